@@ -1,0 +1,77 @@
+/// Short readable names for nodes, for prose and tables: the user's name (`q`), else the
+/// text the user typed for it when short (`w0*x0 + w1*x1`), else a formula over its inputs'
+/// labels (`exp(n7)`), where `n7` is node 7 of the tape. Computed on demand, bounded work per
+/// node, no recursion.
+public struct Labels: Sendable {
+    public let graph: Graph
+    public var format: NumberFormat
+    public static let maxSourceLength = 32
+
+    public init(_ graph: Graph, format: NumberFormat = NumberFormat()) {
+        self.graph = graph
+        self.format = format
+    }
+
+    public subscript(_ i: Int) -> String {
+        let node = graph.nodes[i]
+        if let name = node.name { return name }
+        if case .constant(let c) = node.gate { return format(c) }
+        if let text = sourceText(i) { return text }
+        let a = node.a >= 0 ? operand(Int(node.a)) : ""
+        let b = node.b >= 0 ? operand(Int(node.b)) : ""
+        return Labels.formula(node.gate, a, b, format)
+    }
+
+    /// An input's label inside another label: short, parenthesised when compound.
+    public func operand(_ i: Int) -> String {
+        let node = graph.nodes[i]
+        if let name = node.name { return name }
+        if case .constant(let c) = node.gate { return format(c) }
+        if let text = sourceText(i), text.count <= 16 {
+            return Labels.isCompound(text) ? "(\(text))" : text
+        }
+        return "n\(i)"
+    }
+
+    private func sourceText(_ i: Int) -> String? {
+        let node = graph.nodes[i]
+        guard node.expandedFrom == nil, let span = node.span, let source = graph.source,
+              span.end - span.start <= Labels.maxSourceLength * 4 else { return nil }
+        let text = source.text(of: span)
+        guard text.count <= Labels.maxSourceLength, !text.contains("\n"), !text.contains("#") else { return nil }
+        return text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+
+    /// Whether a formula has an operator outside parentheses (so it needs them as an operand).
+    public static func isCompound(_ text: String) -> Bool {
+        var depth = 0
+        for ch in text {
+            if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1 } else if depth == 0 && " +-*/^,".contains(ch) { return true }
+        }
+        return false
+    }
+
+    /// The gate written as a formula over its inputs' labels.
+    public static func formula(_ gate: Gate, _ a: String, _ b: String, _ format: NumberFormat) -> String {
+        switch gate {
+        case .input, .constant: return a
+        case .add: return "\(a) + \(b)"
+        case .mul: return "\(a)*\(b)"
+        case .max: return "max(\(a), \(b))"
+        case .min: return "min(\(a), \(b))"
+        case .exp: return "exp(\(a))"
+        case .reciprocal: return "1/\(a)"
+        case .addConst(let k): return k < 0 ? "\(a) - \(formatShortest(-k))" : "\(a) + \(formatShortest(k))"
+        case .mulConst(let k): return k == -1 ? "-\(a)" : "\(formatShortest(k))*\(a)"
+        case .sigmoid: return "σ(\(a))"
+        case .tanh: return "tanh(\(a))"
+        case .relu: return "relu(\(a))"
+        case .sub: return "\(a) - \(b)"
+        case .div: return "\(a)/\(b)"
+        case .divConst(let k): return "\(a)/\(formatShortest(k))"
+        case .log: return "log(\(a))"
+        case .powConst(let k): return "\(a)^\(formatShortest(k))"
+        case .pow: return "\(a)^\(b)"
+        }
+    }
+}

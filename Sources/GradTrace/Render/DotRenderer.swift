@@ -1,0 +1,143 @@
+/// The circuit as Graphviz DOT, in the CS231n style: inputs as labels on the left, each gate a
+/// small circle with its symbol, every wire with its forward value (green, first line) and its
+/// gradient (red, second line, prefixed ∇, so it reads without colour too). A node used by
+/// several gates gets a fork point: the trunk carries the summed gradient, each branch its own
+/// contribution. Pure and deterministic: the same trace gives the same bytes.
+public struct DotOptions: Sendable {
+    public var format: NumberFormat
+    public var showGradients: Bool
+    /// "LR" (default, as the lecture) or "TB".
+    public var rankdir: String
+    public var title: String?
+    /// For a flip-book frame: show only the gradients known after this backward step (from 1),
+    /// and highlight the gate that step processes.
+    public var frame: Int?
+
+    public init(format: NumberFormat = NumberFormat(maxDecimals: 4), showGradients: Bool = true, rankdir: String = "LR",
+                title: String? = nil, frame: Int? = nil) {
+        self.format = format
+        self.showGradients = showGradients
+        self.rankdir = rankdir
+        self.title = title
+        self.frame = frame
+    }
+}
+
+public enum DotRenderer {
+    public static let valueColor = "#1a7f37"
+    public static let gradientColor = "#cf222e"
+    public static let font = "DejaVu Sans"
+
+    public static func render(_ trace: Trace, options: DotOptions = DotOptions()) -> String {
+        var out = ""
+        render(trace, options: options, to: &out)
+        return out
+    }
+
+    public static func render<S: TextOutputStream>(_ trace: Trace, options: DotOptions = DotOptions(), to out: inout S) {
+        let graph = trace.graph
+        let fmt = options.format
+        let w = Wording(trace, format: fmt)
+        // When each gate is processed: step index from 1; leaves never are.
+        var stepOf = [Int](repeating: Int.max, count: graph.count)
+        for (k, i) in trace.steps.enumerated() { stepOf[i] = k + 1 }
+        let frame = options.frame
+        let active = frame.flatMap { $0 >= 1 && $0 <= trace.steps.count ? trace.steps[$0 - 1] : nil }
+        func known(_ consumer: Int) -> Bool {
+            guard options.showGradients else { return false }
+            guard let frame else { return true }
+            return stepOf[consumer] <= frame
+        }
+
+        out.write("digraph circuit {\n")
+        out.write("  graph [rankdir=\(options.rankdir == "TB" ? "TB" : "LR"), bgcolor=\"white\", fontname=\"\(font)\", fontsize=13, nodesep=0.3, ranksep=0.5, pad=0.2")
+        var caption: [String] = []
+        if let title = options.title { caption.append(title) }
+        if let active, let frame {
+            caption.append("Step \(frame) of \(trace.steps.count): \(w.definition(active))")
+            let node = graph.nodes[active]
+            for slot in 0..<node.gate.arity {
+                let input = node.input(slot)
+                caption.append("∂\(w.short(active))/∂\(w.short(input)) = \(w.rule(active, slot: slot)) = \(fmt(trace.local(active, slot)));  "
+                               + "\(fmt(trace.local(active, slot))) × \(fmt(trace.gradients[active])) = \(fmt(trace.contribution(active, slot)))")
+            }
+        }
+        if !caption.isEmpty {
+            out.write(", labelloc=t, labeljust=l, label=<" + caption.map(html).joined(separator: "<br align=\"left\"/>") + "<br align=\"left\"/>>")
+        }
+        out.write("]\n")
+        out.write("  node [fontname=\"\(font)\", fontsize=13, color=\"#444444\"]\n")
+        out.write("  edge [fontname=\"\(font)\", fontsize=11, arrowsize=0.6, color=\"#555555\"]\n")
+
+        // Nodes.
+        for i in 0..<graph.count {
+            let node = graph.nodes[i]
+            switch node.gate {
+            case .input:
+                out.write("  n\(i) [shape=plaintext, label=<<b>\(html(w.labels[i]))</b>>]\n")
+            case .constant(let c):
+                out.write("  n\(i) [shape=plaintext, label=<\(html(fmt(c)))>, fontcolor=\"#666666\"]\n")
+            default:
+                var attrs = "shape=circle, margin=0.04, width=0.42, label=<\(html(node.gate.symbol))>"
+                if let name = node.name { attrs += ", xlabel=<<i>\(html(name))</i>>" }
+                if i == active { attrs += ", style=\"filled,bold\", fillcolor=\"#ffe08a\", penwidth=2.5" }
+                if !trace.reachesOutput[i] { attrs += ", style=dashed, color=\"#999999\", fontcolor=\"#999999\"" }
+                out.write("  n\(i) [\(attrs)]\n")
+            }
+        }
+        out.write("  out [shape=plaintext, label=<<b>\(html(w.outputName))</b>>]\n")
+
+        func label(_ value: Double, _ gradient: Double?, sum: [Double]? = nil) -> String {
+            var text = "<font color=\"\(valueColor)\">\(html(fmt(value)))</font>"
+            if let gradient {
+                var g = "∇ " + fmt(gradient)
+                if let sum { g += " = " + w.sum(sum) }
+                text += "<br/><font color=\"\(gradientColor)\"><i>\(html(g))</i></font>"
+            }
+            return "<\(text)>"
+        }
+
+        // Wires: one edge per use; a fork point where a node has several uses.
+        let uses = w.uses
+        for i in 0..<graph.count {
+            let useList = uses(of: i)
+            let isOutput = i == graph.output
+            let total = useList.count + (isOutput ? 1 : 0)
+            let dim = trace.reachesOutput[i] ? "" : ", style=dashed, color=\"#999999\", fontcolor=\"#999999\""
+            if total > 1 {
+                let allKnown = useList.allSatisfy { known($0.consumer) }
+                let terms = useList.map { trace.contribution($0.consumer, $0.slot) }
+                out.write("  f\(i) [shape=point, width=0.07, color=\"#555555\"]\n")
+                out.write("  n\(i) -> f\(i) [arrowhead=none, label=\(label(trace.values[i], allKnown ? trace.gradients[i] : nil, sum: terms.count > 1 && !isOutput ? terms : nil))\(dim)]\n")
+            }
+            let from = total > 1 ? "f\(i)" : "n\(i)"
+            for use in useList {
+                let emphasis = use.consumer == active ? ", penwidth=2" : ""
+                let g = known(use.consumer) ? trace.contribution(use.consumer, use.slot) : nil
+                out.write("  \(from) -> n\(use.consumer) [label=\(label(trace.values[i], g))\(emphasis)\(dim)]\n")
+            }
+            if isOutput {
+                out.write("  \(from) -> out [label=\(label(trace.values[i], options.showGradients ? 1 : nil))]\n")
+            }
+        }
+        out.write("}\n")
+    }
+
+    /// Escapes text for a Graphviz HTML-like label.
+    public static func html(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\n": out += "<br/>"
+            default:
+                if ch.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) { out.append(ch) } else { out += "?" }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,45 @@
+/// Command-line bindings, `name=value`: numbers only, finite, one per name.
+public enum Bindings {
+    public static func parse(_ arguments: [String]) throws(Diagnostic) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for argument in arguments {
+            guard let eq = argument.firstIndex(of: "=") else {
+                throw Diagnostic("expected a binding name=value, got '\(Diagnostic.printable(argument))'", file: "<command line>",
+                                 help: "bind each variable as name=number, e.g. x=-2")
+            }
+            let name = String(argument[..<eq]).trimmingCharacters(in: " ")
+            let text = String(argument[argument.index(after: eq)...]).trimmingCharacters(in: " ")
+            guard isIdentifier(name) else {
+                throw Diagnostic("'\(Diagnostic.printable(name))' is not a variable name", file: "<command line>",
+                                 help: "names are letters, digits and _, starting with a letter or _")
+            }
+            guard let value = Double(text), !text.isEmpty, text.allSatisfy({ "0123456789.eE+-".contains($0) }) else {
+                throw Diagnostic("the value of '\(name)' is not a number: '\(Diagnostic.printable(text))'", file: "<command line>",
+                                 help: "write \(name)=<number>, e.g. \(name)=-2.5")
+            }
+            guard value.isFinite else {
+                throw Diagnostic("the value of '\(name)' is too large: '\(text)'", file: "<command line>",
+                                 help: "values must be finite 64-bit floats (up to about 1.8e308)")
+            }
+            if result[name] != nil {
+                throw Diagnostic("'\(name)' is given a value twice on the command line", file: "<command line>")
+            }
+            result[name] = value
+        }
+        return result
+    }
+
+    public static func isIdentifier(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,101 @@
+/// An error in the user's input, in the style of Rust's and Swift's compilers:
+///
+///     error: unknown function 'sigmod'
+///      --> <input>:1:1
+///       |
+///     1 | sigmod(x)
+///       | ^^^^^^
+///       = help: did you mean 'sigmoid'?
+public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var file: String
+    /// 1-based line and column in `file`; nil when the error is not about a place in the text
+    /// (a missing command-line value, say).
+    public var line: Int?
+    public var column: Int?
+    public var sourceLine: String?
+    public var caretLength: Int
+    public var help: String?
+
+    public init(_ message: String, file: String = "<input>", line: Int? = nil, column: Int? = nil,
+                sourceLine: String? = nil, caretLength: Int = 1, help: String? = nil) {
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.sourceLine = sourceLine
+        self.caretLength = max(1, caretLength)
+        self.help = help
+    }
+
+    /// A diagnostic that points at `span` of `source`.
+    public init(_ message: String, at span: SourceSpan, in source: SourceText, help: String? = nil) {
+        let line = source.line(containing: span.start)
+        let spanText = source.text(of: span)
+        let firstLine = spanText.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        self.init(message, file: source.name, line: span.line + source.lineOffset, column: span.column,
+                  sourceLine: line, caretLength: firstLine.count, help: help)
+    }
+
+    public var location: String {
+        guard let line else { return file }
+        return "\(file):\(line):\(column ?? 1)"
+    }
+
+    /// The full multi-line rendering, without colour.
+    public var description: String {
+        var out = "error: \(message)\n"
+        if let line {
+            let gutter = String(line).count
+            let pad = String(repeating: " ", count: gutter)
+            out += "\(pad)--> \(location)\n"
+            if let sourceLine {
+                let shown = Diagnostic.printable(sourceLine)
+                let col = max(1, column ?? 1)
+                let caretPad = String(repeating: " ", count: min(col - 1, shown.count))
+                let available = max(1, shown.count - (col - 1))
+                out += "\(pad) |\n\(line) | \(shown)\n\(pad) | \(caretPad)\(String(repeating: "^", count: min(caretLength, available)))\n"
+            }
+        }
+        if let help { out += "  = help: \(help)\n" }
+        return out
+    }
+
+    /// Source lines are shown with tabs as spaces and control characters as `?`, and cut
+    /// to 200 characters, so a hostile line cannot garble the terminal.
+    static func printable(_ line: String) -> String {
+        var out = ""
+        for ch in line.prefix(200) {
+            if ch == "\t" { out += " " } else if ch.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) { out.append(ch) } else { out += "?" }
+        }
+        return out
+    }
+}
+
+/// Suggests the closest of `candidates` to `word`, if one is close enough to be a likely typo.
+public func closestMatch(to word: String, in candidates: [String]) -> String? {
+    var best: (String, Int)?
+    for candidate in candidates {
+        let distance = editDistance(word.lowercased(), candidate.lowercased())
+        if distance <= max(1, min(word.count, candidate.count) / 3), best == nil || distance < best!.1 {
+            best = (candidate, distance)
+        }
+    }
+    return best?.0
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.prefix(64)), b = Array(b.prefix(64))
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,146 @@
+/// Turns source bytes into tokens. Numbers are `3`, `2.5`, `.5`, `1e-3`; identifiers are
+/// letters, digits and `_` starting with a letter or `_`; `#` starts a comment to the end of
+/// the line; `;` and newlines separate statements.
+struct Lexer {
+    let source: SourceText
+    private var offset = 0
+    private var line = 1
+    private var lineStart = 0
+    // Columns are counted incrementally from the last token, so a million-term line costs
+    // linear time, not quadratic.
+    private var columnOffset = 0
+    private var columnValue = 1
+
+    init(_ source: SourceText) { self.source = source }
+
+    static func tokenize(_ source: SourceText) throws(Diagnostic) -> [Token] {
+        var lexer = Lexer(source)
+        var tokens: [Token] = []
+        while true {
+            let token = try lexer.next()
+            tokens.append(token)
+            if token.kind == .end { return tokens }
+        }
+    }
+
+    private var bytes: [UInt8] { source.bytes }
+
+    private mutating func column(at offset: Int) -> Int {
+        // Columns count characters, not bytes, so carets line up under non-ASCII text.
+        if columnOffset < lineStart || columnOffset > offset {
+            columnOffset = lineStart
+            columnValue = 1
+        }
+        var count = columnValue
+        var i = columnOffset
+        while i < offset {
+            if bytes[i] & 0xC0 != 0x80 { count += 1 }
+            i += 1
+        }
+        columnOffset = offset
+        columnValue = count
+        return count
+    }
+
+    private mutating func span(from start: Int) -> SourceSpan {
+        SourceSpan(start: start, end: offset, line: line, column: column(at: start))
+    }
+
+    mutating func next() throws(Diagnostic) -> Token {
+        // Skip blanks and comments.
+        while offset < bytes.count {
+            let c = bytes[offset]
+            if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") {
+                offset += 1
+            } else if c == UInt8(ascii: "#") {
+                while offset < bytes.count && bytes[offset] != UInt8(ascii: "\n") { offset += 1 }
+            } else {
+                break
+            }
+        }
+        let start = offset
+        guard offset < bytes.count else { return Token(kind: .end, span: span(from: start)) }
+        let c = bytes[offset]
+        func single(_ kind: Token.Kind) -> Token {
+            offset += 1
+            return Token(kind: kind, span: SourceSpan(start: start, end: offset, line: line, column: column(at: start)))
+        }
+        switch c {
+        case UInt8(ascii: "\n"):
+            let token = single(.separator)
+            line += 1
+            lineStart = offset
+            return token
+        case UInt8(ascii: ";"): return single(.separator)
+        case UInt8(ascii: "+"): return single(.plus)
+        case UInt8(ascii: "-"): return single(.minus)
+        case UInt8(ascii: "*"): return single(.star)
+        case UInt8(ascii: "/"): return single(.slash)
+        case UInt8(ascii: "^"): return single(.caret)
+        case UInt8(ascii: "("): return single(.leftParen)
+        case UInt8(ascii: ")"): return single(.rightParen)
+        case UInt8(ascii: ","): return single(.comma)
+        case UInt8(ascii: "="): return single(.equals)
+        default: break
+        }
+        if isDigit(c) || (c == UInt8(ascii: ".") && offset + 1 < bytes.count && isDigit(bytes[offset + 1])) {
+            return try number(start: start)
+        }
+        if isIdentifierStart(c) {
+            while offset < bytes.count && isIdentifierPart(bytes[offset]) { offset += 1 }
+            let name = String(decoding: bytes[start..<offset], as: UTF8.self)
+            return Token(kind: .identifier(name), span: span(from: start))
+        }
+        // An unexpected character: report the whole UTF-8 sequence, not a stray byte.
+        offset += 1
+        while offset < bytes.count && bytes[offset] & 0xC0 == 0x80 { offset += 1 }
+        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+        let hint: String?
+        switch text {
+        case "×", "·": hint = "write multiplication as '*'"
+        case "÷": hint = "write division as '/'"
+        case "−", "–": hint = "write minus as '-'"
+        case "[", "{": hint = "use '(' for grouping"
+        case "]", "}": hint = "use ')' for grouping"
+        default: hint = text.unicodeScalars.first.map { $0.value < 32 || $0 == "\u{FFFD}" } == true ? "the input has a control character or bytes that are not UTF-8" : nil
+        }
+        let shown = text.unicodeScalars.first.map { $0.value < 32 || $0.value == 127 } == true ? "a control character" : "'\(text)'"
+        throw Diagnostic("unexpected character \(shown)", at: span(from: start), in: source, help: hint)
+    }
+
+    private mutating func number(start: Int) throws(Diagnostic) -> Token {
+        while offset < bytes.count && isDigit(bytes[offset]) { offset += 1 }
+        if offset < bytes.count && bytes[offset] == UInt8(ascii: ".") {
+            offset += 1
+            while offset < bytes.count && isDigit(bytes[offset]) { offset += 1 }
+        }
+        if offset < bytes.count && (bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E")) {
+            var look = offset + 1
+            if look < bytes.count && (bytes[look] == UInt8(ascii: "+") || bytes[look] == UInt8(ascii: "-")) { look += 1 }
+            if look < bytes.count && isDigit(bytes[look]) {
+                offset = look
+                while offset < bytes.count && isDigit(bytes[offset]) { offset += 1 }
+            }
+        }
+        if offset < bytes.count && isIdentifierStart(bytes[offset]) {
+            while offset < bytes.count && isIdentifierPart(bytes[offset]) { offset += 1 }
+            throw Diagnostic("a name cannot start with a digit", at: span(from: start), in: source,
+                             help: "write multiplication explicitly, e.g. '2*x', or start the name with a letter")
+        }
+        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+        guard let value = Double(text) else {
+            throw Diagnostic("malformed number '\(text)'", at: span(from: start), in: source)
+        }
+        if !value.isFinite {
+            throw Diagnostic("number '\(text)' is too large for a 64-bit float", at: span(from: start), in: source,
+                             help: "the largest finite number is about 1.8e308")
+        }
+        return Token(kind: .number(value), span: span(from: start))
+    }
+}
+
+@inline(__always) private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+@inline(__always) private func isIdentifierStart(_ c: UInt8) -> Bool {
+    (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || c == UInt8(ascii: "_")
+}
+@inline(__always) private func isIdentifierPart(_ c: UInt8) -> Bool { isIdentifierStart(c) || isDigit(c) }

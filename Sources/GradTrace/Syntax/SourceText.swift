@@ -1,0 +1,32 @@
+/// The text being parsed, with its name (file path or `<input>`), kept as UTF-8 bytes.
+/// It can cut out a line or a span for diagnostics and labels.
+public struct SourceText: Sendable {
+    public let name: String
+    public let bytes: [UInt8]
+    /// Where lines of the original file start, when this text is a block cut out of a larger
+    /// file (a lesson): diagnostics then report the file's own line numbers.
+    public let lineOffset: Int
+
+    public init(_ text: String, name: String = "<input>", lineOffset: Int = 0) {
+        self.name = name
+        self.bytes = Array(text.utf8)
+        self.lineOffset = lineOffset
+    }
+
+    public func text(of span: SourceSpan) -> String {
+        let lo = max(0, min(span.start, bytes.count))
+        let hi = max(lo, min(span.end, bytes.count))
+        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+    }
+
+    /// The whole line that holds byte offset `offset`, without its newline.
+    public func line(containing offset: Int) -> String {
+        var lo = max(0, min(offset, bytes.count))
+        while lo > 0 && bytes[lo - 1] != UInt8(ascii: "\n") { lo -= 1 }
+        var hi = lo
+        while hi < bytes.count && bytes[hi] != UInt8(ascii: "\n") { hi += 1 }
+        var line = String(decoding: bytes[lo..<hi], as: UTF8.self)
+        if line.hasSuffix("\r") { line.removeLast() }
+        return line
+    }
+}

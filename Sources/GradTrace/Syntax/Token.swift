@@ -1,0 +1,33 @@
+/// One lexical token of the expression language.
+public struct Token: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case number(Double)
+        case identifier(String)
+        case plus, minus, star, slash, caret
+        case leftParen, rightParen, comma, equals
+        /// `;` or a newline: the end of a statement.
+        case separator
+        case end
+    }
+
+    public var kind: Kind
+    public var span: SourceSpan
+
+    var describe: String {
+        switch kind {
+        case .number(let v): return "number \(formatShortest(v))"
+        case .identifier(let s): return "'\(s)'"
+        case .plus: return "'+'"
+        case .minus: return "'-'"
+        case .star: return "'*'"
+        case .slash: return "'/'"
+        case .caret: return "'^'"
+        case .leftParen: return "'('"
+        case .rightParen: return "')'"
+        case .comma: return "','"
+        case .equals: return "'='"
+        case .separator: return "end of statement"
+        case .end: return "end of input"
+        }
+    }
+}
