@@ -50,7 +50,7 @@ public enum DotRenderer {
         }
 
         out.write("digraph circuit {\n")
-        out.write("  graph [rankdir=\(options.rankdir == "TB" ? "TB" : "LR"), bgcolor=\"white\", fontname=\"\(font)\", fontsize=13, nodesep=0.3, ranksep=0.5, pad=0.2")
+        out.write("  graph [rankdir=\(options.rankdir == "TB" ? "TB" : "LR"), ordering=in, bgcolor=\"white\", fontname=\"\(font)\", fontsize=13, nodesep=0.3, ranksep=0.5, pad=0.2")
         var caption: [String] = []
         if let title = options.title { caption.append(title) }
         if let active, let frame {
@@ -79,7 +79,7 @@ public enum DotRenderer {
                 out.write("  n\(i) [shape=plaintext, label=<\(html(fmt(c)))>, fontcolor=\"#666666\"]\n")
             default:
                 var attrs = "shape=circle, margin=0.04, width=0.42, label=<\(html(node.gate.symbol))>"
-                if let name = node.name { attrs += ", xlabel=<<i>\(html(name))</i>>" }
+                if let name = node.name, i != graph.output { attrs += ", xlabel=<<i>\(html(name))</i>>" }
                 if i == active { attrs += ", style=\"filled,bold\", fillcolor=\"#ffe08a\", penwidth=2.5" }
                 if !trace.reachesOutput[i] { attrs += ", style=dashed, color=\"#999999\", fontcolor=\"#999999\"" }
                 out.write("  n\(i) [\(attrs)]\n")
