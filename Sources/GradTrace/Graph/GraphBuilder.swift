@@ -30,6 +30,19 @@ public struct GraphBuilder {
 
     // MARK: Events from the parser
 
+    /// For builders other than the parser (the Swift `Expression` API): operands in and out.
+    mutating func push(_ operand: Operand) { stack.append(operand) }
+    mutating func pop() -> Operand { stack.removeLast() }
+
+    /// Names an existing node, as `q = ...` does.
+    mutating func name(_ node: Int, _ name: String) throws(Diagnostic) {
+        if names[name] != nil || graph.nodes[node].name != nil {
+            throw error("'\(name)' is assigned twice", nil)
+        }
+        graph.nodes[node].name = name
+        names[name] = node
+    }
+
     public mutating func number(_ value: Double, span: SourceSpan?) {
         stack.append(.constant(value, span))
     }

@@ -1,0 +1,105 @@
+/// Build circuits in Swift with operators, instead of from text:
+///
+///     let x = Expression.variable("x"), y = Expression.variable("y"), z = Expression.variable("z")
+///     let q = (x + y).named("q")
+///     let trace = try (q * z).trace(["x": -2, "y": 5, "z": -4])
+///     trace.gradient(of: "x")   // -4
+///
+/// An `Expression` is a small value; using the same one twice (`q * q`) makes a fork, one node
+/// with two wires, exactly as a name used twice in text does.
+public struct Expression: Sendable {
+    final class Box: Sendable {
+        let kind: Kind
+        let operands: [Box]
+        let name: String?
+        init(_ kind: Kind, _ operands: [Box] = [], name: String? = nil) {
+            self.kind = kind
+            self.operands = operands
+            self.name = name
+        }
+    }
+
+    enum Kind: Sendable {
+        case variable(String)
+        case number(Double)
+        case unary(GraphBuilder.UnaryOperator)
+        case binary(GraphBuilder.BinaryOperator)
+        case call(GraphBuilder.Function)
+    }
+
+    let box: Box
+
+    public static func variable(_ name: String) -> Expression { Expression(box: Box(.variable(name))) }
+    public static func constant(_ value: Double) -> Expression { Expression(box: Box(.number(value))) }
+
+    /// Gives the node a name, as `q = x + y` does in text.
+    public func named(_ name: String) -> Expression {
+        Expression(box: Box(box.kind, box.operands, name: name))
+    }
+
+    public static func + (a: Expression, b: Expression) -> Expression { Expression(box: Box(.binary(.add), [a.box, b.box])) }
+    public static func - (a: Expression, b: Expression) -> Expression { Expression(box: Box(.binary(.sub), [a.box, b.box])) }
+    public static func * (a: Expression, b: Expression) -> Expression { Expression(box: Box(.binary(.mul), [a.box, b.box])) }
+    public static func / (a: Expression, b: Expression) -> Expression { Expression(box: Box(.binary(.div), [a.box, b.box])) }
+    public static prefix func - (a: Expression) -> Expression { Expression(box: Box(.unary(.negate), [a.box])) }
+    public static func + (a: Expression, b: Double) -> Expression { a + .constant(b) }
+    public static func + (a: Double, b: Expression) -> Expression { .constant(a) + b }
+    public static func - (a: Expression, b: Double) -> Expression { a - .constant(b) }
+    public static func - (a: Double, b: Expression) -> Expression { .constant(a) - b }
+    public static func * (a: Expression, b: Double) -> Expression { a * .constant(b) }
+    public static func * (a: Double, b: Expression) -> Expression { .constant(a) * b }
+    public static func / (a: Expression, b: Double) -> Expression { a / .constant(b) }
+    public static func / (a: Double, b: Expression) -> Expression { .constant(a) / b }
+
+    public func pow(_ exponent: Double) -> Expression { Expression(box: Box(.binary(.pow), [box, Box(.number(exponent))])) }
+    public static func exp(_ a: Expression) -> Expression { call(.exp, a) }
+    public static func log(_ a: Expression) -> Expression { call(.log, a) }
+    public static func sigmoid(_ a: Expression) -> Expression { call(.sigmoid, a) }
+    public static func tanh(_ a: Expression) -> Expression { call(.tanh, a) }
+    public static func relu(_ a: Expression) -> Expression { call(.relu, a) }
+    public static func max(_ a: Expression, _ b: Expression) -> Expression { Expression(box: Box(.call(.max), [a.box, b.box])) }
+    public static func min(_ a: Expression, _ b: Expression) -> Expression { Expression(box: Box(.call(.min), [a.box, b.box])) }
+    private static func call(_ f: GraphBuilder.Function, _ a: Expression) -> Expression { Expression(box: Box(.call(f), [a.box])) }
+
+    /// Lowers the expression onto a tape. Iterative post-order walk with an explicit stack; an
+    /// expression value reached twice becomes one node used twice (a fork).
+    public func graph(expand: Bool = false) throws(Diagnostic) -> Graph {
+        var builder = GraphBuilder(source: nil, expand: expand)
+        var done: [ObjectIdentifier: GraphBuilder.Operand] = [:]
+        var stack: [(Box, Bool)] = [(box, false)]
+        var results: [GraphBuilder.Operand] = []
+        var names: [(String, Int)] = []
+        while let (current, expanded) = stack.popLast() {
+            let id = ObjectIdentifier(current)
+            if let known = done[id] { results.append(known); continue }
+            if !expanded {
+                stack.append((current, true))
+                for operand in current.operands.reversed() { stack.append((operand, false)) }
+                continue
+            }
+            // Operands are the last results; push them back onto the builder's stack.
+            let operands = Array(results.suffix(current.operands.count))
+            results.removeLast(current.operands.count)
+            for operand in operands { builder.push(operand) }
+            switch current.kind {
+            case .variable(let name): try builder.variable(name, span: nil)
+            case .number(let v): builder.number(v, span: nil)
+            case .unary(let op): builder.unary(op, span: nil)
+            case .binary(let op): try builder.binary(op, span: nil)
+            case .call(let f): try builder.call(f.rawValue, argumentCount: current.operands.count, span: nil, nameSpan: nil)
+            }
+            let result = builder.pop()
+            if let name = current.name, case .node(let node) = result { names.append((name, node)) }
+            done[id] = result
+            results.append(result)
+        }
+        builder.push(results.removeLast())
+        for (name, node) in names { try builder.name(node, name) }
+        try builder.statement(name: nil, nameSpan: nil, span: nil)
+        return try builder.finish(endSpan: nil)
+    }
+
+    public func trace(_ bindings: [String: Double], expand: Bool = false) throws(Diagnostic) -> Trace {
+        try Tracer(bindings: bindings).trace(graph(expand: expand))
+    }
+}

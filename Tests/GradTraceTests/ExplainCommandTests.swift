@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import GradTrace
+
+@Suite struct ExplainCommandTests {
+    @Test func neuronAtTwoDecimals() throws {
+        let r = try CLI.run(["explain", "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))", "w0=2", "x0=-1", "w1=-3", "x1=-2", "w2=-3", "--precision", "2"])
+        #expect(r.status == 0)
+        for line in ["∂f/∂w0 = -0.20", "∂f/∂x0 = 0.39", "∂f/∂w1 = -0.39", "∂f/∂x1 = -0.59", "∂f/∂w2 = 0.20", "Output f = 0.73"] {
+            #expect(r.stdout.contains(line), "\(line)")
+        }
+        #expect(r.stdout.contains("-0.53 × 1.00 = -0.53"))
+        #expect(!r.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+    }
+
+    @Test func jsonHasTheDocumentedTopLevelFields() throws {
+        let r = try CLI.run(["explain", "-", "a=1", "b=2", "c=3", "--format", "json"], stdin: "max(a, b) * c")
+        #expect(r.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
+        #expect(json["output"] as? Double == 6)
+        let gradients = try #require(json["gradients"] as? [String: Double])
+        #expect(gradients == ["a": 0, "b": 3, "c": 2])
+        let nodes = try #require(json["nodes"] as? [[String: Any]])
+        #expect(nodes.count == 5)
+        let steps = try #require(json["steps"] as? [[String: Any]])
+        #expect(steps.count == 2)
+        #expect(json["schema"] as? String == JSONRenderer.schema)
+    }
+
+    @Test func jsonKeepsFullPrecision() throws {
+        let r = try CLI.run(["explain", "sigmoid(w0*x0 + w1*x1 + w2)", "w0=2", "x0=-1", "w1=-3", "x1=-2", "w2=-3", "--format", "json", "--precision", "2"])
+        // Foundation's JSON parser on Linux rounds some doubles, so read the number text itself.
+        func number(after key: String) -> Double? {
+            guard let range = r.stdout.range(of: "\"\(key)\": ") else { return nil }
+            return Double(r.stdout[range.upperBound...].prefix { "0123456789.eE+-".contains($0) })
+        }
+        #expect(number(after: "output") == 0.7310585786300049)
+        #expect(number(after: "x1") == -0.5898357997244456)
+        #expect(number(after: "w1") == -0.3932238664829637)
+    }
+
+    @Test func fileAndCommandLineOverride() throws {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("addmul.gt")
+        try "# the CS231n example\nx = -2; y = 5; z = 100\nq = x + y\nf = q * z\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["explain", file.path, "z=-4", "--format", "markdown"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("| x | -2 | -4 |"))
+        #expect(r.stdout.contains("| z | -4 | 3 |"))
+        #expect(r.stdout.contains("$\\frac{\\partial f}{\\partial q} = z = -4$"))
+    }
+
+    @Test func errorsGoToStderrWithStatus2AndNothingOnStdout() throws {
+        let cases: [([String], String)] = [
+            (["explain", "sigmod(x)", "x=1"], "did you mean 'sigmoid'?"),
+            (["explain", "(x + y) * z", "x=1", "y=2"], "pass z=<number>"),
+            (["explain", "x +", "x=1"], "expected an expression"),
+            (["explain", "x", "x=abc"], "is not a number"),
+            (["explain", "x", "x=nan"], "is not a number"),
+            (["explain", "missing.gt"], "no such file"),
+            (["explain", "x", "x=1", "--precision", "99"], "--precision must be between 0 and 17"),
+            (["explain", "x", "x=1", "--bogus"], "Unknown option '--bogus'"),
+            (["explain"], "give an expression"),
+            (["explain", "x", "x=1", "-o", "out.xyz"], "cannot tell the format"),
+        ]
+        for (args, expected) in cases {
+            let r = try CLI.run(args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stdout.isEmpty, "\(args)")
+            #expect(r.stderr.contains(expected), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func diagnosticShowsTheCaret() throws {
+        let r = try CLI.run(["explain", "1 + sigmod(x)", "x=1"])
+        #expect(r.stderr == """
+        error: unknown function 'sigmod'
+         --> <expression>:1:5
+          |
+        1 | 1 + sigmod(x)
+          |     ^^^^^^
+          = help: did you mean 'sigmoid'?
+
+        """)
+    }
+
+    @Test func checkFlagsAndPasses() throws {
+        let r = try CLI.run(["explain", "tanh(a*b) + a", "a=0.5", "b=-1.5", "--check"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("all gradients agree"))
+        #expect(!r.stdout.contains("MISMATCH"))
+    }
+
+    @Test func outputFileIsWrittenAtomically() throws {
+        let dir = try temporaryDirectory()
+        let path = dir.appendingPathComponent("f.json").path
+        let r = try CLI.run(["explain", "x*y", "x=2", "y=3", "-o", path])
+        #expect(r.status == 0 && r.stdout.isEmpty)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(files == ["f.json"], "no temporary files are left behind")
+        let bad = try CLI.run(["explain", "x*y", "x=2", "y=3", "-o", dir.appendingPathComponent("no/such/f.json").path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("does not exist"))
+    }
+}

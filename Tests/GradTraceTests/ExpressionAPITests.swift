@@ -1,0 +1,34 @@
+import Testing
+import GradTrace
+
+@Suite struct ExpressionAPITests {
+    @Test func operatorsBuildTheSameCircuitAsText() throws {
+        let x = Expression.variable("x"), y = Expression.variable("y"), z = Expression.variable("z")
+        let q = (x + y).named("q")
+        let trace = try (q * z).trace(["x": -2, "y": 5, "z": -4])
+        #expect(trace.output == -12)
+        #expect(trace.gradient(of: "x") == -4)
+        #expect(trace.gradient(of: "z") == 3)
+        #expect(trace.value(of: "q") == 3)
+        #expect(trace.steps.count == 2)
+    }
+
+    @Test func reusingAValueIsAFork() throws {
+        let a = Expression.variable("a"), b = Expression.variable("b")
+        let s = a + b
+        let trace = try (s * s).trace(["a": 1, "b": 2])
+        #expect(trace.graph.gateCount == 2, "s is one node used twice")
+        #expect(trace.gradient(of: "a") == 6)
+    }
+
+    @Test func neuronFromOperators() throws {
+        let w0 = Expression.variable("w0"), x0 = Expression.variable("x0"), w1 = Expression.variable("w1")
+        let x1 = Expression.variable("x1"), w2 = Expression.variable("w2")
+        let f = 1 / (1 + Expression.exp(-(w0 * x0 + w1 * x1 + w2)))
+        let t = try f.trace(["w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3])
+        #expect(t.graph.nodes.filter { !$0.gate.isLeaf }.map(\.gate.symbol) == ["*", "*", "+", "+", "*-1", "exp", "+1", "1/x"])
+        #expect(t.output == 0.7310585786300049)
+        let g = Expression.sigmoid(w0 * x0 + w1 * x1 + w2)
+        #expect(try g.trace(["w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3]).gradient(of: "x1") == -0.5898357997244456)
+    }
+}
