@@ -58,7 +58,7 @@ public enum DotRenderer {
             let node = graph.nodes[active]
             for slot in 0..<node.gate.arity {
                 let input = node.input(slot)
-                caption.append("∂\(w.short(active))/∂\(w.short(input)) = \(w.rule(active, slot: slot)) = \(fmt(trace.local(active, slot)));  "
+                caption.append("∂\(w.short(active))/∂\(w.short(input)) = \(w.ruleWithValue(active, slot: slot));  "
                                + "\(fmt(trace.local(active, slot))) × \(fmt(trace.gradients[active])) = \(fmt(trace.contribution(active, slot)))")
             }
         }

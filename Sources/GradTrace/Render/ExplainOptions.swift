@@ -68,6 +68,12 @@ struct Wording {
         return terms.count > 1 ? terms : nil
     }
 
+    /// `z = -4`: the rule and its value, or just the value when the rule is a number.
+    func ruleWithValue(_ i: Int, slot: Int) -> String {
+        let rule = rule(i, slot: slot), local = trace.local(i, slot)
+        return Double(rule) == local ? rule : "\(rule) = \(fmt(local))"
+    }
+
     /// `2 + 2`, `1.5 - 0.25`: a fork's terms as a sum.
     func sum(_ terms: [Double]) -> String {
         var out = ""

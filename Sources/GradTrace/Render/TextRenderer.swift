@@ -55,8 +55,7 @@ public enum TextRenderer {
                 for slot in 0..<node.gate.arity {
                     let input = node.input(slot)
                     let local = trace.local(i, slot)
-                    let rule = w.rule(i, slot: slot)
-                    let ruleText = Double(rule) == local ? rule : "\(rule) = \(fmt(local))"
+                    let ruleText = w.ruleWithValue(i, slot: slot)
                     out.write("    → \(w.labels.operand(input)): ∂\(w.short(i))/∂\(w.short(input)) = \(ruleText);  "
                               + "\(fmt(local)) × \(fmt(trace.gradients[i])) = \(grad(trace.contribution(i, slot)))\n")
                 }
