@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -17,7 +18,13 @@ let package = Package(
             pkgConfig: "libgvc",
             providers: [.apt(["libgraphviz-dev"]), .brew(["graphviz"])]
         ),
-        .target(name: "GradTrace", dependencies: ["CGraphviz"]),
+        .target(
+            name: "GradTrace",
+            dependencies: [
+                "CGraphviz",
+                .product(name: "Ink", package: "Ink"),
+            ]
+        ),
         .executableTarget(
             name: "gradtrace",
             dependencies: [

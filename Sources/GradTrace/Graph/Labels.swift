@@ -27,18 +27,19 @@ public struct Labels: Sendable {
         let node = graph.nodes[i]
         if let name = node.name { return name }
         if case .constant(let c) = node.gate { return format(c) }
-        if let text = sourceText(i), text.count <= 16 {
+        if let text = sourceText(i), text.count <= 20 {
             return Labels.isCompound(text) ? "(\(text))" : text
         }
         return "n\(i)"
     }
 
-    private func sourceText(_ i: Int) -> String? {
+    /// What the user typed for node `i`, when it is one line of at most `maxLength` characters.
+    public func sourceText(_ i: Int, maxLength: Int = Labels.maxSourceLength) -> String? {
         let node = graph.nodes[i]
         guard node.expandedFrom == nil, let span = node.span, let source = graph.source,
-              span.end - span.start <= Labels.maxSourceLength * 4 else { return nil }
+              span.end - span.start <= maxLength * 4 else { return nil }
         let text = source.text(of: span)
-        guard text.count <= Labels.maxSourceLength, !text.contains("\n"), !text.contains("#") else { return nil }
+        guard text.count <= maxLength, !text.contains("\n"), !text.contains("#") else { return nil }
         return text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 

@@ -12,6 +12,10 @@ public struct DotOptions: Sendable {
     /// For a flip-book frame: show only the gradients known after this backward step (from 1),
     /// and highlight the gate that step processes.
     public var frame: Int?
+    /// Worksheets: gradients drawn as blanks to fill in.
+    public var blankGradients = false
+    /// Worksheets: values other than the inputs' drawn as blanks too.
+    public var blankValues = false
 
     public init(format: NumberFormat = NumberFormat(maxDecimals: 4), showGradients: Bool = true, rankdir: String = "LR",
                 title: String? = nil, frame: Int? = nil) {
@@ -87,9 +91,13 @@ public enum DotRenderer {
         }
         out.write("  out [shape=plaintext, label=<<b>\(html(w.outputName))</b>>]\n")
 
-        func label(_ value: Double, _ gradient: Double?, sum: [Double]? = nil) -> String {
-            var text = "<font color=\"\(valueColor)\">\(html(fmt(value)))</font>"
-            if let gradient {
+        let blank = "______"
+        func label(_ value: Double, _ gradient: Double?, sum: [Double]? = nil, isInput: Bool = false) -> String {
+            let valueText = options.blankValues && !isInput ? blank : fmt(value)
+            var text = "<font color=\"\(valueColor)\">\(html(valueText))</font>"
+            if options.blankGradients {
+                text += "<br/><font color=\"\(gradientColor)\"><i>∇ \(blank)</i></font>"
+            } else if let gradient {
                 var g = "∇ " + fmt(gradient)
                 if let sum { g += " = " + w.sum(sum) }
                 text += "<br/><font color=\"\(gradientColor)\"><i>\(html(g))</i></font>"
@@ -108,13 +116,14 @@ public enum DotRenderer {
                 let allKnown = useList.allSatisfy { known($0.consumer) }
                 let terms = useList.map { trace.contribution($0.consumer, $0.slot) }
                 out.write("  f\(i) [shape=point, width=0.07, color=\"#555555\"]\n")
-                out.write("  n\(i) -> f\(i) [arrowhead=none, label=\(label(trace.values[i], allKnown ? trace.gradients[i] : nil, sum: terms.count > 1 && !isOutput ? terms : nil))\(dim)]\n")
+                out.write("  n\(i) -> f\(i) [arrowhead=none, label=\(label(trace.values[i], allKnown ? trace.gradients[i] : nil, sum: terms.count > 1 && !isOutput ? terms : nil, isInput: graph.nodes[i].gate.isLeaf))\(dim)]\n")
             }
             let from = total > 1 ? "f\(i)" : "n\(i)"
+            let isInput = graph.nodes[i].gate.isLeaf
             for use in useList {
                 let emphasis = use.consumer == active ? ", penwidth=2" : ""
                 let g = known(use.consumer) ? trace.contribution(use.consumer, use.slot) : nil
-                out.write("  \(from) -> n\(use.consumer) [label=\(label(trace.values[i], g))\(emphasis)\(dim)]\n")
+                out.write("  \(from) -> n\(use.consumer) [label=\(label(trace.values[i], g, isInput: isInput))\(emphasis)\(dim)]\n")
             }
             if isOutput {
                 out.write("  \(from) -> out [label=\(label(trace.values[i], options.showGradients ? 1 : nil))]\n")

@@ -21,7 +21,7 @@ public struct ExplainOptions: Sendable {
 }
 
 /// The pieces of prose every walkthrough shares, so text, Markdown and HTML say the same thing.
-struct Wording {
+public struct Wording {
     let trace: Trace
     let labels: Labels
     let fmt: NumberFormat
@@ -52,6 +52,15 @@ struct Wording {
     func definition(_ i: Int) -> String {
         let label = labels[i], formula = formula(i)
         return label == formula ? label : "\(label) = \(formula)"
+    }
+
+    /// `f = sigmoid(w0*x0 + w1*x1 + w2)`: the node as the user typed it, for captions and titles.
+    func typedDefinition(_ i: Int) -> String {
+        let label = labels[i]
+        guard var typed = labels.sourceText(i, maxLength: 80) else { return definition(i) }
+        if let eq = typed.firstIndex(of: "="), graph.nodes[i].name != nil,
+           typed[..<eq].trimmed(" ") == graph.nodes[i].name { typed = typed[typed.index(after: eq)...].trimmed(" ") }
+        return typed == label ? label : "\(label) = \(typed)"
     }
 
     func rule(_ i: Int, slot: Int) -> String {

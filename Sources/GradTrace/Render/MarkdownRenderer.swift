@@ -14,7 +14,7 @@ public enum MarkdownRenderer {
         func partial(_ top: String, _ bottom: String) -> String { "\\frac{\\partial \(top)}{\\partial \(bottom)}" }
         let f = latex(w.outputName)
 
-        let title = options.title ?? "Backpropagation through \(w.definition(graph.output))"
+        let title = options.title ?? "Backpropagation through \(w.typedDefinition(graph.output))"
         out.write("\(h) \(escapeMarkdown(title))\n\n")
         if let source = graph.source {
             out.write("```\n\(fence(String(decoding: source.bytes, as: UTF8.self)))\n```\n\n")

@@ -7,8 +7,8 @@ public enum Bindings {
                 throw Diagnostic("expected a binding name=value, got '\(Diagnostic.printable(argument))'", file: "<command line>",
                                  help: "bind each variable as name=number, e.g. x=-2")
             }
-            let name = String(argument[..<eq]).trimmingCharacters(in: " ")
-            let text = String(argument[argument.index(after: eq)...]).trimmingCharacters(in: " ")
+            let name = String(argument[..<eq]).trimmed(" ")
+            let text = String(argument[argument.index(after: eq)...]).trimmed(" ")
             guard isIdentifier(name) else {
                 throw Diagnostic("'\(Diagnostic.printable(name))' is not a variable name", file: "<command line>",
                                  help: "names are letters, digits and _, starting with a letter or _")
@@ -35,8 +35,9 @@ public enum Bindings {
     }
 }
 
-extension String {
-    func trimmingCharacters(in set: String) -> String {
+extension StringProtocol {
+    /// The text without leading and trailing characters from `set`.
+    func trimmed(_ set: String) -> String {
         var s = Substring(self)
         while let f = s.first, set.contains(f) { s.removeFirst() }
         while let l = s.last, set.contains(l) { s.removeLast() }
