@@ -94,17 +94,18 @@ public enum Gate: Sendable, Hashable {
     /// The local gradient's symbolic rule for input `slot`, in terms of the input labels `a`
     /// and `b`, in Unicode text: `∂(q·z)/∂q = z` prints this as `z`.
     public func localRule(slot: Int, a: String, b: String) -> String {
+        let u = Labels.unwrapped(a)  // inside a function's own parentheses
         switch self {
         case .input, .constant: return ""
         case .add: return "1"
         case .mul: return slot == 0 ? b : a
         case .max: return slot == 0 ? "[\(a) ≥ \(b)]" : "[\(b) > \(a)]"
-        case .exp: return "exp(\(a))"
+        case .exp: return "exp(\(u))"
         case .reciprocal: return "-1/\(a)²"
         case .addConst: return "1"
         case .mulConst(let k): return formatShortest(k)
-        case .sigmoid: return "(1 - σ(\(a)))·σ(\(a))"
-        case .tanh: return "1 - tanh²(\(a))"
+        case .sigmoid: return "(1 - σ(\(u)))·σ(\(u))"
+        case .tanh: return "1 - tanh²(\(u))"
         case .relu: return "[\(a) > 0]"
         case .sub: return slot == 0 ? "1" : "-1"
         case .div: return slot == 0 ? "1/\(b)" : "-\(a)/\(b)²"
@@ -112,7 +113,7 @@ public enum Gate: Sendable, Hashable {
         case .divConst(let k): return "1/\(formatShortest(k))"
         case .log: return "1/\(a)"
         case .powConst(let k): return "\(formatShortest(k))·\(a)^\(formatShortest(k - 1))"
-        case .pow: return slot == 0 ? "\(b)·\(a)^(\(b) - 1)" : "\(a)^\(b)·ln(\(a))"
+        case .pow: return slot == 0 ? "\(b)·\(a)^(\(b) - 1)" : "\(a)^\(b)·ln(\(u))"
         }
     }
 

@@ -52,25 +52,37 @@ public struct Labels: Sendable {
         return false
     }
 
+    /// `(x + y)` → `x + y`, for arguments that a call's own parentheses already enclose.
+    static func unwrapped(_ s: String) -> String {
+        guard s.hasPrefix("("), s.hasSuffix(")") else { return s }
+        let inner = String(s.dropFirst().dropLast())
+        var depth = 0
+        for ch in inner {
+            if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1; if depth < 0 { return s } }
+        }
+        return depth == 0 ? inner : s
+    }
+
     /// The gate written as a formula over its inputs' labels.
     public static func formula(_ gate: Gate, _ a: String, _ b: String, _ format: NumberFormat) -> String {
+        let a1 = unwrapped(a), b1 = unwrapped(b)
         switch gate {
         case .input, .constant: return a
         case .add: return "\(a) + \(b)"
         case .mul: return "\(a)*\(b)"
-        case .max: return "max(\(a), \(b))"
-        case .min: return "min(\(a), \(b))"
-        case .exp: return "exp(\(a))"
+        case .max: return "max(\(a1), \(b1))"
+        case .min: return "min(\(a1), \(b1))"
+        case .exp: return "exp(\(a1))"
         case .reciprocal: return "1/\(a)"
         case .addConst(let k): return k < 0 ? "\(a) - \(formatShortest(-k))" : "\(a) + \(formatShortest(k))"
         case .mulConst(let k): return k == -1 ? "-\(a)" : "\(formatShortest(k))*\(a)"
-        case .sigmoid: return "σ(\(a))"
-        case .tanh: return "tanh(\(a))"
-        case .relu: return "relu(\(a))"
+        case .sigmoid: return "σ(\(a1))"
+        case .tanh: return "tanh(\(a1))"
+        case .relu: return "relu(\(a1))"
         case .sub: return "\(a) - \(b)"
         case .div: return "\(a)/\(b)"
         case .divConst(let k): return "\(a)/\(formatShortest(k))"
-        case .log: return "log(\(a))"
+        case .log: return "log(\(a1))"
         case .powConst(let k): return "\(a)^\(formatShortest(k))"
         case .pow: return "\(a)^\(b)"
         }

@@ -223,6 +223,7 @@ public struct LessonBuilder: Sendable {
             for (k, node) in trace.steps.enumerated() {
                 var options = circuit.dotOptions
                 options.frame = k + 1
+                options.stepCaption = false
                 var frame = "<h2>\(HTML.escape(circuit.caption)) — backward step \(k + 1) of \(total)</h2>\n"
                 frame += "<p class=\"line\">\(HTMLRenderer.step(node, w: w))</p>\n"
                 frame += HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")

@@ -16,6 +16,9 @@ public struct DotOptions: Sendable {
     public var blankGradients = false
     /// Worksheets: values other than the inputs' drawn as blanks too.
     public var blankValues = false
+    /// Frames: write the step's "local × upstream" lines above the diagram (off where the
+    /// page around the diagram already says them, as in the stepper).
+    public var stepCaption = true
 
     public init(format: NumberFormat = NumberFormat(maxDecimals: 4), showGradients: Bool = true, rankdir: String = "LR",
                 title: String? = nil, frame: Int? = nil) {
@@ -57,7 +60,7 @@ public enum DotRenderer {
         out.write("  graph [rankdir=\(options.rankdir == "TB" ? "TB" : "LR"), ordering=in, bgcolor=\"white\", fontname=\"\(font)\", fontsize=13, nodesep=0.3, ranksep=0.5, pad=0.2")
         var caption: [String] = []
         if let title = options.title { caption.append(title) }
-        if let active, let frame {
+        if let active, let frame, options.stepCaption {
             caption.append("Step \(frame) of \(trace.steps.count): \(w.definition(active))")
             let node = graph.nodes[active]
             for slot in 0..<node.gate.arity {
