@@ -18,7 +18,7 @@ struct GradTraceCommand: ParsableCommand {
         Exit status: 0 on success, 1 when writing or rendering fails or --check finds a mismatch, \
         2 for bad usage or bad input.
         """,
-        subcommands: [Explain.self, Build.self],
+        subcommands: [Explain.self, Build.self, Train.self],
         defaultSubcommand: nil
     )
 }

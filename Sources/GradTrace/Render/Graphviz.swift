@@ -19,7 +19,9 @@ public enum Graphviz {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var context: OpaquePointer?
 
-    public static func render(dot: String, format: Format) throws(Failure) -> [UInt8] {
+    /// `engine` is a Graphviz layout: "dot" for circuits, "nop" for charts, whose nodes carry
+    /// fixed positions.
+    public static func render(dot: String, format: Format, engine: String = "dot") throws(Failure) -> [UInt8] {
         lock.lock()
         defer { lock.unlock() }
         if context == nil {
@@ -33,8 +35,8 @@ public enum Graphviz {
             throw Failure(description: "Graphviz could not read the generated DOT (please report this as a bug)")
         }
         defer { agclose(graph) }
-        guard gvLayout(gvc, graph, "dot") == 0 else {
-            throw Failure(description: "Graphviz's dot layout is not available; install it with: apt-get install libgvc6")
+        guard gvLayout(gvc, graph, engine) == 0 else {
+            throw Failure(description: "Graphviz's \(engine) layout is not available; install it with: apt-get install libgvc6")
         }
         defer { gvFreeLayout(gvc, graph) }
         var data: UnsafeMutablePointer<CChar>?

@@ -35,7 +35,7 @@ public enum Bindings {
     }
 }
 
-extension StringProtocol {
+public extension StringProtocol {
     /// The text without leading and trailing characters from `set`.
     func trimmed(_ set: String) -> String {
         var s = Substring(self)

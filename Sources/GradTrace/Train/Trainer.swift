@@ -1,0 +1,163 @@
+/// Gradient descent on a traced graph: the parameters are inputs chosen by name, the loss is
+/// the output. The graph is built once; each step re-evaluates the tape.
+public struct Trainer: Sendable {
+    public enum Optimizer: Sendable, Equatable {
+        /// w ← w − η·g
+        case gradientDescent
+        /// v ← μ·v − η·g;  w ← w + v
+        case momentum(Double)
+        /// v ← μ·v − η·g(w + μ·v);  w ← w + v   (the gradient is taken at the look-ahead point)
+        case nesterov(Double)
+
+        public var name: String {
+            switch self {
+            case .gradientDescent: return "gradient descent"
+            case .momentum(let mu): return "momentum μ = \(formatShortest(mu))"
+            case .nesterov(let mu): return "Nesterov momentum μ = \(formatShortest(mu))"
+            }
+        }
+    }
+
+    public var parameters: [String]
+    public var learningRate: Double
+    public var steps: Int
+    public var optimizer: Optimizer
+    /// Stop once the loss falls below this.
+    public var stopBelow: Double?
+
+    public init(parameters: [String], learningRate: Double, steps: Int, optimizer: Optimizer = .gradientDescent, stopBelow: Double? = nil) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.steps = steps
+        self.optimizer = optimizer
+        self.stopBelow = stopBelow
+    }
+
+    /// What happened at one step: the loss and gradients at the parameters *before* the
+    /// update (all gradients of a step are taken at the old weights), and the new parameters.
+    public struct Step: Sendable, Equatable {
+        public var step: Int
+        public var loss: Double
+        public var parameters: [Double]
+        public var gradients: [Double]
+        public var updated: [Double]
+    }
+
+    public struct Divergence: Sendable, CustomStringConvertible {
+        public var step: Int
+        /// The parameter that became non-finite, when one did.
+        public var parameter: String?
+        public var value: Double
+        /// When the loss became non-finite first: the parameter of largest magnitude then.
+        public var largest: (name: String, value: Double)?
+
+        public var description: String {
+            let fmt = NumberFormat(maxDecimals: 6)
+            if let parameter {
+                return "training diverged at step \(step): parameter \(parameter) became \(fmt(value)); the learning rate is probably too large"
+            }
+            var text = "training diverged at step \(step): the loss became \(fmt(value))"
+            if let largest { text += " (the largest parameter then: \(largest.name) = \(fmt(largest.value)))" }
+            return text + "; the learning rate is probably too large"
+        }
+    }
+
+    public struct Run: Sendable {
+        public var parameters: [String]
+        /// Every step taken (recorded compactly; thin it for display).
+        public var history: [Step]
+        /// The loss at the final parameters (after the last update).
+        public var finalLoss: Double
+        public var finalParameters: [Double]
+        public var divergence: Divergence?
+        public var stoppedEarly: Bool
+    }
+
+    public func validate(_ graph: Graph) throws(Diagnostic) -> [Int] {
+        var ids: [Int] = []
+        for name in parameters {
+            guard let id = graph.input(named: name) else {
+                let names = graph.inputNames
+                let help = closestMatch(to: name, in: names).map { "did you mean '\($0)'?" } ?? "the inputs are \(names.joined(separator: ", "))"
+                throw Diagnostic("'\(name)' is not an input of the loss, so it cannot be trained", file: graph.source?.name ?? "<input>", help: help)
+            }
+            if ids.contains(id) { throw Diagnostic("parameter '\(name)' is listed twice", file: graph.source?.name ?? "<input>") }
+            ids.append(id)
+        }
+        if ids.isEmpty { throw Diagnostic("no parameters to train", file: graph.source?.name ?? "<input>", help: "name them with --params w1,w2") }
+        return ids
+    }
+
+    public func train(_ graph: Graph, bindings: [String: Double] = [:]) throws(Diagnostic) -> Run {
+        let ids = try validate(graph)
+        let inputs = try Tracer(bindings: bindings).inputValues(for: graph)
+        var evaluator = Evaluator(graph: graph, inputs: inputs)
+        var w = ids.map { inputs[$0]! }
+        var velocity = [Double](repeating: 0, count: ids.count)
+        var history: [Step] = []
+        history.reserveCapacity(steps)
+        var divergence: Divergence?
+        var stopped = false
+        let eta = learningRate
+        for step in 1...max(1, steps) where steps > 0 {
+            // The point where the gradient is taken: the weights, or Nesterov's look-ahead.
+            let mu: Double
+            switch optimizer {
+            case .gradientDescent: mu = 0
+            case .momentum(let m), .nesterov(let m): mu = m
+            }
+            let lookahead: Bool
+            if case .nesterov = optimizer { lookahead = true } else { lookahead = false }
+            for (k, id) in ids.enumerated() { evaluator.setInput(id, lookahead ? w[k] + mu * velocity[k] : w[k]) }
+            let loss = evaluator.run()
+            let grads = ids.map { evaluator.gradients[$0] }
+            if lookahead {
+                // Report the loss at the weights themselves, not at the look-ahead point.
+                for (k, id) in ids.enumerated() { evaluator.setInput(id, w[k]) }
+            }
+            let reported = lookahead ? evaluator.run() : loss
+            if !reported.isFinite {
+                // Name the parameter that ran away: the one of largest magnitude.
+                let worst = w.indices.max { abs(w[$0]) < abs(w[$1]) || (w[$1].isNaN && !w[$0].isNaN) }
+                divergence = Divergence(step: step, parameter: nil, value: reported,
+                                        largest: worst.map { (parameters[$0], w[$0]) })
+                break
+            }
+            if let stopBelow, reported < stopBelow {
+                stopped = true
+                history.append(Step(step: step, loss: reported, parameters: w, gradients: grads, updated: w))
+                break
+            }
+            var updated = w
+            for k in 0..<ids.count {
+                velocity[k] = mu * velocity[k] - eta * grads[k]
+                updated[k] = w[k] + velocity[k]
+            }
+            history.append(Step(step: step, loss: reported, parameters: w, gradients: grads, updated: updated))
+            if let bad = updated.firstIndex(where: { !$0.isFinite }) {
+                divergence = Divergence(step: step, parameter: parameters[bad], value: updated[bad])
+                break
+            }
+            w = updated
+        }
+        for (k, id) in ids.enumerated() { evaluator.setInput(id, w[k]) }
+        let finalLoss = evaluator.run()
+        if divergence == nil, !finalLoss.isFinite {
+            divergence = Divergence(step: history.count + 1, parameter: nil, value: finalLoss, largest: nil)
+        }
+        return Run(parameters: parameters, history: history, finalLoss: finalLoss, finalParameters: w,
+                   divergence: divergence, stoppedEarly: stopped)
+    }
+
+    /// Steps worth a row in a table: the first five, 10, 20, 50, 100, 200, 500, … and the last.
+    public static func thinned(_ count: Int) -> [Int] {
+        var rows = Array(1...min(5, max(1, count)))
+        var base = 10
+        while base <= count {
+            for m in [1, 2, 5] where base * m <= count && base * m > 5 { rows.append(base * m) }
+            base *= 10
+        }
+        if count > 0 && rows.last != count { rows.append(count) }
+        return Array(Set(rows)).sorted().filter { $0 <= count && $0 >= 1 }
+    }
+}

@@ -1,0 +1,121 @@
+/// Explains a training run: step 1 in full (every gate, then the update line per parameter),
+/// later steps as a thinned table, then the result. Text for a terminal, Markdown for lessons.
+public struct TrainingReport {
+    public var trainer: Trainer
+    public var run: Trainer.Run
+    /// The trace of step 1, at the starting parameters.
+    public var firstStep: Trace
+    public var format: NumberFormat
+
+    public init(trainer: Trainer, run: Trainer.Run, firstStep: Trace, format: NumberFormat) {
+        self.trainer = trainer
+        self.run = run
+        self.firstStep = firstStep
+        self.format = format
+    }
+
+    var lossName: String { Labels(firstStep.graph)[firstStep.graph.output] }
+
+    public var headline: String {
+        "Training \(lossName) over \(run.parameters.joined(separator: ", ")) with \(trainer.optimizer.name), learning rate η = \(formatShortest(trainer.learningRate)), \(trainer.steps) steps"
+    }
+
+    /// `w5 ← 0.4 − 0.5 × 0.0822 = 0.3589` (with momentum, the velocity first).
+    public func updateLines(latex: Bool = false) -> [String] {
+        guard let first = run.history.first else { return [] }
+        let fmt = format
+        let eta = formatShortest(trainer.learningRate)
+        let arrow = latex ? " \\leftarrow " : " ← ", minus = latex ? " - " : " − ", times = latex ? " \\times " : " × "
+        return run.parameters.indices.map { k in
+            let name = latex ? latexName(run.parameters[k]) : run.parameters[k]
+            let g = first.gradients[k], w = first.parameters[k], new = first.updated[k]
+            switch trainer.optimizer {
+            case .gradientDescent:
+                return "\(name)\(arrow)\(fmt(w))\(minus)\(eta)\(times)\(fmt(g)) = \(fmt(new))"
+            case .momentum(let mu), .nesterov(let mu):
+                let v = new - w
+                let vName = latex ? "v_{\(name)}" : "v(\(name))"
+                return "\(vName)\(arrow)\(formatShortest(mu))\(times)0\(minus)\(eta)\(times)\(fmt(g)) = \(fmt(v)),  \(name)\(arrow)\(fmt(w)) + \(fmt(v)) = \(fmt(new))"
+            }
+        }
+    }
+
+    private func latexName(_ s: String) -> String { s.replacingOccurrences(of: "_", with: "\\_") }
+
+    public var tableRows: [[String]] {
+        let header = ["step", lossName] + run.parameters + run.parameters.map { "∂\(lossName)/∂\($0)" }
+        var rows = [header]
+        for step in Trainer.thinned(run.history.count) {
+            let s = run.history[step - 1]
+            rows.append([String(step), format(s.loss)] + s.parameters.map(format.callAsFunction) + s.gradients.map(format.callAsFunction))
+        }
+        return rows
+    }
+
+    public var resultLine: String {
+        var text: String
+        if let divergence = run.divergence {
+            text = "Stopped: \(divergence)."
+        } else {
+            text = "After \(run.history.count) step\(run.history.count == 1 ? "" : "s"): \(lossName) = \(format(run.finalLoss))"
+            if run.stoppedEarly, let stop = trainer.stopBelow { text += " (stopped early: below \(formatShortest(stop)))" }
+            text += "; " + zip(run.parameters, run.finalParameters).map { "\($0) = \(format($1))" }.joined(separator: ", ") + "."
+        }
+        return text
+    }
+
+    public func text<S: TextOutputStream>(to out: inout S, color: Bool = false) {
+        out.write(headline + "\n\n")
+        out.write("Step 1 in full\n==============\n")
+        TextRenderer.render(firstStep, options: ExplainOptions(format: format, color: color), to: &out)
+        out.write("\nUpdates (every gradient of a step is taken at the old weights)\n")
+        for line in updateLines() { out.write("  \(line)\n") }
+        out.write("\nTraining\n")
+        let rows = tableRows
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        for row in rows {
+            out.write("  " + row.enumerated().map { String(repeating: " ", count: widths[$0.offset] - $0.element.count) + $0.element }.joined(separator: "  ") + "\n")
+        }
+        out.write("\n" + resultLine + "\n")
+    }
+
+    public func markdown<S: TextOutputStream>(to out: inout S, plot: String?, headingLevel: Int = 2, explainFirstStep: Bool = true) {
+        let h = String(repeating: "#", count: headingLevel)
+        out.write("\(escapeMarkdown(headline)).\n\n")
+        if explainFirstStep {
+            out.write("<details>\n<summary>Step 1 in full: the forward pass, every backward step, then the updates</summary>\n\n")
+            MarkdownRenderer.render(firstStep, options: ExplainOptions(format: format, title: "Step 1"), headingLevel: headingLevel + 1, to: &out)
+            out.write("</details>\n\n")
+        }
+        out.write("\(h)# Updates after step 1\n\nEvery gradient of a step is taken at the old weights; only then are the weights changed.\n\n")
+        for line in updateLines(latex: true) { out.write("- $\(line)$\n") }
+        if let plot { out.write("\n![Loss per step](\(plot))\n") }
+        out.write("\n\(h)# Training, step by step\n\n")
+        let rows = tableRows
+        out.write("| " + rows[0].map(MarkdownRenderer.cell).joined(separator: " | ") + " |\n")
+        out.write("|" + rows[0].map { _ in "---:|" }.joined() + "\n")
+        for row in rows.dropFirst() { out.write("| " + row.joined(separator: " | ") + " |\n") }
+        out.write("\n" + escapeMarkdown(resultLine) + "\n\n")
+    }
+
+    /// Every step as CSV: step, loss, parameters, gradients (full precision).
+    public func csv() -> String {
+        var out = (["step", "loss"] + run.parameters + run.parameters.map { "d_\($0)" }).joined(separator: ",") + "\n"
+        for s in run.history {
+            out += ([String(s.step), jsonNumber(s.loss)] + s.parameters.map(jsonNumber) + s.gradients.map(jsonNumber)).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    public static func lossChart(_ runs: [(name: String, run: Trainer.Run)], title: String) -> Chart {
+        let series = runs.map { entry in
+            Chart.Series(name: entry.name, points: entry.run.history.map { (x: Double($0.step), y: $0.loss) })
+        }
+        // A log scale when every loss is positive and they span more than a factor of 50.
+        let losses: [Double] = runs.flatMap { $0.run.history.map(\.loss) }.filter(\.isFinite)
+        let lowest: Double = losses.min() ?? 1
+        let highest: Double = losses.max() ?? 1
+        let logY = lowest > 0 && highest / lowest > 50
+        return Chart(title: title, xLabel: "step", yLabel: logY ? "loss (log scale)" : "loss", logY: logY, series: series)
+    }
+}
