@@ -116,8 +116,9 @@ public struct Chart: Sendable {
                     out += "  p\(nodeCount) [pos=\"\(coordinate(px(p.x))),\(coordinate(py(p.y)))!\", shape=circle, width=0.09, height=0.09, style=filled, color=\"\(color)\", fillcolor=\"\(color)\"]\n"
                 }
             }
-            let ly = Chart.bottom + Chart.height - 14 - 18 * Double(k)
-            let lx = Chart.left + Chart.width - 150
+            // The legend sits right of the plot, where no curve can run under it.
+            let ly = Chart.bottom + Chart.height - 10 - 18 * Double(k)
+            let lx = Chart.left + Chart.width + 16
             line(lx, ly, lx + 24, ly, "color=\"\(color)\", penwidth=2")
             nodeCount += 1
             out += "  p\(nodeCount) [pos=\"\(coordinate(lx + 30 + 3.3 * Double(series[k].name.count))),\(coordinate(ly))!\", label=<\(DotRenderer.html(series[k].name))>, fixedsize=false, fontsize=11]\n"

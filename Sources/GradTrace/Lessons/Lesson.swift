@@ -11,6 +11,7 @@ public struct Lesson: Sendable {
     public enum Segment: Sendable {
         case prose(String)
         case circuit(CircuitBlock)
+        case training(TrainingBlock)
     }
 
     public var circuits: [CircuitBlock] {
@@ -34,6 +35,8 @@ public struct CircuitBlock: Sendable {
         public var worksheet: WorksheetKind?
         public var title: String?
         public var rankdir = "LR"
+        /// `plot=depth series=s,r`: |∂f/∂node| along the nodes named s1, s2, … and r1, r2, …
+        public var depthSeries: [String]?
 
         public init() {}
     }
@@ -43,5 +46,28 @@ public struct CircuitBlock: Sendable {
         case gradients
         /// Inputs given; every other value and every gradient blank.
         case values
+    }
+}
+
+/// A fenced ```` ```gradtrace-train ```` block: a loss program and how to train it. Several
+/// learning rates or momenta (`lr=0.05,0.5,5`) give several runs drawn on one chart.
+public struct TrainingBlock: Sendable {
+    public var source: SourceText
+    public var line: Int
+    public var options: Options
+
+    public struct Options: Sendable, Equatable {
+        public var parameters: [String] = []
+        public var learningRates: [Double] = []
+        public var steps = 100
+        public var momenta: [Double] = [0]
+        public var nesterov = false
+        public var stopBelow: Double?
+        public var precision: Int?
+        /// Explain step 1 gate by gate.
+        public var explain = false
+        public var title: String?
+
+        public init() {}
     }
 }

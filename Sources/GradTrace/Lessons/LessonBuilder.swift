@@ -40,9 +40,68 @@ public struct LessonBuilder: Sendable {
         }
     }
 
+    /// One traced and trained `gradtrace-train` block: one run per learning rate and momentum.
+    struct Training {
+        var index: Int
+        var block: TrainingBlock
+        var runs: [(name: String, trainer: Trainer, run: Trainer.Run)]
+        var report: TrainingReport
+        var caption: String
+        var svg: [UInt8]
+    }
+
+    func train(_ block: TrainingBlock, index: Int, lesson: Lesson) throws(Diagnostic) -> (Training, [OutputFile]) {
+        let graph = try Parser.parse(block.source)
+        let first = try Tracer().trace(graph)
+        let o = block.options
+        var runs: [(name: String, trainer: Trainer, run: Trainer.Run)] = []
+        for mu in o.momenta {
+            for lr in o.learningRates {
+                let optimizer: Trainer.Optimizer = mu == 0 ? .gradientDescent : (o.nesterov ? .nesterov(mu) : .momentum(mu))
+                let trainer = Trainer(parameters: o.parameters, learningRate: lr, steps: o.steps, optimizer: optimizer, stopBelow: o.stopBelow)
+                var name = o.learningRates.count > 1 ? "η = \(formatShortest(lr))" : ""
+                if o.momenta.count > 1 { name += (name.isEmpty ? "" : ", ") + (mu == 0 ? "plain gradient descent" : "\(o.nesterov ? "Nesterov" : "momentum") μ = \(formatShortest(mu))") }
+                if name.isEmpty { name = "η = \(formatShortest(lr))" }
+                runs.append((name, trainer, try trainer.train(graph)))
+            }
+        }
+        let format = o.precision.map { NumberFormat(precision: $0) } ?? NumberFormat(maxDecimals: 6)
+        let report = TrainingReport(trainer: runs[0].trainer, run: runs[0].run, firstStep: first, format: format)
+        let caption = o.title ?? "Training \(report.lossName): loss per step"
+        let chart = TrainingReport.lossChart(runs.map { ($0.name, $0.run) }, title: caption)
+        let svg: [UInt8], png: [UInt8]
+        do {
+            svg = try chart.render(.svg)
+            png = try chart.render(.png)
+        } catch {
+            throw Diagnostic(error.description, file: lesson.path, line: block.line)
+        }
+        let training = Training(index: index, block: block, runs: runs, report: report, caption: caption, svg: svg)
+        return (training, [OutputFile(path: "training-\(index).svg", bytes: svg), OutputFile(path: "training-\(index).png", bytes: png)])
+    }
+
+    /// |∂f/∂node| along chains of nodes named prefix1, prefix2, … (the vanishing-gradient chart).
+    static func depthChart(_ trace: Trace, series prefixes: [String], title: String) -> Chart {
+        let series = prefixes.map { prefix -> Chart.Series in
+            var points: [(x: Double, y: Double)] = []
+            for (i, node) in trace.graph.nodes.enumerated() {
+                guard let name = node.name, name.hasPrefix(prefix), let k = Int(name.dropFirst(prefix.count)) else { continue }
+                points.append((Double(k), abs(trace.gradients[i])))
+            }
+            return Chart.Series(name: "|∂\(Labels(trace.graph)[trace.graph.output])/∂\(prefix)k|", points: points.sorted { $0.x < $1.x }, markers: true)
+        }
+        return Chart(title: title, xLabel: "k (distance from the input)", yLabel: "gradient magnitude (log scale)", logY: true, series: series)
+    }
+
     public func build(_ lesson: Lesson) throws(Diagnostic) -> [OutputFile] {
         var files: [OutputFile] = []
         var circuits: [Circuit] = []
+        var trainings: [Training] = []
+        for case .training(let block) in lesson.segments {
+            let (training, made) = try train(block, index: trainings.count + 1, lesson: lesson)
+            trainings.append(training)
+            files += made
+        }
         for block in lesson.circuits {
             let graph = try Parser.parse(block.source, expand: block.options.expand)
             let trace = try Tracer().trace(graph)
@@ -67,11 +126,20 @@ public struct LessonBuilder: Sendable {
                     files.append(OutputFile(path: name, bytes: try render(DotRenderer.render(trace, options: options), .svg, lesson, block)))
                 }
             }
+            if let prefixes = block.options.depthSeries {
+                let chart = LessonBuilder.depthChart(trace, series: prefixes, title: "Gradient magnitude along the chain")
+                do {
+                    files.append(OutputFile(path: "depth-\(index).svg", bytes: try chart.render(.svg)))
+                    files.append(OutputFile(path: "depth-\(index).png", bytes: try chart.render(.png)))
+                } catch {
+                    throw Diagnostic(error.description, file: lesson.path, line: block.line)
+                }
+            }
             circuits.append(circuit)
         }
         let worksheetCircuit = circuits.first { $0.block.options.worksheet != nil }
-        files.append(OutputFile(path: "README.md", text: walkthroughPage(lesson, circuits, hasWorksheet: worksheetCircuit != nil)))
-        files.append(OutputFile(path: "handout.html", text: handout(lesson, circuits)))
+        files.append(OutputFile(path: "README.md", text: walkthroughPage(lesson, circuits, trainings, hasWorksheet: worksheetCircuit != nil)))
+        files.append(OutputFile(path: "handout.html", text: handout(lesson, circuits, trainings)))
         if let worksheetCircuit {
             let sheet = try worksheet(lesson, worksheetCircuit)
             files.append(OutputFile(path: "worksheet.html", text: sheet.worksheet))
@@ -100,15 +168,20 @@ public struct LessonBuilder: Sendable {
         return links
     }
 
-    func walkthroughPage(_ lesson: Lesson, _ circuits: [Circuit], hasWorksheet: Bool) -> String {
+    func walkthroughPage(_ lesson: Lesson, _ circuits: [Circuit], _ trainings: [Training], hasWorksheet: Bool) -> String {
         var out = "# \(escapeMarkdown(lesson.title))\n\n"
         if let summary = lesson.summary { out += "*\(escapeMarkdown(summary))*\n\n" }
         out += links(circuits, hasWorksheet: hasWorksheet).map { "[\($0.0)](\($0.1))" }.joined(separator: " · ") + "\n\n"
-        var next = 0
+        var next = 0, nextTraining = 0
         for segment in lesson.segments {
             switch segment {
             case .prose(let text):
                 out += text.trimmingTrailingNewlines() + "\n\n"
+            case .training:
+                let t = trainings[nextTraining]
+                nextTraining += 1
+                out += "![\(escapeMarkdown(t.caption))](training-\(t.index).svg)\n\n"
+                out += trainingMarkdown(t)
             case .circuit:
                 let circuit = circuits[next]
                 next += 1
@@ -118,6 +191,9 @@ public struct LessonBuilder: Sendable {
                 options.title = "Walkthrough: \(circuit.caption)"
                 MarkdownRenderer.render(circuit.trace, options: options, headingLevel: 3, to: &out)
                 out = out.trimmingTrailingNewlines() + "\n\n</details>\n\n"
+                if circuit.block.options.depthSeries != nil {
+                    out += "![Gradient magnitude along the chain](depth-\(circuit.index).svg)\n\n"
+                }
                 if circuit.block.options.frames {
                     let frames = (1...circuit.trace.steps.count).map { "[\($0)](frames/figure-\(circuit.index)-step-\($0 < 10 ? "0" : "")\($0).svg)" }
                     out += "Step by step: " + frames.joined(separator: " · ") + "\n\n"
@@ -128,25 +204,88 @@ public struct LessonBuilder: Sendable {
         return out
     }
 
-    func handout(_ lesson: Lesson, _ circuits: [Circuit]) -> String {
+    func handout(_ lesson: Lesson, _ circuits: [Circuit], _ trainings: [Training]) -> String {
         var body = "<header>\n" + HTML.text("h1", [], lesson.title) + "\n"
         if let summary = lesson.summary { body += HTML.text("p", [("class", "summary")], summary) + "\n" }
         body += "<p class=\"legend\">On every wire: the forward value (green, first line) and the gradient ∂\(HTML.escape(circuits.first.map { Wording($0.trace, format: $0.format).outputName } ?? "f"))/∂wire (red, second line, marked ∇).</p>\n</header>\n"
-        var next = 0
+        var next = 0, nextTraining = 0
         for segment in lesson.segments {
             switch segment {
             case .prose(let text):
                 body += "<section class=\"prose\">\n" + Prose.html(text) + "\n</section>\n"
+            case .training:
+                let t = trainings[nextTraining]
+                nextTraining += 1
+                body += "<figure>\n" + HTML.inlineSVG(t.svg, idPrefix: "t\(t.index)") + "\n" + HTML.text("figcaption", [], t.caption) + "\n</figure>\n"
+                body += trainingHTML(t)
             case .circuit:
                 let circuit = circuits[next]
                 next += 1
                 body += "<figure>\n" + HTML.inlineSVG(circuit.svg, idPrefix: "c\(circuit.index)") + "\n"
                 body += HTML.text("figcaption", [], circuit.caption) + "\n</figure>\n"
                 body += HTMLRenderer.walkthrough(circuit.trace, options: circuit.explainOptions)
+                if circuit.block.options.depthSeries != nil {
+                    let chart = LessonBuilder.depthChart(circuit.trace, series: circuit.block.options.depthSeries!, title: "Gradient magnitude along the chain")
+                    if let svg = try? chart.render(.svg) {
+                        body += "<figure>\n" + HTML.inlineSVG(svg, idPrefix: "d\(circuit.index)") + "\n</figure>\n"
+                    }
+                }
             }
         }
         body += "<footer>Generated by gradtrace from lessons/\(HTML.escape(lesson.slug)).md.</footer>"
         return HTML.page(title: lesson.title, css: Styles.base, body: body)
+    }
+
+    // MARK: Training
+
+    /// Loss per run at the thinned steps: one column per run.
+    private func comparisonRows(_ t: Training) -> [[String]] {
+        let longest = t.runs.map { $0.run.history.count }.max() ?? 0
+        var rows = [["step"] + t.runs.map(\.name)]
+        for step in Trainer.thinned(longest) {
+            rows.append([String(step)] + t.runs.map { step <= $0.run.history.count ? t.report.format($0.run.history[step - 1].loss) : "—" })
+        }
+        return rows
+    }
+
+    func trainingMarkdown(_ t: Training) -> String {
+        var out = ""
+        if t.runs.count == 1 {
+            t.report.markdown(to: &out, plot: nil, headingLevel: 3, explainFirstStep: t.block.options.explain)
+            return out
+        }
+        for run in t.runs {
+            let report = TrainingReport(trainer: run.trainer, run: run.run, firstStep: t.report.firstStep, format: t.report.format)
+            out += "- **\(escapeMarkdown(run.name))**: \(escapeMarkdown(report.resultLine))\n"
+        }
+        let rows = comparisonRows(t)
+        out += "\n| " + rows[0].map(MarkdownRenderer.cell).joined(separator: " | ") + " |\n|" + rows[0].map { _ in "---:|" }.joined() + "\n"
+        for row in rows.dropFirst() { out += "| " + row.joined(separator: " | ") + " |\n" }
+        return out + "\n"
+    }
+
+    func trainingHTML(_ t: Training) -> String {
+        var out = "<div class=\"walkthrough\">\n"
+        let rows: [[String]]
+        if t.runs.count == 1 {
+            out += HTML.text("p", [], t.report.headline + ".") + "\n<h4>Updates after step 1 (gradients taken at the old weights)</h4>\n<ul>\n"
+            for line in t.report.updateLines() { out += HTML.text("li", [("class", "line")], line) + "\n" }
+            out += "</ul>\n"
+            rows = t.report.tableRows
+        } else {
+            out += "<ul>\n"
+            for run in t.runs {
+                let report = TrainingReport(trainer: run.trainer, run: run.run, firstStep: t.report.firstStep, format: t.report.format)
+                out += "<li>" + HTML.text("strong", [], run.name) + ": " + HTML.escape(report.resultLine) + "</li>\n"
+            }
+            out += "</ul>\n"
+            rows = comparisonRows(t)
+        }
+        out += "<table><thead><tr>" + rows[0].map { HTML.text("th", [("class", "num")], $0) }.joined() + "</tr></thead><tbody>\n"
+        for row in rows.dropFirst() { out += "<tr>" + row.map { HTML.text("td", [("class", "num")], $0) }.joined() + "</tr>\n" }
+        out += "</tbody></table>\n"
+        if t.runs.count == 1 { out += HTML.text("p", [], t.report.resultLine) + "\n" }
+        return out + "</div>\n"
     }
 
     // MARK: Worksheet and answer key

@@ -12,7 +12,8 @@
 ///     ```
 public enum LessonParser {
     public static let frontMatterKeys = ["title", "summary", "slug"]
-    public static let optionNames = ["precision", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir"]
+    public static let optionNames = ["precision", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series"]
+    public static let trainingOptionNames = ["params", "lr", "steps", "momentum", "nesterov", "stop-below", "precision", "explain", "title"]
 
     public static func parse(_ source: SourceText, fileName: String) throws(Diagnostic) -> Lesson {
         let text = String(decoding: source.bytes, as: UTF8.self)
@@ -103,10 +104,20 @@ public enum LessonParser {
                 flushProse()
                 let bodySource = SourceText(body.joined(separator: "\n"), name: source.name, lineOffset: openLine)
                 segments.append(.circuit(CircuitBlock(source: bodySource, line: openLine, options: options)))
+            } else if word == "gradtrace-train" {
+                if !closed {
+                    throw error("this gradtrace-train block is never closed", line: openLine, column: line.count - trimmed.count + 1, length: fence.count,
+                                help: "end it with a line \(String(fence))")
+                }
+                let optionsColumn = line.count - info.count + 1 + String(word).count
+                let options = try parseTrainingOptions(String(info.dropFirst(word.count)), line: openLine, column: optionsColumn, error: error)
+                flushProse()
+                let bodySource = SourceText(body.joined(separator: "\n"), name: source.name, lineOffset: openLine)
+                segments.append(.training(TrainingBlock(source: bodySource, line: openLine, options: options)))
             } else {
                 if word.hasPrefix("gradtrace") || closestMatch(to: String(word), in: ["gradtrace"]) != nil, !word.isEmpty {
                     throw error("unknown block kind '\(word)'", line: openLine, column: line.count - info.count + 1, length: word.count,
-                                help: "did you mean 'gradtrace'?")
+                                help: closestMatch(to: String(word), in: ["gradtrace", "gradtrace-train"]).map { "did you mean '\($0)'?" } ?? "the block kinds are gradtrace and gradtrace-train")
                 }
                 prose.append(line)
                 prose.append(contentsOf: body)
@@ -130,9 +141,18 @@ public enum LessonParser {
         !s.isEmpty && s.count <= 100 && s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
     }
 
-    static func parseOptions(_ text: String, line: Int, column: Int,
-                             error: (String, Int, Int, Int, String?) -> Diagnostic) throws(Diagnostic) -> CircuitBlock.Options {
-        var options = CircuitBlock.Options()
+    typealias ErrorMaker = (String, Int, Int, Int, String?) -> Diagnostic
+
+    /// One `key`, `key=value` or `key="quoted value"` of an info string, with its column.
+    struct Option {
+        var key: String
+        var value: String?
+        var column: Int
+        var length: Int
+    }
+
+    static func tokenize(_ text: String, line: Int, column: Int, error: ErrorMaker) throws(Diagnostic) -> [Option] {
+        var options: [Option] = []
         let chars = Array(text)
         var i = 0
         while i < chars.count {
@@ -160,41 +180,117 @@ public enum LessonParser {
                     value = String(chars[vs..<i])
                 }
             }
-            let col = column + start
-            let len = i - start
-            func flag() throws(Diagnostic) {
-                if value != nil { throw error("'\(key)' takes no value", line, col, len, "write just \(key)") }
-            }
-            switch key {
-            case "precision":
-                guard let v = value.flatMap({ Int($0) }), (0...17).contains(v) else {
-                    throw error("precision needs a whole number from 0 to 17", line, col, len, "e.g. precision=2")
-                }
-                options.precision = v
-            case "expand": try flag(); options.expand = true
-            case "check": try flag(); options.check = true
-            case "no-gradients": try flag(); options.showGradients = false
-            case "frames": try flag(); options.frames = true
+            options.append(Option(key: key, value: value, column: column + start, length: i - start))
+        }
+        return options
+    }
+
+    static func unknown(_ option: Option, _ names: [String], line: Int, error: ErrorMaker) -> Diagnostic {
+        let help = closestMatch(to: option.key, in: names).map { "did you mean '\($0)'?" } ?? "the options are \(names.joined(separator: ", "))"
+        return error("unknown option '\(option.key)'", line, option.column, option.key.count, help)
+    }
+
+    static func flag(_ o: Option, line: Int, error: ErrorMaker) throws(Diagnostic) {
+        if o.value != nil { throw error("'\(o.key)' takes no value", line, o.column, o.length, "write just \(o.key)") }
+    }
+
+    static func precision(_ o: Option, line: Int, error: ErrorMaker) throws(Diagnostic) -> Int {
+        guard let v = o.value.flatMap({ Int($0) }), (0...17).contains(v) else {
+            throw error("precision needs a whole number from 0 to 17", line, o.column, o.length, "e.g. precision=2")
+        }
+        return v
+    }
+
+    static func parseOptions(_ text: String, line: Int, column: Int, error: ErrorMaker) throws(Diagnostic) -> CircuitBlock.Options {
+        var options = CircuitBlock.Options()
+        var plot: Option?
+        for o in try tokenize(text, line: line, column: column, error: error) {
+            switch o.key {
+            case "precision": options.precision = try precision(o, line: line, error: error)
+            case "expand": try flag(o, line: line, error: error); options.expand = true
+            case "check": try flag(o, line: line, error: error); options.check = true
+            case "no-gradients": try flag(o, line: line, error: error); options.showGradients = false
+            case "frames": try flag(o, line: line, error: error); options.frames = true
             case "worksheet":
-                if let value {
+                if let value = o.value {
                     guard let kind = CircuitBlock.WorksheetKind(rawValue: value) else {
-                        throw error("worksheet is 'gradients' or 'values', not '\(value)'", line, col, len, "write worksheet, worksheet=gradients or worksheet=values")
+                        throw error("worksheet is 'gradients' or 'values', not '\(value)'", line, o.column, o.length, "write worksheet, worksheet=gradients or worksheet=values")
                     }
                     options.worksheet = kind
                 } else {
                     options.worksheet = .gradients
                 }
             case "title":
-                guard let value else { throw error("title needs a value", line, col, len, "write title=\"...\"") }
+                guard let value = o.value else { throw error("title needs a value", line, o.column, o.length, "write title=\"...\"") }
                 options.title = value
             case "rankdir":
-                guard let value, value == "LR" || value == "TB" else { throw error("rankdir is LR or TB", line, col, len, nil) }
+                guard let value = o.value, value == "LR" || value == "TB" else { throw error("rankdir is LR or TB", line, o.column, o.length, nil) }
                 options.rankdir = value
+            case "plot":
+                guard o.value == "depth" else { throw error("plot is 'depth' in a gradtrace block", line, o.column, o.length, "write plot=depth series=s,r") }
+                plot = o
+            case "series":
+                let names = (o.value ?? "").split(separator: ",").map(String.init)
+                guard !names.isEmpty, names.allSatisfy(Bindings.isIdentifier) else {
+                    throw error("series needs name prefixes, e.g. series=s,r", line, o.column, o.length, nil)
+                }
+                options.depthSeries = names
             default:
-                let help = closestMatch(to: key, in: optionNames).map { "did you mean '\($0)'?" } ?? "the options are \(optionNames.joined(separator: ", "))"
-                throw error("unknown option '\(key)'", line, col, len, help)
+                throw unknown(o, optionNames, line: line, error: error)
             }
         }
+        if let plot, options.depthSeries == nil {
+            throw error("plot=depth needs series=prefix,...", line, plot.column, plot.length, "name the chains, e.g. series=s,r for s1, s2, ... and r1, r2, ...")
+        }
+        if options.depthSeries != nil && plot == nil {
+            throw error("series goes with plot=depth", line, column, 1, nil)
+        }
+        return options
+    }
+
+    static func parseTrainingOptions(_ text: String, line: Int, column: Int, error: ErrorMaker) throws(Diagnostic) -> TrainingBlock.Options {
+        var options = TrainingBlock.Options()
+        func numbers(_ o: Option, positive: Bool) throws(Diagnostic) -> [Double] {
+            let parts = (o.value ?? "").split(separator: ",").map { Double($0) }
+            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0!.isFinite && (!positive || $0! > 0) }) else {
+                throw error("\(o.key) needs \(positive ? "positive " : "")numbers, comma-separated", line, o.column, o.length, "e.g. \(o.key)=0.5 or \(o.key)=0.05,0.5")
+            }
+            return parts.map { $0! }
+        }
+        var sawParams = false, sawRate = false
+        for o in try tokenize(text, line: line, column: column, error: error) {
+            switch o.key {
+            case "params":
+                let names = (o.value ?? "").split(separator: ",").map(String.init)
+                guard !names.isEmpty, names.allSatisfy(Bindings.isIdentifier) else {
+                    throw error("params needs input names, e.g. params=w1,w2", line, o.column, o.length, nil)
+                }
+                options.parameters = names
+                sawParams = true
+            case "lr": options.learningRates = try numbers(o, positive: true); sawRate = true
+            case "steps":
+                guard let n = o.value.flatMap({ Int($0) }), (1...1_000_000).contains(n) else {
+                    throw error("steps needs a whole number from 1 to 1000000", line, o.column, o.length, nil)
+                }
+                options.steps = n
+            case "momentum":
+                options.momenta = try numbers(o, positive: false)
+                if options.momenta.contains(where: { $0 < 0 || $0 >= 1 }) {
+                    throw error("momentum must be at least 0 and below 1", line, o.column, o.length, nil)
+                }
+            case "nesterov": try flag(o, line: line, error: error); options.nesterov = true
+            case "stop-below": options.stopBelow = try numbers(o, positive: true).first
+            case "precision": options.precision = try precision(o, line: line, error: error)
+            case "explain": try flag(o, line: line, error: error); options.explain = true
+            case "title":
+                guard let value = o.value else { throw error("title needs a value", line, o.column, o.length, "write title=\"...\"") }
+                options.title = value
+            default:
+                throw unknown(o, trainingOptionNames, line: line, error: error)
+            }
+        }
+        if !sawParams { throw error("a gradtrace-train block needs params=...", line, column, 1, "e.g. params=w1,w2") }
+        if !sawRate { throw error("a gradtrace-train block needs lr=...", line, column, 1, "e.g. lr=0.5") }
         return options
     }
 }
