@@ -32,6 +32,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "gradtrace-bench", dependencies: ["GradTrace"]),
         .testTarget(name: "GradTraceTests", dependencies: ["GradTrace"]),
     ]
 )

@@ -37,17 +37,33 @@ public struct Labels: Sendable {
     public func sourceText(_ i: Int, maxLength: Int = Labels.maxSourceLength) -> String? {
         let node = graph.nodes[i]
         guard node.expandedFrom == nil, let span = node.span, let source = graph.source,
-              span.end - span.start <= maxLength * 4 else { return nil }
-        let text = source.text(of: span)
-        guard text.count <= maxLength, !text.contains("\n"), !text.contains("#") else { return nil }
-        return text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+              span.end - span.start <= maxLength * 4, span.start >= 0, span.end <= source.bytes.count else { return nil }
+        // Work on the bytes: no newline or comment, and runs of blanks folded to one space.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(span.end - span.start)
+        var lastWasSpace = false
+        for b in source.bytes[span.start..<span.end] {
+            if b == UInt8(ascii: "\n") || b == UInt8(ascii: "#") { return nil }
+            let space = b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\r")
+            if space && lastWasSpace { continue }
+            bytes.append(space ? UInt8(ascii: " ") : b)
+            lastWasSpace = space
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.count <= maxLength ? text : nil
     }
 
     /// Whether a formula has an operator outside parentheses (so it needs them as an operand).
     public static func isCompound(_ text: String) -> Bool {
         var depth = 0
-        for ch in text {
-            if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1 } else if depth == 0 && " +-*/^,".contains(ch) { return true }
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "("): depth += 1
+            case UInt8(ascii: ")"): depth -= 1
+            case UInt8(ascii: " "), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "^"), UInt8(ascii: ","):
+                if depth == 0 { return true }
+            default: break
+            }
         }
         return false
     }

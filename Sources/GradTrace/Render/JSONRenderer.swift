@@ -76,6 +76,13 @@ public enum JSONRenderer {
 
 /// A JSON string literal with every character JSON requires escaped.
 public func jsonString(_ s: String) -> String {
+    // Most strings (names, labels, rules) need no escaping: check the bytes first.
+    var plain = true
+    for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 {
+        plain = false
+        break
+    }
+    if plain { return "\"" + s + "\"" }
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {

@@ -22,6 +22,15 @@ public struct Evaluator {
     @discardableResult
     public mutating func run() -> Double {
         forward.run()
+        backwardOnly()
+        return output
+    }
+
+    /// The forward pass alone (values and local gradients).
+    public mutating func forwardOnly() { forward.run() }
+
+    /// The backward pass alone, from the local gradients of the last forward pass.
+    public mutating func backwardOnly() {
         let n = graph.count
         graph.nodes.withUnsafeBufferPointer { nodes in
             forward.locals.withUnsafeBufferPointer { locals in
@@ -38,6 +47,5 @@ public struct Evaluator {
                 }
             }
         }
-        return output
     }
 }

@@ -1,0 +1,31 @@
+/// The generated workloads of the benchmark and the scale tests.
+public enum Workload: String, Sendable, CaseIterable {
+    /// `a1 = 0.3; b1 = -0.7; …` then `s = a1*b1 + a2*b2 + … + aN*bN`: one statement, a left-deep sum.
+    case wide
+    /// `h1 = relu(h0*0.7 + 0.01); h2 = relu(h1*1.2 + 0.01); …`: N statements, each using the last.
+    case chain
+
+    public func source(_ n: Int) -> String {
+        var out = ""
+        switch self {
+        case .wide:
+            out.reserveCapacity(n * 40)
+            for i in 1...n {
+                out += "a\(i) = \(i % 2 == 0 ? "0.3" : "-0.7"); b\(i) = \(i % 3 == 0 ? "0.9" : "-0.2")\n"
+            }
+            out += "s = "
+            for i in 1...n {
+                if i > 1 { out += " + " }
+                out += "a\(i)*b\(i)"
+            }
+            out += "\n"
+        case .chain:
+            out.reserveCapacity(n * 32)
+            out += "h0 = 0.5\n"
+            for i in 1...n {
+                out += "h\(i) = relu(h\(i - 1)*\(i % 2 == 0 ? "1.2" : "0.7") + 0.01)\n"
+            }
+        }
+        return out
+    }
+}

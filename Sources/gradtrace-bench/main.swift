@@ -1,0 +1,116 @@
+// Benchmark: parse, forward, backward and JSON output on the generated "wide" and "chain"
+// workloads, each size in a fresh child process so its peak memory is its own.
+//
+//   swift build -c release && .build/release/gradtrace-bench              # all six workloads
+//   .build/release/gradtrace-bench wide 1000000                            # one
+import Foundation
+import GradTrace
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+func peakMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+/// Writes to /dev/null through the same buffered stream the CLI uses.
+func nullStream() -> FileStream { FileStream(fd: open("/dev/null", O_WRONLY)) }
+
+func runOne(_ workload: Workload, _ n: Int) throws {
+    let text = workload.source(n)
+    let t0 = now()
+    let graph = try Parser.parse(SourceText(text, name: "\(workload.rawValue)-\(n)"))
+    let t1 = now()
+    // Forward and backward alone, on the built tape (what training repeats).
+    var evaluator = Evaluator(graph: graph, inputs: try Tracer().inputValues(for: graph))
+    var forwardTimes: [Double] = [], backwardTimes: [Double] = []
+    for _ in 0..<5 {
+        let a = now()
+        evaluator.forwardOnly()
+        let b = now()
+        evaluator.backwardOnly()
+        let c = now()
+        forwardTimes.append(b - a)
+        backwardTimes.append(c - b)
+    }
+    let t2 = now()
+    let trace = try Tracer().trace(graph)
+    let t3 = now()
+    let stream = nullStream()
+    var s = stream
+    JSONRenderer.render(trace, to: &s)
+    stream.flush()
+    let t4 = now()
+    let gates = graph.gateCount
+    let forward = forwardTimes.sorted()[2], backward = backwardTimes.sorted()[2]
+    func ms(_ x: Double) -> String { String(format: "%8.1f ms", x * 1000) }
+    func ns(_ x: Double) -> String { String(format: "%6.1f", x * 1e9 / Double(gates)) }
+    print(String(format: "%-6@ N=%-8d nodes=%-8d gates=%-8d", workload.rawValue, n, graph.count, gates),
+          "parse", ms(t1 - t0), "| forward", ms(forward), "| backward", ms(backward),
+          "| fwd+bwd ns/gate", ns(forward + backward), "| full trace", ms(t3 - t2), "| JSON", ms(t4 - t3),
+          String(format: "| peak %.0f MiB", peakMiB()))
+    precondition(trace.output.isFinite)
+}
+
+let args = CommandLine.arguments
+if args.count == 3, let workload = Workload(rawValue: args[1]), let n = Int(args[2]) {
+    try runOne(workload, n)
+} else if args.count == 1 {
+    print("forward and backward: median of 5 runs over the built tape; full trace: the Tracer's pass with every record;")
+    print("JSON: streaming the whole trace to /dev/null; peak: the child process's maximum resident memory.")
+    for workload in Workload.allCases {
+        for n in [10_000, 100_000, 1_000_000] {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: args[0]).standardizedFileURL
+            if !FileManager.default.isExecutableFile(atPath: child.executableURL!.path) {
+                child.executableURL = Bundle.main.executableURL
+            }
+            child.arguments = [workload.rawValue, String(n)]
+            try child.run()
+            child.waitUntilExit()
+            if child.terminationStatus != 0 { print("\(workload) \(n): failed with status \(child.terminationStatus)") }
+        }
+    }
+    // Training re-evaluates the tape: 10,000 steps of the 2-2-2 network.
+    let mazur = try Parser.parse("""
+    i1 = 0.05; i2 = 0.10; t1 = 0.01; t2 = 0.99
+    w1 = 0.15; w2 = 0.20; w3 = 0.25; w4 = 0.30; w5 = 0.40; w6 = 0.45; w7 = 0.50; w8 = 0.55; b1 = 0.35; b2 = 0.60
+    h1 = sigmoid(w1*i1 + w2*i2 + b1); h2 = sigmoid(w3*i1 + w4*i2 + b1)
+    o1 = sigmoid(w5*h1 + w6*h2 + b2); o2 = sigmoid(w7*h1 + w8*h2 + b2)
+    E = 0.5*(t1 - o1)^2 + 0.5*(t2 - o2)^2
+    """)
+    var times: [Double] = []
+    var loss = 0.0
+    for _ in 0..<5 {
+        let a = now()
+        let run = try Trainer(parameters: ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"], learningRate: 0.5, steps: 10_000).train(mazur)
+        times.append(now() - a)
+        loss = run.finalLoss
+    }
+    print(String(format: "train  2-2-2 network, 10000 steps: %.1f ms (median of 5), final loss %.10g", times.sorted()[2] * 1000, loss))
+    // Diagrams, rendered in-process.
+    for (name, n) in [("neuron", 0), ("sum of products", 100)] {
+        let text = n == 0 ? "sigmoid(w0*x0 + w1*x1 + w2)" : (1...n).map { "a\($0)*b\($0)" }.joined(separator: " + ")
+        let graph = try Parser.parse(text)
+        var bindings: [String: Double] = [:]
+        for name in graph.inputNames { bindings[name] = 0.5 }
+        let trace = try Tracer(bindings: bindings).trace(graph)
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let a = now()
+            let dot = DotRenderer.render(trace)
+            _ = try Graphviz.render(dot: dot, format: .svg)
+            _ = try Graphviz.render(dot: dot, format: .png)
+            best = min(best, now() - a)
+        }
+        print(String(format: "diagram %@ (%d gates): DOT + layout + SVG + PNG in %.1f ms (best of 5)", name, graph.gateCount, best * 1000))
+    }
+} else {
+    print("usage: gradtrace-bench [wide|chain N]")
+    exit(2)
+}
