@@ -5,6 +5,8 @@ set -euo pipefail
 need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 pkg-config --exists libgvc 2>/dev/null || need+=(libgraphviz-dev)
+# Diagrams name DejaVu Sans: with another font the layout, and so output/, would differ.
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
   sudo=""

@@ -188,8 +188,9 @@ import Testing
 
     @Test func proseMathBecomesText() {
         #expect(Prose.unicodeMath("\\frac{\\partial f}{\\partial x} = \\sigma(x)(1 - \\sigma(x))") == "∂f/∂x = σ(x)(1 - σ(x))")
+        #expect(Prose.mathHTML("E = \\tfrac12 (t_1 - o_{out})^2 + \\frac{\\partial E}{\\partial w_5} < x") == "E = ½ (t<sub>1</sub> - o<sub>out</sub>)<sup>2</sup> + ∂E/∂w<sub>5</sub> &lt; x")
         let html = Prose.html("Use $a_1 * b_2$ and *emphasis*.")
-        #expect(html.contains("<span class=\"math\">a_1 * b_2</span>"))
+        #expect(html.contains("<span class=\"math\">a<sub>1</sub> * b<sub>2</sub></span>"))
         #expect(html.contains("<em>emphasis</em>"))
     }
 }

@@ -48,6 +48,8 @@ public struct LessonBuilder: Sendable {
         var report: TrainingReport
         var caption: String
         var svg: [UInt8]
+
+        var hasChart: Bool { (runs.map { $0.run.history.count }.max() ?? 0) >= 2 }
     }
 
     func train(_ block: TrainingBlock, index: Int, lesson: Lesson) throws(Diagnostic) -> (Training, [OutputFile]) {
@@ -77,7 +79,9 @@ public struct LessonBuilder: Sendable {
             throw Diagnostic(error.description, file: lesson.path, line: block.line)
         }
         let training = Training(index: index, block: block, runs: runs, report: report, caption: caption, svg: svg)
-        return (training, [OutputFile(path: "training-\(index).svg", bytes: svg), OutputFile(path: "training-\(index).png", bytes: png)])
+        // A single step has no curve to draw.
+        let longest = runs.map { $0.run.history.count }.max() ?? 0
+        return (training, longest < 2 ? [] : [OutputFile(path: "training-\(index).svg", bytes: svg), OutputFile(path: "training-\(index).png", bytes: png)])
     }
 
     /// |∂f/∂node| along chains of nodes named prefix1, prefix2, … (the vanishing-gradient chart).
@@ -122,8 +126,10 @@ public struct LessonBuilder: Sendable {
                 for step in 1...max(1, trace.steps.count) where !trace.steps.isEmpty {
                     var options = circuit.dotOptions
                     options.frame = step
-                    let name = "frames/figure-\(index)-step-\(step < 10 ? "0" : "")\(step).svg"
-                    files.append(OutputFile(path: name, bytes: try render(DotRenderer.render(trace, options: options), .svg, lesson, block)))
+                    let name = "frames/figure-\(index)-step-\(step < 10 ? "0" : "")\(step)"
+                    let dot = DotRenderer.render(trace, options: options)
+                    files.append(OutputFile(path: name + ".svg", bytes: try render(dot, .svg, lesson, block)))
+                    files.append(OutputFile(path: name + ".png", bytes: try render(dot, .png, lesson, block)))
                 }
             }
             if let prefixes = block.options.depthSeries {
@@ -180,7 +186,7 @@ public struct LessonBuilder: Sendable {
             case .training:
                 let t = trainings[nextTraining]
                 nextTraining += 1
-                out += "![\(escapeMarkdown(t.caption))](training-\(t.index).svg)\n\n"
+                if t.hasChart { out += "![\(escapeMarkdown(t.caption))](training-\(t.index).svg)\n\n" }
                 out += trainingMarkdown(t)
             case .circuit:
                 let circuit = circuits[next]
@@ -216,7 +222,9 @@ public struct LessonBuilder: Sendable {
             case .training:
                 let t = trainings[nextTraining]
                 nextTraining += 1
-                body += "<figure>\n" + HTML.inlineSVG(t.svg, idPrefix: "t\(t.index)") + "\n" + HTML.text("figcaption", [], t.caption) + "\n</figure>\n"
+                if t.hasChart {
+                    body += "<figure>\n" + HTML.inlineSVG(t.svg, idPrefix: "t\(t.index)") + "\n" + HTML.text("figcaption", [], t.caption) + "\n</figure>\n"
+                }
                 body += trainingHTML(t)
             case .circuit:
                 let circuit = circuits[next]
@@ -281,9 +289,16 @@ public struct LessonBuilder: Sendable {
             out += "</ul>\n"
             rows = comparisonRows(t)
         }
-        out += "<table><thead><tr>" + rows[0].map { HTML.text("th", [("class", "num")], $0) }.joined() + "</tr></thead><tbody>\n"
-        for row in rows.dropFirst() { out += "<tr>" + row.map { HTML.text("td", [("class", "num")], $0) }.joined() + "</tr>\n" }
-        out += "</tbody></table>\n"
+        // Parameters and gradients as two tables, so a page holds them at any width.
+        let columns = rows[0].count
+        let groups: [[Int]] = t.runs.count == 1 && columns > 6
+            ? [Array(0..<(2 + (columns - 2) / 2)), [0] + Array((2 + (columns - 2) / 2)..<columns)]
+            : [Array(0..<columns)]
+        for group in groups {
+            out += "<table class=\"wide\"><thead><tr>" + group.map { HTML.text("th", [("class", "num")], rows[0][$0]) }.joined() + "</tr></thead><tbody>\n"
+            for row in rows.dropFirst() { out += "<tr>" + group.map { HTML.text("td", [("class", "num")], row[$0]) }.joined() + "</tr>\n" }
+            out += "</tbody></table>\n"
+        }
         if t.runs.count == 1 { out += HTML.text("p", [], t.report.resultLine) + "\n" }
         return out + "</div>\n"
     }
@@ -302,7 +317,7 @@ public struct LessonBuilder: Sendable {
             variantNote = " · variant \(seed)"
         }
         let kind = circuit.block.options.worksheet ?? .gradients
-        let format = circuit.block.options.precision.map { NumberFormat(precision: $0) } ?? NumberFormat(precision: 2)
+        let format = circuit.block.options.precision.map { NumberFormat(precision: $0) } ?? NumberFormat(maxDecimals: 2)
         let w = Wording(trace, format: format)
         let f = w.outputName
         var blankOptions = DotOptions(format: format, showGradients: true, rankdir: circuit.block.options.rankdir)

@@ -1,3 +1,4 @@
+import Foundation
 import Ink
 
 /// A teacher's Markdown prose as HTML for handouts. Raw HTML in the prose is shown as text (a
@@ -18,7 +19,7 @@ public enum Prose {
                 if let end = findSequence(closing, in: chars), end != chars.startIndex || display {
                     let body = String(chars[chars.startIndex..<end])
                     chars = chars[(end + closing.count)...]
-                    math.append(HTML.element(display ? "div" : "span", [("class", display ? "math display" : "math")], HTML.escape(unicodeMath(body))))
+                    math.append(HTML.element(display ? "div" : "span", [("class", display ? "math display" : "math")], mathHTML(body)))
                     text += "GTMATH\(math.count - 1)X"
                     continue
                 }
@@ -43,9 +44,26 @@ public enum Prose {
         return nil
     }
 
+    /// A small LaTeX subset as HTML: Unicode symbols, `<sub>` and `<sup>`.
+    public static func mathHTML(_ latex: String) -> String {
+        var html = HTML.escape(unicodeMath(latex, keepScripts: true))
+        let patterns: [(String, String)] = [
+            ("_\\{([^{}]*)\\}", "<sub>$1</sub>"), ("_([A-Za-z0-9])", "<sub>$1</sub>"),
+            ("\\^\\{([^{}]*)\\}", "<sup>$1</sup>"), ("\\^(-?[A-Za-z0-9])", "<sup>$1</sup>"),
+        ]
+        for (pattern, template) in patterns {
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+            html = regex.stringByReplacingMatches(in: html, range: NSRange(html.startIndex..., in: html), withTemplate: template)
+        }
+        return html.replacingOccurrences(of: "{", with: "(").replacingOccurrences(of: "}", with: ")")
+    }
+
     /// A small LaTeX subset as Unicode text: `\frac{\partial f}{\partial x}` → `∂f/∂x`.
-    public static func unicodeMath(_ latex: String) -> String {
+    /// With `keepScripts`, `_{…}` and `^{…}` are left for `mathHTML` to turn into tags.
+    public static func unicodeMath(_ latex: String, keepScripts: Bool = false) -> String {
         var s = latex
+        for half in ["\\tfrac12", "\\frac12", "\\dfrac12", "\\tfrac{1}{2}", "\\frac{1}{2}"] { s = s.replacingOccurrences(of: half.replacingOccurrences(of: "\\\\", with: "\\"), with: "½") }
+        s = s.replacingOccurrences(of: "\\tfrac", with: "\\frac").replacingOccurrences(of: "\\dfrac", with: "\\frac")
         let words: [(String, String)] = [
             ("\\partial ", "∂"), ("\\partial", "∂"), ("\\sigma", "σ"), ("\\cdot", "·"), ("\\times", "×"), ("\\eta", "η"),
             ("\\nabla", "∇"), ("\\leftarrow", "←"), ("\\rightarrow", "→"), ("\\approx", "≈"), ("\\le", "≤"), ("\\ge", "≥"),
@@ -68,6 +86,7 @@ public enum Prose {
             let wrap = { (x: String) in x.count > 1 && x.contains(where: { " +-".contains($0) }) ? "(\(x))" : x }
             s = String(s[..<r.lowerBound]) + wrap(top) + "/" + wrap(bottom) + String(s[s.index(after: close2)...])
         }
+        if keepScripts { return s.replacingOccurrences(of: "\\", with: "") }
         s = s.replacingOccurrences(of: "^{", with: "^(").replacingOccurrences(of: "_{", with: "_(")
         s = s.replacingOccurrences(of: "{", with: "(").replacingOccurrences(of: "}", with: ")")
         s = s.replacingOccurrences(of: "^(2)", with: "²").replacingOccurrences(of: "^2", with: "²")

@@ -16,6 +16,8 @@ enum Styles {
     svg.circuit { display: block; max-width: 100%; height: auto; margin: 0 auto; }
     table { border-collapse: collapse; margin: 0.6rem 0; font-size: 0.92rem; break-inside: avoid; }
     th, td { border-bottom: 1px solid var(--rule); padding: 0.2rem 0.6rem; text-align: left; }
+    table.wide { font-size: 0.78rem; }
+    table.wide th, table.wide td { padding: 0.15rem 0.4rem; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
     .value { color: var(--value); }
     .gradient { color: var(--gradient); font-style: italic; }
