@@ -2,7 +2,8 @@
 // workloads, each size in a fresh child process so its peak memory is its own.
 //
 //   swift build -c release && .build/release/gradtrace-bench              # all six workloads
-//   .build/release/gradtrace-bench wide 1000000                            # one
+//   .build/release/gradtrace-bench wide 1000000                            # one, by gate count
+//   .build/release/gradtrace-bench --write wide 1000000 wide.gt            # the workload as a file
 import Foundation
 import GradTrace
 
@@ -22,7 +23,7 @@ func peakMiB() -> Double {
 func nullStream() -> FileStream { FileStream(fd: open("/dev/null", O_WRONLY)) }
 
 func runOne(_ workload: Workload, _ n: Int) throws {
-    let text = workload.source(n)
+    let text = workload.source(gates: n)
     let t0 = now()
     let graph = try Parser.parse(SourceText(text, name: "\(workload.rawValue)-\(n)"))
     let t1 = now()
@@ -50,7 +51,7 @@ func runOne(_ workload: Workload, _ n: Int) throws {
     let forward = forwardTimes.sorted()[2], backward = backwardTimes.sorted()[2]
     func ms(_ x: Double) -> String { String(format: "%8.1f ms", x * 1000) }
     func ns(_ x: Double) -> String { String(format: "%6.1f", x * 1e9 / Double(gates)) }
-    print(String(format: "%-6@ N=%-8d nodes=%-8d gates=%-8d", workload.rawValue, n, graph.count, gates),
+    print(String(format: "%-6@ %8d gates (%d nodes)", workload.rawValue, gates, graph.count),
           "parse", ms(t1 - t0), "| forward", ms(forward), "| backward", ms(backward),
           "| fwd+bwd ns/gate", ns(forward + backward), "| full trace", ms(t3 - t2), "| JSON", ms(t4 - t3),
           String(format: "| peak %.0f MiB", peakMiB()))
@@ -58,7 +59,9 @@ func runOne(_ workload: Workload, _ n: Int) throws {
 }
 
 let args = CommandLine.arguments
-if args.count == 3, let workload = Workload(rawValue: args[1]), let n = Int(args[2]) {
+if args.count == 5, args[1] == "--write", let workload = Workload(rawValue: args[2]), let n = Int(args[3]) {
+    try AtomicFile.write(workload.source(gates: n), to: args[4])
+} else if args.count == 3, let workload = Workload(rawValue: args[1]), let n = Int(args[2]) {
     try runOne(workload, n)
 } else if args.count == 1 {
     print("forward and backward: median of 5 runs over the built tape; full trace: the Tracer's pass with every record;")
@@ -70,7 +73,7 @@ if args.count == 3, let workload = Workload(rawValue: args[1]), let n = Int(args
             if !FileManager.default.isExecutableFile(atPath: child.executableURL!.path) {
                 child.executableURL = Bundle.main.executableURL
             }
-            child.arguments = [workload.rawValue, String(n)]
+            child.arguments = [workload.rawValue, String(n)]  // n gates
             try child.run()
             child.waitUntilExit()
             if child.terminationStatus != 0 { print("\(workload) \(n): failed with status \(child.terminationStatus)") }

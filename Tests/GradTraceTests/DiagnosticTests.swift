@@ -108,3 +108,24 @@ import Testing
         #expect(NumberFormat(precision: 2)(-.infinity) == "-inf")
     }
 }
+
+@Suite struct NumberParsingTests {
+    /// The lexer's fast path for plain decimals reads every number exactly as Double(String) does.
+    @Test func fastDecimalsAreCorrectlyRounded() {
+        var state: UInt64 = 12345
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        var cases = ["0", "0.0", "7", "0.05", "0.1", "0.3", "1.005", "123456789012345", "0.000000000000000000001", "999999999999999.9"]
+        for _ in 0..<20_000 {
+            let digits = String(next() % 1_000_000_000_000_000)
+            let cut = Int(next() % UInt64(digits.count + 1))
+            cases.append(String(digits.prefix(cut)) + "." + String(digits.dropFirst(cut)))
+        }
+        for text in cases {
+            let bytes = Array(text.utf8)
+            let fast = Lexer.fastDecimal(bytes, 0, bytes.count)
+            if let fast { #expect(fast == Double(text), "\(text)") }
+        }
+        #expect(Lexer.fastDecimal(Array("1e5".utf8), 0, 3) == nil)
+        #expect(Lexer.fastDecimal(Array("1234567890123456".utf8), 0, 16) == nil)
+    }
+}

@@ -5,6 +5,13 @@ public enum Workload: String, Sendable, CaseIterable {
     /// `h1 = relu(h0*0.7 + 0.01); h2 = relu(h1*1.2 + 0.01); …`: N statements, each using the last.
     case chain
 
+    /// A program of about `gates` gates: `gates / 2` products for wide (N products and N − 1
+    /// sums), `gates / 3` statements for chain (each a `*c`, a `+c` and a relu).
+    public func source(gates: Int) -> String {
+        source(self == .wide ? max(1, gates / 2) : max(1, gates / 3))
+    }
+
+    /// The program with `n` terms (wide) or `n` statements (chain).
     public func source(_ n: Int) -> String {
         var out = ""
         switch self {

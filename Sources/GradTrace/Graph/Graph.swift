@@ -14,6 +14,12 @@ public struct Graph: Sendable {
     public internal(set) var source: SourceText?
     /// Whether composite gates were expanded into primitives.
     public internal(set) var expanded = false
+    /// For nodes made by `--expand`: the composite gate each is part of (kept beside the tape,
+    /// so the tape's nodes stay small).
+    public internal(set) var expansions: [Int: Gate] = [:]
+
+    /// The composite gate node `i` is part of, when `--expand` made it.
+    public func expandedFrom(_ i: Int) -> Gate? { expansions.isEmpty ? nil : expansions[i] }
 
     public init() {}
 

@@ -11,8 +11,6 @@ public struct GraphBuilder {
     public private(set) var graph = Graph()
     private var stack: [Operand] = []
     private var names: [String: Int] = [:]
-    /// Where each named intermediate was defined.
-    private var definedAt: [String: SourceSpan] = [:]
     private var bareStatement: SourceSpan?
     private var statementCount = 0
     private let source: SourceText?
@@ -52,7 +50,7 @@ public struct GraphBuilder {
             stack.append(.node(id))
             return
         }
-        if Function(rawValue: name) != nil {
+        if Function.named(name) != nil {
             throw error("'\(name)' is a function, not a variable", span, help: "call it with parentheses: \(name)(x)")
         }
         let id = append(Node(gate: .input, name: name, span: span))
@@ -128,6 +126,14 @@ public struct GraphBuilder {
     public enum Function: String, CaseIterable, Sendable {
         case exp, sigmoid, tanh, relu, log, max, min
 
+        /// A quick no for most names (they are checked on every statement).
+        static func named(_ name: String) -> Function? {
+            guard let first = name.utf8.first, name.utf8.count <= 7,
+                  first == UInt8(ascii: "e") || first == UInt8(ascii: "s") || first == UInt8(ascii: "t") ||
+                  first == UInt8(ascii: "r") || first == UInt8(ascii: "l") || first == UInt8(ascii: "m") else { return nil }
+            return Function(rawValue: name)
+        }
+
         var arity: Int { self == .max || self == .min ? 2 : 1 }
         var gate: Gate {
             switch self {
@@ -191,7 +197,7 @@ public struct GraphBuilder {
             graph.output = materializeOutput(value, span: span)
             return
         }
-        if Function(rawValue: name) != nil {
+        if Function.named(name) != nil {
             throw error("'\(name)' is a function and cannot be assigned", nameSpan, help: "choose another name")
         }
         switch value {
@@ -205,14 +211,12 @@ public struct GraphBuilder {
                     throw error("'\(name)' is assigned twice", nameSpan, help: firstAssigned(name))
                 }
                 graph.boundValues[existing] = v
-                definedAt[name] = nameSpan
             } else {
                 let id = append(Node(gate: .input, name: name, span: nameSpan))
                 names[name] = id
                 graph.inputs.append(id)
                 graph.boundValues[id] = v
                 if let nameSpan { graph.inputSpans[id] = nameSpan }
-                definedAt[name] = nameSpan
             }
             graph.output = -1
         case .node(let id):
@@ -230,13 +234,12 @@ public struct GraphBuilder {
             }
             graph.nodes[id].name = name
             names[name] = id
-            definedAt[name] = nameSpan
             graph.output = id
         }
     }
 
     private func firstAssigned(_ name: String) -> String? {
-        guard let span = definedAt[name] else { return nil }
+        guard let id = names[name], let span = graph.inputSpans[id] ?? graph.nodes[id].span else { return nil }
         return "'\(name)' was first assigned on line \(span.line + (source?.lineOffset ?? 0))"
     }
 
@@ -296,12 +299,17 @@ public struct GraphBuilder {
                 case .arg0: return a
                 case .arg1: return b
                 case .step(let k): return made[k]
-                case .constant(let v): return append(Node(gate: .constant(v), span: span, expandedFrom: gate))
+                case .constant(let v):
+                    let id = append(Node(gate: .constant(v), span: span))
+                    graph.expansions[id] = gate
+                    return id
                 }
             }
             let x = resolve(step.a)
             let y = step.b.map(resolve) ?? -1
-            made.append(append(Node(gate: step.gate, a: Int32(x), b: Int32(y), span: span, expandedFrom: gate)))
+            let id = append(Node(gate: step.gate, a: Int32(x), b: Int32(y), span: span))
+            graph.expansions[id] = gate
+            made.append(id)
         }
         return made.last!
     }

@@ -36,7 +36,7 @@ public struct Labels: Sendable {
     /// What the user typed for node `i`, when it is one line of at most `maxLength` characters.
     public func sourceText(_ i: Int, maxLength: Int = Labels.maxSourceLength) -> String? {
         let node = graph.nodes[i]
-        guard node.expandedFrom == nil, let span = node.span, let source = graph.source,
+        guard graph.expandedFrom(i) == nil, let span = node.span, let source = graph.source,
               span.end - span.start <= maxLength * 4, span.start >= 0, span.end <= source.bytes.count else { return nil }
         // Work on the bytes: no newline or comment, and runs of blanks folded to one space.
         var bytes: [UInt8] = []

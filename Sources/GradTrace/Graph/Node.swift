@@ -9,16 +9,13 @@ public struct Node: Sendable, Equatable {
     /// Where the node came from in the source; every node of an expansion shares the span
     /// of the composite it expands.
     public var span: SourceSpan?
-    /// For a node produced by `--expand`, the composite gate it is part of.
-    public var expandedFrom: Gate?
 
-    public init(gate: Gate, a: Int32 = -1, b: Int32 = -1, name: String? = nil, span: SourceSpan? = nil, expandedFrom: Gate? = nil) {
+    public init(gate: Gate, a: Int32 = -1, b: Int32 = -1, name: String? = nil, span: SourceSpan? = nil) {
         self.gate = gate
         self.a = a
         self.b = b
         self.name = name
         self.span = span
-        self.expandedFrom = expandedFrom
     }
 
     /// The input index for `slot` (0 or 1).

@@ -98,7 +98,7 @@ public struct Wording {
         let node = graph.nodes[i]
         var notes: [String] = []
         if let pattern = node.gate.pattern { notes.append(pattern) }
-        if let from = node.expandedFrom { notes.append("part of \(from.name) (\(from.symbol)), expanded into primitives") }
+        if let from = graph.expandedFrom(i) { notes.append("part of \(from.name) (\(from.symbol)), expanded into primitives") }
         let a = node.a >= 0 ? trace.values[Int(node.a)] : 0
         let b = node.b >= 0 ? trace.values[Int(node.b)] : 0
         if node.gate.isKink(a, b), let rule = node.gate.kinkRule { notes.append("kink: \(rule)") }

@@ -19,6 +19,16 @@ public final class FileStream: TextOutputStream {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    public func write(bytes: [UInt8]) {
+        if buffer.isEmpty && bytes.count >= 1 << 16 {
+            buffer = bytes
+            flush()
+            return
+        }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     public func flush() {
         var offset = 0
         while offset < buffer.count && !failed {

@@ -127,6 +127,9 @@ struct Lexer {
             throw Diagnostic("a name cannot start with a digit", at: span(from: start), in: source,
                              help: "write multiplication explicitly, e.g. '2*x', or start the name with a letter")
         }
+        if let value = Lexer.fastDecimal(bytes, start, offset) {
+            return Token(kind: .number(value), span: span(from: start))
+        }
         let text = String(decoding: bytes[start..<offset], as: UTF8.self)
         guard let value = Double(text) else {
             throw Diagnostic("malformed number '\(text)'", at: span(from: start), in: source)
@@ -137,6 +140,30 @@ struct Lexer {
         }
         return Token(kind: .number(value), span: span(from: start))
     }
+}
+
+extension Lexer {
+    /// Plain decimals with at most 15 significant digits (`0.3`, `-`-less, no exponent): the
+    /// digits as an exact integer divided by an exact power of ten, which is correctly rounded
+    /// (Clinger's fast path). Anything else goes to the full parser.
+    static func fastDecimal(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Double? {
+        var mantissa: UInt64 = 0
+        var digits = 0, fraction = 0, seenDot = false
+        for i in start..<end {
+            let b = bytes[i]
+            if b == UInt8(ascii: ".") { if seenDot { return nil }; seenDot = true; continue }
+            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return nil }
+            if mantissa == 0 && b == UInt8(ascii: "0") { if seenDot { fraction += 1 }; continue }
+            mantissa = mantissa * 10 + UInt64(b - UInt8(ascii: "0"))
+            digits += 1
+            if seenDot { fraction += 1 }
+            if digits > 15 { return nil }
+        }
+        guard fraction <= 22 else { return nil }
+        return Double(mantissa) / powersOfTen[fraction]
+    }
+
+    static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { acc, _ in acc * 10 } }
 }
 
 @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }

@@ -42,7 +42,7 @@ public enum SourceReader {
         if bytes.contains(0) {
             throw Diagnostic("'\(name)' contains a NUL byte; it does not look like text", file: name)
         }
-        return SourceText(String(decoding: bytes, as: UTF8.self), name: name)
+        return SourceText(bytes: bytes, name: name)
     }
 
     /// The offset of the first byte that breaks UTF-8, or nil.

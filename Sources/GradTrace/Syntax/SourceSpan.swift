@@ -1,16 +1,22 @@
 /// A range of the source text, by UTF-8 byte offsets, with the 1-based line and column
-/// (in characters) of its start, so every diagnostic can point at it with a caret.
+/// (in characters) of its start, so every diagnostic can point at it with a caret. Stored in
+/// 32-bit fields: every node of a million-gate tape carries one.
 public struct SourceSpan: Sendable, Hashable {
-    public var start: Int
-    public var end: Int
-    public var line: Int
-    public var column: Int
+    private var start32: Int32
+    private var end32: Int32
+    private var line32: Int32
+    private var column32: Int32
+
+    public var start: Int { get { Int(start32) } set { start32 = Int32(clamping: newValue) } }
+    public var end: Int { get { Int(end32) } set { end32 = Int32(clamping: newValue) } }
+    public var line: Int { get { Int(line32) } set { line32 = Int32(clamping: newValue) } }
+    public var column: Int { get { Int(column32) } set { column32 = Int32(clamping: newValue) } }
 
     public init(start: Int, end: Int, line: Int, column: Int) {
-        self.start = start
-        self.end = end
-        self.line = line
-        self.column = column
+        start32 = Int32(clamping: start)
+        end32 = Int32(clamping: end)
+        line32 = Int32(clamping: line)
+        column32 = Int32(clamping: column)
     }
 
     /// The smallest span that covers both.

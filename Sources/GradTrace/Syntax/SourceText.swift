@@ -8,8 +8,13 @@ public struct SourceText: Sendable {
     public let lineOffset: Int
 
     public init(_ text: String, name: String = "<input>", lineOffset: Int = 0) {
+        self.init(bytes: Array(text.utf8), name: name, lineOffset: lineOffset)
+    }
+
+    /// From bytes already checked to be UTF-8.
+    public init(bytes: [UInt8], name: String = "<input>", lineOffset: Int = 0) {
         self.name = name
-        self.bytes = Array(text.utf8)
+        self.bytes = bytes
         self.lineOffset = lineOffset
     }
 

@@ -84,6 +84,11 @@ public struct Tracer {
             let a = node.a >= 0 ? values[Int(node.a)] : 0
             let b = node.b >= 0 ? values[Int(node.b)] : 0
             let inputsFinite = a.isFinite && b.isFinite
+            // Cheap checks first: most nodes have nothing to warn about.
+            let isKink = !node.gate.isLeaf && node.gate.isKink(a, b) && reaches[i]
+            if v.isFinite && (node.gate.isLeaf || gradients[i].isFinite || !reaches[i]) && !isKink && (reaches[i] || node.name == nil) {
+                continue
+            }
             let place = node.span.map { " (line \($0.line + (graph.source?.lineOffset ?? 0)), column \($0.column))" } ?? ""
             if !node.gate.isLeaf && !v.isFinite && inputsFinite {
                 let what: String
@@ -105,7 +110,7 @@ public struct Tracer {
                 out.append(TraceWarning(kind: .nonFinite, node: i,
                                         message: "the gradient at \(node.gate.name) gate '\(labels[i])'\(place) is \(fmt(gradients[i]))"))
             }
-            if !node.gate.isLeaf, node.gate.isKink(a, b), reaches[i], let rule = node.gate.kinkRule {
+            if isKink, let rule = node.gate.kinkRule {
                 out.append(TraceWarning(kind: .kink, node: i,
                                         message: "\(node.gate.name) gate '\(labels[i])'\(place) is at a kink: \(rule)"))
             }
