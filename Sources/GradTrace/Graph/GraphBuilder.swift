@@ -19,6 +19,11 @@ public struct GraphBuilder {
         self.source = source
         graph.source = source
         graph.expanded = expand
+        // About one node per four bytes of source, one name per sixteen: reserve, not regrow.
+        if let size = source?.bytes.count, size > 1 << 16 {
+            graph.nodes.reserveCapacity(size / 4)
+            names.reserveCapacity(size / 16)
+        }
     }
 
     private func error(_ message: String, _ span: SourceSpan?, help: String? = nil) -> Diagnostic {

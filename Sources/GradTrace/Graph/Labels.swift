@@ -81,24 +81,23 @@ public struct Labels: Sendable {
 
     /// The gate written as a formula over its inputs' labels.
     public static func formula(_ gate: Gate, _ a: String, _ b: String, _ format: NumberFormat) -> String {
-        let a1 = unwrapped(a), b1 = unwrapped(b)
         switch gate {
         case .input, .constant: return a
         case .add: return "\(a) + \(b)"
         case .mul: return "\(a)*\(b)"
-        case .max: return "max(\(a1), \(b1))"
-        case .min: return "min(\(a1), \(b1))"
-        case .exp: return "exp(\(a1))"
+        case .max: return "max(\(unwrapped(a)), \(unwrapped(b)))"
+        case .min: return "min(\(unwrapped(a)), \(unwrapped(b)))"
+        case .exp: return "exp(\(unwrapped(a)))"
         case .reciprocal: return "1/\(a)"
         case .addConst(let k): return k < 0 ? "\(a) - \(formatShortest(-k))" : "\(a) + \(formatShortest(k))"
         case .mulConst(let k): return k == -1 ? "-\(a)" : "\(formatShortest(k))*\(a)"
-        case .sigmoid: return "σ(\(a1))"
-        case .tanh: return "tanh(\(a1))"
-        case .relu: return "relu(\(a1))"
+        case .sigmoid: return "σ(\(unwrapped(a)))"
+        case .tanh: return "tanh(\(unwrapped(a)))"
+        case .relu: return "relu(\(unwrapped(a)))"
         case .sub: return "\(a) - \(b)"
         case .div: return "\(a)/\(b)"
         case .divConst(let k): return "\(a)/\(formatShortest(k))"
-        case .log: return "log(\(a1))"
+        case .log: return "log(\(unwrapped(a)))"
         case .powConst(let k): return "\(a)^\(formatShortest(k))"
         case .pow: return "\(a)^\(b)"
         }

@@ -8,12 +8,12 @@ public enum JSONRenderer {
             // Straight into the file stream's buffer, without passing through String.
             var writer = JSONWriter(sink: FileSink(stream: stream))
             write(trace, check: check, into: &writer)
-            writer.flush()
+            writer.finish()
             return
         }
         var writer = JSONWriter(sink: StreamSink(stream: out))
         write(trace, check: check, into: &writer)
-        writer.flush()
+        writer.finish()
         out = writer.sink.stream
     }
 
@@ -151,49 +151,89 @@ struct ArraySink: ByteSink {
     mutating func put(_ chunk: [UInt8]) { bytes.append(contentsOf: chunk) }
 }
 
-/// Builds JSON text as bytes and hands it on in chunks of about 64 KiB.
+/// Builds JSON text as bytes in a fixed buffer and hands it on in chunks of about 64 KiB.
 struct JSONWriter<Sink: ByteSink> {
-    private var buffer: [UInt8] = []
+    private static var capacity: Int { 1 << 17 }
+    private static var threshold: Int { 1 << 16 }
+    private let storage: UnsafeMutablePointer<UInt8>
+    private var count = 0
     var sink: Sink
 
     init(sink: Sink) {
         self.sink = sink
-        buffer.reserveCapacity(1 << 17)
+        storage = .allocate(capacity: Self.capacity)
     }
 
+    /// Hands on what is buffered. The writer must be flushed once at the end; that also frees
+    /// its buffer.
     mutating func flush() {
-        if !buffer.isEmpty { sink.put(buffer) }
-        buffer.removeAll(keepingCapacity: true)
+        if count > 0 { sink.put(Array(UnsafeBufferPointer(start: storage, count: count))) }
+        count = 0
     }
 
-    private mutating func maybeFlush() { if buffer.count >= 1 << 16 { flush() } }
+    mutating func finish() {
+        flush()
+        storage.deallocate()
+    }
+
+    @inline(__always) private mutating func room(_ n: Int) {
+        if count + n > Self.threshold {
+            flush()
+        }
+    }
+
+    @inline(__always) private mutating func byte(_ b: UInt8) {
+        storage[count] = b
+        count += 1
+    }
+
+    mutating func raw(_ s: StaticString) {
+        let n = s.utf8CodeUnitCount
+        if n > Self.threshold { return raw(s.description) }
+        room(n)
+        (storage + count).update(from: s.utf8Start, count: n)
+        count += n
+    }
 
     mutating func raw(_ s: String) {
         var s = s
-        s.withUTF8 { buffer.append(contentsOf: $0) }
-        maybeFlush()
+        s.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                room(min(bytes.count - offset, Self.threshold))
+                let n = min(bytes.count - offset, Self.capacity - count)
+                (storage + count).update(from: bytes.baseAddress! + offset, count: n)
+                count += n
+                offset += n
+            }
+        }
     }
 
     mutating func int(_ v: Int) {
-        if v == 0 { buffer.append(UInt8(ascii: "0")); return }
+        room(24)
+        if v < 0 { byte(UInt8(ascii: "-")) }
         var x = v.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while x > 0 { d[count] = UInt8(ascii: "0") + UInt8(x % 10); x /= 10; count += 1 }
-            if v < 0 { buffer.append(UInt8(ascii: "-")) }
-            for k in stride(from: count - 1, through: 0, by: -1) { buffer.append(d[k]) }
+        if x == 0 { byte(UInt8(ascii: "0")); return }
+        var digits = 0
+        var y = x
+        while y > 0 { digits += 1; y /= 10 }
+        var at = count + digits - 1
+        while x > 0 {
+            storage[at] = UInt8(ascii: "0") + UInt8(x % 10)
+            x /= 10
+            at -= 1
         }
+        count += digits
     }
 
     mutating func number(_ v: Double) {
         if v.isFinite, v == v.rounded(), abs(v) < 1e15 {
             if v == 0 && v.sign == .minus { raw("-0") } else { int(Int(v)) }
+        } else if v.isFinite {
+            raw(v.description)
         } else {
-            raw(jsonNumber(v))
+            raw(v.isNaN ? "\"nan\"" : v < 0 ? "\"-inf\"" : "\"inf\"")
         }
-        maybeFlush()
     }
 
     mutating func string(_ s: String) {
@@ -203,39 +243,34 @@ struct JSONWriter<Sink: ByteSink> {
 
     /// A JSON string literal: `"`, `\`, control characters and U+2028/9 escaped.
     mutating func string<C: Collection>(bytes: C) where C.Element == UInt8 {
-        buffer.append(UInt8(ascii: "\""))
+        room(1)
+        byte(UInt8(ascii: "\""))
         var iterator = bytes.makeIterator()
-        var pending: [UInt8] = []
+        let hex = Array("0123456789abcdef".utf8)
         while let b = iterator.next() {
+            room(8)
             switch b {
-            case UInt8(ascii: "\""): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case UInt8(ascii: "\""): byte(UInt8(ascii: "\\")); byte(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): byte(UInt8(ascii: "\\")); byte(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\n"): byte(UInt8(ascii: "\\")); byte(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): byte(UInt8(ascii: "\\")); byte(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): byte(UInt8(ascii: "\\")); byte(UInt8(ascii: "t"))
             case 0..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
-                buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 15)]])
+                for c in [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 15)]] { byte(c) }
             case 0xE2:
                 // U+2028 and U+2029 (E2 80 A8/A9) are valid JSON but break JavaScript: escape them.
-                pending = [b]
-                if let b2 = iterator.next() {
-                    pending.append(b2)
-                    if b2 == 0x80, let b3 = iterator.next() {
-                        if b3 == 0xA8 || b3 == 0xA9 {
-                            buffer.append(contentsOf: Array("\\u202\(b3 == 0xA8 ? "8" : "9")".utf8))
-                            continue
-                        }
-                        pending.append(b3)
-                    }
+                guard let b2 = iterator.next() else { byte(b); continue }
+                guard b2 == 0x80, let b3 = iterator.next() else { byte(b); byte(b2); continue }
+                if b3 == 0xA8 || b3 == 0xA9 {
+                    for c in "\\u202\(b3 == 0xA8 ? "8" : "9")".utf8 { byte(c) }
+                } else {
+                    byte(b); byte(b2); byte(b3)
                 }
-                buffer.append(contentsOf: pending)
-            default: buffer.append(b)
+            default: byte(b)
             }
-            if buffer.count >= 1 << 16 { flush() }
         }
-        buffer.append(UInt8(ascii: "\""))
-        maybeFlush()
+        room(1)
+        byte(UInt8(ascii: "\""))
     }
 }
 
@@ -243,6 +278,6 @@ struct JSONWriter<Sink: ByteSink> {
 public func jsonString(_ s: String) -> String {
     var writer = JSONWriter(sink: ArraySink())
     writer.string(s)
-    writer.flush()
+    writer.finish()
     return String(decoding: writer.sink.bytes, as: UTF8.self)
 }

@@ -25,7 +25,7 @@ public struct GradientCheck: Sendable {
 
     public init(_ trace: Trace) {
         let graph = trace.graph
-        var inputs: [Int: Double] = [:]
+        var inputs = [Double](repeating: 0, count: graph.count)
         for id in graph.inputs { inputs[id] = trace.values[id] }
         var forward = Forward(graph: graph, inputs: inputs)
         checkedGates = graph.count <= GradientCheck.maxNodes

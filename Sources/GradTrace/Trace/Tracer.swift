@@ -7,10 +7,11 @@ public struct Tracer {
     public init(bindings: [String: Double] = [:]) { self.bindings = bindings }
 
     /// Checks that every binding names an input and every input has a value, and returns the
-    /// value of each input node.
-    public func inputValues(for graph: Graph) throws(Diagnostic) -> [Int: Double] {
+    /// value of each input node, indexed by node (other entries are 0).
+    public func inputValues(for graph: Graph) throws(Diagnostic) -> [Double] {
         let names = graph.inputNames
-        for name in bindings.keys.sorted() where graph.input(named: name) == nil {
+        let known = Set(names)
+        for name in bindings.keys.sorted() where !known.contains(name) {
             let file = graph.source?.name ?? "<input>"
             if graph.nodes.contains(where: { $0.name == name }) {
                 throw Diagnostic("'\(name)' is computed by the expression, so it cannot be given a value", file: file,
@@ -20,7 +21,7 @@ public struct Tracer {
                 ?? (names.isEmpty ? "the expression has no variables" : "the variables are \(names.joined(separator: ", "))")
             throw Diagnostic("unknown variable '\(name)' in the bindings", file: file, help: help)
         }
-        var values: [Int: Double] = [:]
+        var values = [Double](repeating: 0, count: graph.count)
         for id in graph.inputs {
             let name = graph.nodes[id].name ?? "?"
             if let v = bindings[name] ?? graph.boundValues[id] {
@@ -132,12 +133,13 @@ public struct Forward {
     /// Input values by node (entries of other nodes are unused).
     public var inputValues: [Double]
 
-    public init(graph: Graph, inputs: [Int: Double]) {
+    /// `inputs` holds each input node's value at its index (as `Tracer.inputValues` returns).
+    public init(graph: Graph, inputs: [Double]) {
+        precondition(inputs.count == graph.count)
         self.graph = graph
         values = [Double](repeating: 0, count: graph.count)
         locals = [Double](repeating: 0, count: 2 * graph.count)
-        inputValues = [Double](repeating: 0, count: graph.count)
-        for (id, v) in inputs { inputValues[id] = v }
+        inputValues = inputs
     }
 
     /// Evaluates every node from `start` on, with `nudge` added to node `nudged`'s value (for

@@ -6,7 +6,7 @@ public struct Evaluator {
     public private(set) var forward: Forward
     public private(set) var gradients: [Double]
 
-    public init(graph: Graph, inputs: [Int: Double]) {
+    public init(graph: Graph, inputs: [Double]) {
         self.graph = graph
         forward = Forward(graph: graph, inputs: inputs)
         gradients = [Double](repeating: 0, count: graph.count)

@@ -92,7 +92,7 @@ public struct Trainer: Sendable {
         let ids = try validate(graph)
         let inputs = try Tracer(bindings: bindings).inputValues(for: graph)
         var evaluator = Evaluator(graph: graph, inputs: inputs)
-        var w = ids.map { inputs[$0]! }
+        var w = ids.map { inputs[$0] }
         var velocity = [Double](repeating: 0, count: ids.count)
         var history: [Step] = []
         history.reserveCapacity(steps)
