@@ -19,13 +19,29 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 
     public init(_ message: String, file: String = "<input>", line: Int? = nil, column: Int? = nil,
                 sourceLine: String? = nil, caretLength: Int = 1, help: String? = nil) {
-        self.message = message
+        self.message = Diagnostic.shortened(message)
         self.file = file
         self.line = line
         self.column = column
         self.sourceLine = sourceLine
         self.caretLength = max(1, caretLength)
-        self.help = help
+        self.help = help.map(Diagnostic.shortened)
+    }
+
+    /// A message stays readable when the input has a name a megabyte long: runs of more than 60
+    /// name characters are cut to their first 40.
+    static func shortened(_ text: String) -> String {
+        guard text.utf8.count > 80 else { return text }
+        var out = "", run = ""
+        func flush() {
+            if run.count > 60 { out += run.prefix(40) + "…(\(run.count) characters)" } else { out += run }
+            run = ""
+        }
+        for ch in text {
+            if ch.isASCII && (ch.isLetter || ch.isNumber || ch == "_") { run.append(ch) } else { flush(); out.append(ch) }
+        }
+        flush()
+        return out
     }
 
     /// A diagnostic that points at `span` of `source`.

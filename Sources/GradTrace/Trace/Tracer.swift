@@ -28,7 +28,10 @@ public struct Tracer {
                 values[id] = v
             } else {
                 let message = "no value for variable '\(name)'"
-                let help = "pass \(name)=<number>, or bind it in the text: \(name) = <number>"
+                var help = "pass \(name)=<number>, or bind it in the text: \(name) = <number>"
+                if ["nan", "inf", "infinity", "NaN", "Inf"].contains(name) {
+                    help = "there are no nan or inf literals: '\(name)' reads as a variable (1/0 gives inf, with a warning)"
+                }
                 if let span = graph.inputSpans[id], let source = graph.source {
                     throw Diagnostic(message, at: span, in: source, help: help)
                 }
