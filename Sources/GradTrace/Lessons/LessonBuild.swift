@@ -33,6 +33,10 @@ public struct LessonBuild: Sendable {
     public func run(files: [String], output: String, writeIndex: Bool) throws(OutputFolder.Failure) -> [Outcome] {
         let folder = OutputFolder(root: output)
         try folder.prepare()
+        // Temporary files a killed build may have left beside the index pages.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+            try? FileManager.default.removeItem(atPath: (output as NSString).appendingPathComponent(name))
+        }
         var outcomes: [Outcome] = []
         var entries: [LessonIndex.Entry] = []
         for path in files {
