@@ -81,6 +81,9 @@ struct Explain: ParsableCommand {
         if rankdir != "LR" && rankdir != "TB" {
             throw ValidationError("--rankdir must be LR or TB, got '\(rankdir)'")
         }
+        if frames != nil && output != nil {
+            throw ValidationError("use either --frames DIR or -o FILE, not both")
+        }
         if file == nil && arguments.isEmpty {
             throw ValidationError("give an expression, a .gt file or - for standard input, e.g.: gradtrace explain \"(x + y) * z\" x=-2 y=5 z=-4")
         }
@@ -133,7 +136,7 @@ struct Explain: ParsableCommand {
         case "png": return .png
         case "pdf": return .pdf
         case let ext:
-            throw ValidationError("cannot tell the format from the extension '.\(ext)' of '\(output)'; use .txt .md .json .dot .svg .png .pdf or --format")
+            throw CommandFailure(message: "cannot tell the format from the extension '.\(ext)' of '\(output)'; use .txt .md .json .dot .svg .png .pdf or --format", status: 2)
         }
     }
 
@@ -197,9 +200,8 @@ struct Explain: ParsableCommand {
 
     private func writeFrames(_ trace: Trace, to folder: String, format: Format) throws {
         guard [.svg, .png, .pdf, .dot].contains(format) else {
-            throw ValidationError("--frames writes diagrams: use --format svg, png, pdf or dot")
+            throw CommandFailure(message: "--frames writes diagrams: use --format svg, png, pdf or dot", status: 2)
         }
-        if output != nil { throw ValidationError("use either --frames DIR or -o FILE, not both") }
         try checkDiagramSize(trace)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

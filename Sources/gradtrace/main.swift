@@ -22,7 +22,14 @@ do {
     if let exitCode = error as? ExitCode {
         exit(exitCode.rawValue)
     }
-    let message = GradTraceCommand.fullMessage(for: error)
+    var message = GradTraceCommand.fullMessage(for: error)
+    if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst(7) }
+    // An expression that starts with a minus looks like an option to the argument parser.
+    if let range = message.range(of: "Unknown option '-"),
+       let end = message[range.upperBound...].firstIndex(of: "'"),
+       message[range.upperBound..<end].contains(where: { "*/+^()., 0123456789".contains($0) }) {
+        message += "\nhint: an expression that starts with '-' must follow '--', e.g. gradtrace explain -- \"-x*y\" x=1 y=2\n"
+    }
     FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
     exit(code == .validationFailure ? 2 : code.rawValue == 64 ? 2 : code.rawValue)
 }
