@@ -31,4 +31,14 @@ import GradTrace
         let g = Expression.sigmoid(w0 * x0 + w1 * x1 + w2)
         #expect(try g.trace(["w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3]).gradient(of: "x1") == -0.5898357997244456)
     }
+
+    @Test func aVeryDeepExpressionNeitherRecursesNorCrashes() throws {
+        let x = Expression.variable("x")
+        var e = x
+        for _ in 0..<100_000 { e = Expression.relu(e * 1.0001 + 0.001) }
+        let t = try e.trace(["x": 1])
+        #expect(t.graph.gateCount == 300_000)
+        #expect(t.output > 1 && t.output.isFinite)
+        #expect(t.gradient(of: "x")! > 1)
+    }
 }

@@ -8,14 +8,26 @@
 /// An `Expression` is a small value; using the same one twice (`q * q`) makes a fork, one node
 /// with two wires, exactly as a name used twice in text does.
 public struct Expression: Sendable {
-    final class Box: Sendable {
+    final class Box: @unchecked Sendable {  // immutable once built; `operands` is emptied only in deinit
         let kind: Kind
-        let operands: [Box]
+        private(set) var operands: [Box]
         let name: String?
         init(_ kind: Kind, _ operands: [Box] = [], name: String? = nil) {
             self.kind = kind
             self.operands = operands
             self.name = name
+        }
+
+        /// Releases a deep chain with a loop: the default release would recurse once per level.
+        deinit {
+            var pending = operands
+            operands = []
+            while var box = pending.popLast() {
+                if isKnownUniquelyReferenced(&box) {
+                    pending.append(contentsOf: box.operands)
+                    box.operands = []
+                }
+            }
         }
     }
 

@@ -207,9 +207,9 @@ public enum Gate: Sendable, Hashable {
         case .addConst: return "adding a constant passes the gradient through unchanged"
         case .mul: return "mul switches: each input's local gradient is the other input's value"
         case .mulConst: return "multiplying by a constant scales the gradient by that constant"
-        case .max: return "max routes: the whole gradient goes to the larger input, none to the other"
-        case .min: return "min routes: the whole gradient goes to the smaller input, none to the other"
-        case .relu: return "relu routes: the gradient passes where the input is positive and stops otherwise"
+        case .max: return "max routes: the whole gradient goes to the larger input, none to the other (on a tie, all of it to the first argument)"
+        case .min: return "min routes: the whole gradient goes to the smaller input, none to the other (on a tie, all of it to the first argument)"
+        case .relu: return "relu routes: the gradient passes where the input is positive and stops otherwise (at exactly 0 it stops)"
         case .sigmoid: return "σ's local gradient is (1 - σ)·σ, read off its own output"
         case .exp: return "exp's local gradient is its own output"
         default: return nil

@@ -14,7 +14,7 @@
 ///     power     := primary ['^' unary]          (right-associative; -x^2 is -(x^2))
 ///     primary   := number | name | name '(' sum (',' sum)* ')' | '(' sum ')'
 public struct Parser {
-    public static let maxDepth = 200
+    public static let maxDepth = 64
 
     private var lexer: Lexer
     private var current: Token
