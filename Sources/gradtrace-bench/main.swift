@@ -104,14 +104,18 @@ if args.count == 5, args[1] == "--write", let workload = Workload(rawValue: args
         for name in graph.inputNames { bindings[name] = 0.5 }
         let trace = try Tracer(bindings: bindings).trace(graph)
         var best = Double.infinity
+        var split = (0.0, 0.0, 0.0)
         for _ in 0..<5 {
             let a = now()
             let dot = DotRenderer.render(trace)
+            let b = now()
             _ = try Graphviz.render(dot: dot, format: .svg)
+            let c = now()
             _ = try Graphviz.render(dot: dot, format: .png)
+            if now() - a < best { split = (b - a, c - b, now() - c) }
             best = min(best, now() - a)
         }
-        print(String(format: "diagram %@ (%d gates): DOT + layout + SVG + PNG in %.1f ms (best of 5)", name, graph.gateCount, best * 1000))
+        print(String(format: "diagram %@ (%d gates): DOT + layout + SVG + PNG in %.1f ms (best of 5): DOT %.1f, layout + SVG %.1f, layout + PNG %.1f", name, graph.gateCount, best * 1000, split.0 * 1000, split.1 * 1000, split.2 * 1000))
     }
 } else {
     print("usage: gradtrace-bench [wide|chain N]")

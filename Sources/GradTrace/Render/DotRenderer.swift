@@ -58,6 +58,9 @@ public enum DotRenderer {
 
         out.write("digraph circuit {\n")
         out.write("  graph [rankdir=\(options.rankdir == "TB" ? "TB" : "LR"), ordering=in, bgcolor=\"white\", fontname=\"\(font)\", fontsize=13, nodesep=0.3, ranksep=0.5, pad=0.2")
+        // Big circuits are drawn at most 50 inches on a side: a PNG of a few hundred gates at
+        // full size takes cairo seconds to encode, and nobody reads it at that size anyway.
+        if graph.gateCount > 60 { out.write(", size=\"50,50\"") }
         var caption: [String] = []
         if let title = options.title { caption.append(title) }
         if let active, let frame, options.stepCaption {
