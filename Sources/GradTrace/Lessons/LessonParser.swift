@@ -94,26 +94,22 @@ public enum LessonParser {
                 body.append(lines[index - 1])
             }
             let word = info.prefix { $0 != " " && $0 != "\t" }
-            if word == "gradtrace" {
+            if word == "gradtrace" || word == "gradtrace-train" {
                 if !closed {
-                    throw error("this gradtrace block is never closed", line: openLine, column: line.count - trimmed.count + 1, length: fence.count,
+                    throw error("this \(word) block is never closed", line: openLine, column: line.count - trimmed.count + 1, length: fence.count,
                                 help: "end it with a line \(String(fence))")
                 }
+                let optionsText = String(info.dropFirst(word.count))
                 let optionsColumn = line.count - info.count + 1 + String(word).count
-                let options = try parseOptions(String(info.dropFirst(word.count)), line: openLine, column: optionsColumn, error: error)
                 flushProse()
                 let bodySource = SourceText(body.joined(separator: "\n"), name: source.name, lineOffset: openLine)
-                segments.append(.circuit(CircuitBlock(source: bodySource, line: openLine, options: options)))
-            } else if word == "gradtrace-train" {
-                if !closed {
-                    throw error("this gradtrace-train block is never closed", line: openLine, column: line.count - trimmed.count + 1, length: fence.count,
-                                help: "end it with a line \(String(fence))")
+                if word == "gradtrace" {
+                    let options = try parseOptions(optionsText, line: openLine, column: optionsColumn, error: error)
+                    segments.append(.circuit(CircuitBlock(source: bodySource, line: openLine, options: options)))
+                } else {
+                    let options = try parseTrainingOptions(optionsText, line: openLine, column: optionsColumn, error: error)
+                    segments.append(.training(TrainingBlock(source: bodySource, line: openLine, options: options)))
                 }
-                let optionsColumn = line.count - info.count + 1 + String(word).count
-                let options = try parseTrainingOptions(String(info.dropFirst(word.count)), line: openLine, column: optionsColumn, error: error)
-                flushProse()
-                let bodySource = SourceText(body.joined(separator: "\n"), name: source.name, lineOffset: openLine)
-                segments.append(.training(TrainingBlock(source: bodySource, line: openLine, options: options)))
             } else {
                 if word.hasPrefix("gradtrace") || closestMatch(to: String(word), in: ["gradtrace"]) != nil, !word.isEmpty {
                     throw error("unknown block kind '\(word)'", line: openLine, column: line.count - info.count + 1, length: word.count,

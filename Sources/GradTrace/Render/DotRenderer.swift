@@ -138,21 +138,12 @@ public enum DotRenderer {
         out.write("}\n")
     }
 
-    /// Escapes text for a Graphviz HTML-like label.
+    /// Escapes text for a Graphviz HTML-like label: HTML escaping, control characters as `?`,
+    /// line breaks as `<br/>`.
     public static func html(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n": out += "<br/>"
-            default:
-                if ch.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) { out.append(ch) } else { out += "?" }
-            }
-        }
-        return out
+        let printable = String(s.map { ch -> Character in
+            ch == "\n" || ch.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) ? ch : "?"
+        })
+        return HTML.escape(printable).replacingOccurrences(of: "\n", with: "<br/>")
     }
 }
