@@ -109,9 +109,7 @@ struct Explain: ParsableCommand {
         let graph = try Parser.parse(source, expand: expand)
         let trace = try Tracer(bindings: bindings).trace(graph)
         let gradientCheck = check ? GradientCheck(trace) : nil
-        for warning in trace.warnings where warning.kind != .unused || true {
-            Terminal.printWarning(warning.message)
-        }
+        for warning in trace.warnings { Terminal.printWarning(warning.message) }
 
         let chosen = try chosenFormat()
         if let frames {

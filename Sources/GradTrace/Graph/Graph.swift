@@ -8,8 +8,6 @@ public struct Graph: Sendable {
     public internal(set) var inputs: [Int] = []
     /// Values bound in the text (`x = -2`), by input node; command-line bindings override them.
     public internal(set) var boundValues: [Int: Double] = [:]
-    /// The first place each input is used or bound, for "no value for variable" errors.
-    public internal(set) var inputSpans: [Int: SourceSpan] = [:]
     /// The source the graph was parsed from, when it came from text.
     public internal(set) var source: SourceText?
     /// Whether composite gates were expanded into primitives.

@@ -23,6 +23,7 @@ public struct GraphBuilder {
         if let size = source?.bytes.count, size > 1 << 16 {
             graph.nodes.reserveCapacity(size / 4)
             names.reserveCapacity(size / 16)
+            graph.boundValues.reserveCapacity(size / 16)
         }
     }
 
@@ -61,7 +62,6 @@ public struct GraphBuilder {
         let id = append(Node(gate: .input, name: name, span: span))
         names[name] = id
         graph.inputs.append(id)
-        if let span { graph.inputSpans[id] = span }
         stack.append(.node(id))
     }
 
@@ -221,13 +221,12 @@ public struct GraphBuilder {
                 names[name] = id
                 graph.inputs.append(id)
                 graph.boundValues[id] = v
-                if let nameSpan { graph.inputSpans[id] = nameSpan }
             }
             graph.output = -1
         case .node(let id):
             if let existing = names[name] {
                 if graph.nodes[existing].gate == .input && graph.boundValues[existing] == nil {
-                    let used = graph.inputSpans[existing].map { " (first used on line \($0.line + (source?.lineOffset ?? 0)))" } ?? ""
+                    let used = graph.nodes[existing].span.map { " (first used on line \($0.line + (source?.lineOffset ?? 0)))" } ?? ""
                     throw error("'\(name)' is used before it is defined\(used)", nameSpan,
                                 help: "move this statement above the first use of '\(name)'")
                 }
@@ -244,7 +243,7 @@ public struct GraphBuilder {
     }
 
     private func firstAssigned(_ name: String) -> String? {
-        guard let id = names[name], let span = graph.inputSpans[id] ?? graph.nodes[id].span else { return nil }
+        guard let id = names[name], let span = graph.nodes[id].span else { return nil }
         return "'\(name)' was first assigned on line \(span.line + (source?.lineOffset ?? 0))"
     }
 

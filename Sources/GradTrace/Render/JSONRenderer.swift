@@ -34,7 +34,7 @@ public enum JSONRenderer {
         }
         let lineOffset = graph.source?.lineOffset ?? 0
 
-        w.raw("{\n  \"schema\": \""); w.raw(schema); w.raw("\",\n")
+        w.raw("{\n  \"schema\": \""); w.rawString(schema); w.raw("\",\n")
         if let source = graph.source {
             w.raw("  \"source\": "); w.string(bytes: source.bytes); w.raw(",\n")
         }
@@ -62,7 +62,7 @@ public enum JSONRenderer {
             w.raw(", \"name\": ")
             if let name = node.name { w.string(name) } else { w.raw("null") }
             w.raw(", \"label\": "); w.string(label(i))
-            w.raw(", \"gate\": \""); w.raw(node.gate.name)
+            w.raw(", \"gate\": \""); w.rawString(node.gate.name)
             w.raw("\", \"symbol\": "); w.string(node.gate.symbol)
             if let p = node.gate.parameter { w.raw(", \"parameter\": "); w.number(p) }
             w.raw(", \"inputs\": [")
@@ -70,7 +70,7 @@ public enum JSONRenderer {
             if node.b >= 0 { w.raw(", "); w.int(Int(node.b)) }
             w.raw("], \"value\": "); w.number(trace.values[i])
             w.raw(", \"gradient\": "); w.number(trace.gradients[i])
-            if let from = graph.expandedFrom(i) { w.raw(", \"expandedFrom\": \""); w.raw(from.name); w.raw("\"") }
+            if let from = graph.expandedFrom(i) { w.raw(", \"expandedFrom\": \""); w.rawString(from.name); w.raw("\"") }
             if let span = node.span {
                 w.raw(", \"line\": "); w.int(span.line + lineOffset)
                 w.raw(", \"column\": "); w.int(span.column)
@@ -83,7 +83,7 @@ public enum JSONRenderer {
             let node = graph.nodes[i]
             w.raw(k == 0 ? "\n    {\"step\": " : ",\n    {\"step\": "); w.int(k + 1)
             w.raw(", \"node\": "); w.int(i)
-            w.raw(", \"gate\": \""); w.raw(node.gate.name)
+            w.raw(", \"gate\": \""); w.rawString(node.gate.name)
             w.raw("\", \"upstream\": "); w.number(trace.gradients[i])
             w.raw(", \"inputs\": [")
             let a = node.a >= 0 ? operands[Int(node.a)] : "", b = node.b >= 0 ? operands[Int(node.b)] : ""
@@ -110,7 +110,7 @@ public enum JSONRenderer {
         w.raw(firstFork ? "],\n" : "\n  ],\n")
         w.raw("  \"warnings\": [")
         for (k, warning) in trace.warnings.enumerated() {
-            w.raw(k == 0 ? "\n    {\"kind\": \"" : ",\n    {\"kind\": \""); w.raw(warning.kind.rawValue)
+            w.raw(k == 0 ? "\n    {\"kind\": \"" : ",\n    {\"kind\": \""); w.rawString(warning.kind.rawValue)
             w.raw("\", \"node\": "); w.int(warning.node)
             w.raw(", \"message\": "); w.string(warning.message); w.raw("}")
         }
@@ -189,13 +189,13 @@ struct JSONWriter<Sink: ByteSink> {
 
     mutating func raw(_ s: StaticString) {
         let n = s.utf8CodeUnitCount
-        if n > Self.threshold { return raw(s.description) }
+        if n > Self.threshold { return rawString(s.description) }
         room(n)
         (storage + count).update(from: s.utf8Start, count: n)
         count += n
     }
 
-    mutating func raw(_ s: String) {
+    mutating func rawString(_ s: String) {
         var s = s
         s.withUTF8 { bytes in
             var offset = 0
@@ -230,15 +230,29 @@ struct JSONWriter<Sink: ByteSink> {
         if v.isFinite, v == v.rounded(), abs(v) < 1e15 {
             if v == 0 && v.sign == .minus { raw("-0") } else { int(Int(v)) }
         } else if v.isFinite {
-            raw(v.description)
+            rawString(v.description)
+        } else if v.isNaN {
+            raw("\"nan\"")
         } else {
-            raw(v.isNaN ? "\"nan\"" : v < 0 ? "\"-inf\"" : "\"inf\"")
+            raw(v < 0 ? "\"-inf\"" : "\"inf\"")
         }
     }
 
     mutating func string(_ s: String) {
         var s = s
-        s.withUTF8 { string(bytes: $0) }
+        s.withUTF8 { bytes in
+            // Most strings need no escaping: copy them whole.
+            let plain = bytes.count < Self.threshold && !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }
+            if plain {
+                room(bytes.count + 2)
+                byte(UInt8(ascii: "\""))
+                if let base = bytes.baseAddress { (storage + count).update(from: base, count: bytes.count) }
+                count += bytes.count
+                byte(UInt8(ascii: "\""))
+            } else {
+                string(bytes: bytes)
+            }
+        }
     }
 
     /// A JSON string literal: `"`, `\`, control characters and U+2028/9 escaped.

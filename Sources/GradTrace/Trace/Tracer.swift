@@ -23,16 +23,20 @@ public struct Tracer {
         }
         var values = [Double](repeating: 0, count: graph.count)
         for id in graph.inputs {
-            let name = graph.nodes[id].name ?? "?"
-            if let v = bindings[name] ?? graph.boundValues[id] {
+            // Command-line bindings first (skipped when there are none: a million inputs bound in
+            // the text should not each pay for a name lookup), then values bound in the text.
+            if !bindings.isEmpty, let v = bindings[graph.nodes[id].name ?? ""] {
+                values[id] = v
+            } else if let v = graph.boundValues[id] {
                 values[id] = v
             } else {
+                let name = graph.nodes[id].name ?? "?"
                 let message = "no value for variable '\(name)'"
                 var help = "pass \(name)=<number>, or bind it in the text: \(name) = <number>"
                 if ["nan", "inf", "infinity", "NaN", "Inf"].contains(name) {
                     help = "there are no nan or inf literals: '\(name)' reads as a variable (1/0 gives inf, with a warning)"
                 }
-                if let span = graph.inputSpans[id], let source = graph.source {
+                if let span = graph.nodes[id].span, let source = graph.source {
                     throw Diagnostic(message, at: span, in: source, help: help)
                 }
                 throw Diagnostic(message, file: graph.source?.name ?? "<input>", help: help)
