@@ -150,6 +150,20 @@ import Testing
         #expect(key.contains("∇ &#45;4.00"))  // Graphviz writes - as &#45;
     }
 
+    @Test func valuesWorksheetBlanksEverythingButTheInputs() throws {
+        let l = try lesson("```gradtrace worksheet=values precision=2\nx = 3; y = -1\nq = x * y\nf = q + x\n```\n")
+        let files = try LessonBuilder().build(l)
+        let sheet = try #require(files.first { $0.path == "worksheet.html" }).text
+        let rows = sheet.components(separatedBy: "\n").filter { $0.hasPrefix("<tr><td>n") }
+        #expect(rows.count == 4)
+        for row in rows {
+            let isInput = row.contains("<code>input</code>")
+            #expect(row.contains("class=\"value\"") == isInput, "\(row)")
+            #expect(row.components(separatedBy: "class=\"blank\"").count - 1 == (isInput ? 1 : 2))
+        }
+        #expect(sheet.contains("Fill in every value and every gradient"))
+    }
+
     @Test func seededVariantsAreReproducibleAndDiffer() throws {
         let l = try lesson()
         func key(_ seed: UInt64?) throws -> String { try #require(try LessonBuilder(seed: seed).build(l).first { $0.path == "answer-key.html" }).text }
