@@ -31,6 +31,8 @@ public struct LessonBuilder: Sendable {
         var format: NumberFormat
         var caption: String
         var svg: [UInt8]
+        /// The gradient-magnitude chart, for blocks with `plot=depth`.
+        var depthSVG: [UInt8]? = nil
 
         var dotOptions: DotOptions {
             DotOptions(format: format, showGradients: block.options.showGradients, rankdir: block.options.rankdir, title: nil)
@@ -135,7 +137,9 @@ public struct LessonBuilder: Sendable {
             if let prefixes = block.options.depthSeries {
                 let chart = LessonBuilder.depthChart(trace, series: prefixes, title: "Gradient magnitude along the chain")
                 do {
-                    files.append(OutputFile(path: "depth-\(index).svg", bytes: try chart.render(.svg)))
+                    let svg = try chart.render(.svg)
+                    circuit.depthSVG = svg
+                    files.append(OutputFile(path: "depth-\(index).svg", bytes: svg))
                     files.append(OutputFile(path: "depth-\(index).png", bytes: try chart.render(.png)))
                 } catch {
                     throw Diagnostic(error.description, file: lesson.path, line: block.line)
@@ -232,11 +236,8 @@ public struct LessonBuilder: Sendable {
                 body += "<figure>\n" + HTML.inlineSVG(circuit.svg, idPrefix: "c\(circuit.index)") + "\n"
                 body += HTML.text("figcaption", [], circuit.caption) + "\n</figure>\n"
                 body += HTMLRenderer.walkthrough(circuit.trace, options: circuit.explainOptions)
-                if circuit.block.options.depthSeries != nil {
-                    let chart = LessonBuilder.depthChart(circuit.trace, series: circuit.block.options.depthSeries!, title: "Gradient magnitude along the chain")
-                    if let svg = try? chart.render(.svg) {
-                        body += "<figure>\n" + HTML.inlineSVG(svg, idPrefix: "d\(circuit.index)") + "\n</figure>\n"
-                    }
+                if let svg = circuit.depthSVG {
+                    body += "<figure>\n" + HTML.inlineSVG(svg, idPrefix: "d\(circuit.index)") + "\n</figure>\n"
                 }
             }
         }
