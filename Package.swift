@@ -33,6 +33,6 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gradtrace-bench", dependencies: ["GradTrace"]),
-        .testTarget(name: "GradTraceTests", dependencies: ["GradTrace"]),
+        .testTarget(name: "GradTraceTests", dependencies: ["GradTrace"], exclude: ["Golden"]),
     ]
 )

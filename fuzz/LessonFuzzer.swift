@@ -10,7 +10,7 @@ public func fuzzLesson(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let lesson = try? LessonParser.parse(source, fileName: "fuzz.md") else { return 0 }
     precondition(LessonParser.isSafeName(lesson.slug), "a lesson slug must never leave the output folder")
     for block in lesson.circuits {
-        guard let graph = try? Parser.parse(block.source, expand: block.options.expand) else { continue }
+        guard let graph = try? Parser.parse(block.source, expansion: block.options.expand) else { continue }
         var out = ""
         if let trace = try? Tracer().trace(graph) {
             MarkdownRenderer.render(trace, options: ExplainOptions(format: NumberFormat(precision: block.options.precision)), to: &out)

@@ -18,7 +18,7 @@ import Testing
     func dotMatchesGoldenFile(name: String, text: String, expand: Bool, precision: Int?) throws {
         let bindings = text.contains("w0") ? Self.neuronInputs : ["x": -2, "y": 5, "z": -4]
         let t = try trace(text, bindings, expand: expand)
-        let format = precision.map { NumberFormat(precision: $0) } ?? NumberFormat(maxDecimals: 4)
+        let format = precision.map { NumberFormat(.decimals($0)) } ?? NumberFormat.diagram
         let dot = DotRenderer.render(t, options: DotOptions(format: format))
         let url = packageRoot.appendingPathComponent("Tests/GradTraceTests/Golden/\(name).dot")
         if ProcessInfo.processInfo.environment["GRADTRACE_RECORD"] != nil {

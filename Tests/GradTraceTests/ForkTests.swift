@@ -10,7 +10,7 @@ import Testing
         #expect(t.contribution(f, 0) == 3)
         #expect(t.contribution(f, 1) == 3)
         #expect(t.gradient(of: "x") == 6)
-        let w = Wording(t, format: NumberFormat())
+        let w = Walkthrough(t)
         #expect(w.forkTerms(t.graph.input(named: "x")!) == [3, 3])
     }
 
@@ -20,7 +20,7 @@ import Testing
         let t = try trace("(a+b)*(a*b)", ["a": a, "b": b])
         #expect(t.gradient(of: "a") == a * b + (a + b) * b)
         #expect(t.gradient(of: "b") == a * b + (a + b) * a)
-        let w = Wording(t, format: NumberFormat())
+        let w = Walkthrough(t)
         #expect(w.forkTerms(t.graph.input(named: "a")!)?.count == 2)
         #expect(w.forkTerms(t.graph.input(named: "b")!)?.count == 2)
     }
@@ -31,7 +31,7 @@ import Testing
         #expect(t.gradient(of: "a") == 4)
         let b = try #require(node(t, "b"))
         #expect(t.gradients[b] == 2)
-        let w = Wording(t, format: NumberFormat())
+        let w = Walkthrough(t)
         #expect(w.forkTerms(b) == [1, 1])
         #expect(w.forkTerms(t.graph.input(named: "a")!) == [2, 2])
     }

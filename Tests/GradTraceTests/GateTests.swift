@@ -2,88 +2,138 @@ import Foundation
 import Testing
 @testable import GradTrace
 
+/// Every built-in gate, checked from its one entry in `GateKind.builtins`: the lists below are
+/// derived from the table, so a new gate cannot be left out.
 @Suite struct GateTests {
-    static let unary: [Gate] = [.exp, .reciprocal, .addConst(1), .addConst(-2.5), .mulConst(-1), .mulConst(3),
-                                .sigmoid, .tanh, .relu, .divConst(4), .log, .powConst(2), .powConst(3), .powConst(0.5)]
-    static let binary: [Gate] = [.add, .mul, .max, .sub, .div, .min, .pow]
+    static let kernelGates = GateKind.builtins.filter { $0.kernel != nil }.map(\.name)
+    static let composites = GateKind.builtins.filter { $0.body != nil }.map(\.name)
+    static let spelled = GateKind.builtins.filter { !$0.spellings.isEmpty }.map(\.name)
+
+    static func kind(_ name: String) -> (UInt16, GateKind) {
+        let i = GateKind.builtins.firstIndex { $0.name == name }!
+        return (UInt16(i), GateKind.builtins[i])
+    }
 
     /// Points away from kinks and poles, where every gate is differentiable.
-    static let points: [(Double, Double)] = [(0.7, 1.9), (2.3, 0.4), (1.1, -0.6), (-0.8, 1.7), (3.5, 3.2)]
+    static let points: [(Double, Double)] = [(0.7, 1.9), (2.3, 0.4), (1.1, -0.6), (-0.8, 1.7), (3.5, 3.2), (-1.3, -0.45)]
 
-    @Test(arguments: unary + binary)
-    func localGradientMatchesNumerical(gate: Gate) {
-        for (a, b) in Self.points {
-            if gate == .log || gate == .powConst(0.5) || gate == .pow, a <= 0 { continue }
-            let r = gate.evaluate(a, b)
-            for slot in 0..<gate.arity {
-                let h = 1e-6 * max(1, abs(slot == 0 ? a : b))
-                let plus = slot == 0 ? gate.evaluate(a + h, b).value : gate.evaluate(a, b + h).value
-                let minus = slot == 0 ? gate.evaluate(a - h, b).value : gate.evaluate(a, b - h).value
-                let numeric = (plus - minus) / (2 * h)
-                let analytic = slot == 0 ? r.localA : r.localB
-                #expect(abs(numeric - analytic) <= 1e-6 * max(1, abs(analytic)), "\(gate.name) slot \(slot) at (\(a), \(b))")
+    @Test(arguments: kernelGates)
+    func localGradientMatchesNumerical(name: String) {
+        let (_, gate) = Self.kind(name)
+        var checked = 0
+        for p in gate.testParameters {
+            for (a, b) in Self.points where gate.testDomain(a, b, p) {
+                let r = gate.evaluate(a, b, parameter: p)
+                for slot in 0..<gate.arity {
+                    let h = 1e-6 * max(1, abs(slot == 0 ? a : b))
+                    let plus = slot == 0 ? gate.evaluate(a + h, b, parameter: p).value : gate.evaluate(a, b + h, parameter: p).value
+                    let minus = slot == 0 ? gate.evaluate(a - h, b, parameter: p).value : gate.evaluate(a, b - h, parameter: p).value
+                    let numeric = (plus - minus) / (2 * h)
+                    let analytic = slot == 0 ? r.localA : r.localB
+                    #expect(abs(numeric - analytic) <= 1e-6 * max(1, abs(analytic)), "\(name) slot \(slot) at (\(a), \(b)), parameter \(p)")
+                    checked += 1
+                }
             }
         }
+        #expect(checked >= 3, "\(name) was checked at too few points")
     }
 
-    static let composites: [Gate] = [.sigmoid, .tanh, .relu, .sub, .div, .min, .divConst(4)]
+    /// A graph `c = gate(a[, b]); f = c * (a + 0.5) + b`: both inputs reach the output on
+    /// several paths, so a wrong gradient anywhere shows.
+    static func circuit(_ index: UInt16, parameter: Double, expansion: Graph.Expansion) throws -> Graph {
+        var builder = GraphBuilder(source: nil, expansion: expansion)
+        try builder.variable("a", span: nil)
+        try builder.variable("b", span: nil)
+        guard case .node(let b) = builder.pop(), case .node(let a) = builder.pop() else { fatalError() }
+        let arity = GateKind.builtins[Int(index)].arity
+        let c = builder.emit(Gate(kind: index, parameter: parameter), arity == 1 ? [a] : [a, b], span: nil)
+        builder.push(.node(c)); builder.push(.node(a)); builder.number(0.5, span: nil)
+        try builder.binary(.add, span: nil); try builder.binary(.mul, span: nil)
+        builder.push(.node(b)); try builder.binary(.add, span: nil)
+        try builder.statement(name: nil, nameSpan: nil, span: nil)
+        return try builder.finish(endSpan: nil)
+    }
 
-    /// Each composite gate's expansion into primitives gives the same value and gradients,
-    /// kinks included (ties and relu at 0).
+    /// Each composite gate equals its body, drawn fully expanded into gates with no body:
+    /// same value and gradients, kinks included (ties, 0 for relu, abs, leaky relu and elu).
     @Test(arguments: composites)
-    func compositeEqualsExpansion(gate: Gate) throws {
-        let expansion = try #require(gate.expansion)
-        for step in expansion {
-            #expect(step.gate.expansion == nil, "expansions use primitives only")
-            let primitives: [Gate] = [.add, .mul, .max, .exp, .reciprocal]
-            switch step.gate {
-            case .addConst, .mulConst: break
-            default: #expect(primitives.contains(step.gate), "\(step.gate.name) is not a primitive")
-            }
-        }
-        let call: String
-        switch gate {
-        case .sub: call = "a - b"
-        case .div: call = "a / b"
-        case .min: call = "min(a, b)"
-        case .divConst: call = "a / 4"
-        default: call = "\(gate.name)(a)"
-        }
-        for (a, b) in Self.points + [(0, 0), (1.5, 1.5), (-2, -2)] {
-            if gate == .div && b == 0 { continue }
-            let text = "\(call) * (a + 0.5) + b"  // fan-out, so both inputs have several paths
-            let one = try trace(text, ["a": a, "b": b])
-            let expanded = try trace(text, ["a": a, "b": b], expand: true)
-            #expect(one.graph.nodes.contains { $0.gate == gate })
-            #expect(expanded.graph.nodes.allSatisfy { $0.gate.expansion == nil })
-            #expect(relativeDifference(one.output, expanded.output) < 1e-14, "\(call) at (\(a), \(b))")
-            for name in ["a", "b"] {
-                let g1 = try #require(one.gradient(of: name)), g2 = try #require(expanded.gradient(of: name))
-                #expect(abs(g1 - g2) <= 1e-14 * max(1, abs(g1)), "∂/∂\(name) of \(call) at (\(a), \(b)): \(g1) vs \(g2)")
+    func compositeEqualsItsBody(name: String) throws {
+        let (index, gate) = Self.kind(name)
+        let kinkPoints: [(Double, Double)] = [(0, 0), (1.5, 1.5), (-2, -2), (0, 1), (0, -1)]
+        for p in gate.testParameters {
+            let one = try Self.circuit(index, parameter: p, expansion: .none)
+            let expanded = try Self.circuit(index, parameter: p, expansion: .all)
+            #expect(expanded.nodes.allSatisfy { expanded.kind(of: $0.gate).body == nil }, "the expansion of \(name) still has composites")
+            for (a, b) in Self.points + kinkPoints where gate.testDomain(a, b, p) || kinkPoints.contains(where: { $0 == (a, b) }) {
+                let bindings = ["a": a, "b": b]
+                let t1 = try Tracer(bindings: bindings).trace(one), t2 = try Tracer(bindings: bindings).trace(expanded)
+                if !t1.output.isFinite { continue }  // a pole (1/0, log 0): nothing to compare
+                #expect(relativeDifference(t1.output, t2.output) < 1e-14, "\(name)(\(a), \(b)) p=\(p): \(t1.output) vs \(t2.output)")
+                for input in ["a", "b"] {
+                    let g1 = try #require(t1.gradient(of: input)), g2 = try #require(t2.gradient(of: input))
+                    #expect(g1 == g2 || abs(g1 - g2) <= 1e-13 * max(1, abs(g1)), "∂/∂\(input) of \(name) at (\(a), \(b)), p=\(p): \(g1) vs \(g2)")
+                }
             }
         }
     }
 
-    @Test func tieRulesAreStated() {
-        #expect(Gate.max.evaluate(2, 2) == (2, 1, 0))
-        #expect(Gate.min.evaluate(2, 2) == (2, 1, 0))
-        #expect(Gate.relu.evaluate(0, 0) == (0, 0, 0))
-        #expect(Gate.max.kinkRule != nil && Gate.relu.kinkRule != nil)
+    /// Every function name of the table parses, with its arity, and computes what the kernel does.
+    @Test(arguments: spelled)
+    func everyFunctionNameParses(name: String) throws {
+        let (_, gate) = Self.kind(name)
+        for spelling in gate.spellings {
+            let args = gate.arity == 1 ? "(a)" : "(a, b)"
+            let t = try trace("\(spelling)\(args) * 1", gate.arity == 1 ? ["a": 0.7] : ["a": 0.7, "b": 0.3])
+            let expected = gate.evaluate(0.7, 0.3, parameter: gate.parameterArgument?.defaultValue ?? 0).value
+            #expect(t.output == expected, "\(spelling)\(args)")
+            #expect(t.graph.nodes.contains { t.graph.kind(of: $0.gate).name == name })
+        }
+    }
+
+    @Test func tieAndKinkRulesAreStated() {
+        #expect(Self.kind("max").1.evaluate(2, 2) == (2, 1, 0))
+        #expect(Self.kind("min").1.evaluate(2, 2) == (2, 1, 0))
+        #expect(Self.kind("relu").1.evaluate(0) == (0, 0, 0))
+        #expect(Self.kind("abs").1.evaluate(0) == (0, 0, 0))
+        #expect(Self.kind("leaky_relu").1.evaluate(0, parameter: 0.1).localA == 0.1)
+        for gate in GateKind.builtins where gate.kink != nil { #expect(!gate.kink!.rule.isEmpty) }
     }
 
     @Test func constantGatesAreTheLecturesSymbols() throws {
         let t = try trace("1/(1 + exp(-x))", ["x": 1])
-        let symbols = t.graph.nodes.filter { !$0.gate.isLeaf }.map(\.gate.symbol)
+        let symbols = t.graph.nodes.indices.filter { !t.graph.nodes[$0].gate.isLeaf }.map { t.graph.kind($0).symbol(t.graph.nodes[$0].gate.parameter) }
         #expect(symbols == ["*-1", "exp", "+1", "1/x"])
     }
 
     @Test func analyticMatchesNumericalOnEveryGateOfACircuit() throws {
-        let text = "q = tanh(a) * relu(b) + log(c) - a^2 / (b + 3); r = max(q, a) + min(b, c) + c^a; f = sigmoid(r) * exp(-a)"
+        let text = """
+        q = tanh(a) * relu(b) + log(c) - a^2 / (b + 3); r = max(q, a, b) + min(b, c) + c^a
+        s = sqrt(c) + abs(a - b) + softplus(a) + leaky_relu(a - 1) + elu(a - 1, 0.5) + sin(a) * cos(b) + pow(c, b) + ln(c)
+        f = sigmoid(r) * exp(-a) + s
+        """
         for expand in [false, true] {
             let t = try trace(text, ["a": 0.3, "b": 1.2, "c": 2.5], expand: expand)
             let check = GradientCheck(t)
             #expect(check.allPassed, "expand: \(expand)")
-            #expect(check.entries.filter { t.graph.nodes[$0.node].gate.isLeaf == false }.count == t.graph.gateCount)
+            #expect(check.entries.filter { !t.graph.nodes[$0.node].gate.isLeaf }.count == t.graph.gateCount)
         }
+    }
+
+    @Test func variadicMaxChainsAndKeepsTheTieRule() throws {
+        let t = try trace("max(a, b, c)", ["a": 2, "b": 2, "c": 1])
+        #expect(t.gradient(of: "a") == 1 && t.gradient(of: "b") == 0 && t.gradient(of: "c") == 0)
+        let u = try trace("min(a, b, c, d)", ["a": 4, "b": 3, "c": 5, "d": 3])
+        #expect(u.gradient(of: "b") == 1 && u.gradient(of: "d") == 0)
+        #expect(diagnostic("max(a)", ["a": 1])?.message == "max takes at least 2 arguments, got 1")
+    }
+
+    @Test func parameterArgumentsMustBeNumbers() throws {
+        let t = try trace("leaky_relu(x, 0.2)", ["x": -1])
+        #expect(t.output == -0.2 && t.gradient(of: "x") == 0.2)
+        #expect(try trace("leaky_relu(x)", ["x": -1]).gradient(of: "x") == 0.01)
+        #expect(diagnostic("leaky_relu(x, a)", ["x": 1, "a": 0.1])?.message == "the slope of leaky_relu must be a number")
+        #expect(diagnostic("leaky_relu(x, 2)", ["x": 1])?.message.contains("from 0 up to") == true)
+        #expect(try trace("elu(x)", ["x": -1]).output == exp(-1) - 1)
+        #expect(diagnostic("elu(x, 1, 2)", ["x": 1])?.message == "elu takes 1 or 2 arguments, got 3")
     }
 }

@@ -29,3 +29,16 @@ func diagnostic(_ text: String, _ bindings: [String: Double] = [:]) -> Diagnosti
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let sharedFolder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+
+/// The kind name and parameter of node `i` (`addConst`, 1).
+func gate(_ t: Trace, _ i: Int) -> (name: String, parameter: Double) {
+    (t.graph.kind(i).name, t.graph.nodes[i].gate.parameter)
+}
+
+extension Trace {
+    /// The warnings as the views word them.
+    var messages: [String] {
+        let w = Walkthrough(self)
+        return warnings.map(w.message)
+    }
+}

@@ -36,7 +36,7 @@ public struct Expression: Sendable {
         case number(Double)
         case unary(GraphBuilder.UnaryOperator)
         case binary(GraphBuilder.BinaryOperator)
-        case call(GraphBuilder.Function)
+        case call(String)
     }
 
     let box: Box
@@ -64,14 +64,20 @@ public struct Expression: Sendable {
     public static func / (a: Double, b: Expression) -> Expression { .constant(a) / b }
 
     public func pow(_ exponent: Double) -> Expression { Expression(box: Box(.binary(.pow), [box, Box(.number(exponent))])) }
-    public static func exp(_ a: Expression) -> Expression { call(.exp, a) }
-    public static func log(_ a: Expression) -> Expression { call(.log, a) }
-    public static func sigmoid(_ a: Expression) -> Expression { call(.sigmoid, a) }
-    public static func tanh(_ a: Expression) -> Expression { call(.tanh, a) }
-    public static func relu(_ a: Expression) -> Expression { call(.relu, a) }
-    public static func max(_ a: Expression, _ b: Expression) -> Expression { Expression(box: Box(.call(.max), [a.box, b.box])) }
-    public static func min(_ a: Expression, _ b: Expression) -> Expression { Expression(box: Box(.call(.min), [a.box, b.box])) }
-    private static func call(_ f: GraphBuilder.Function, _ a: Expression) -> Expression { Expression(box: Box(.call(f), [a.box])) }
+    public static func exp(_ a: Expression) -> Expression { call("exp", a) }
+    public static func log(_ a: Expression) -> Expression { call("log", a) }
+    public static func sigmoid(_ a: Expression) -> Expression { call("sigmoid", a) }
+    public static func tanh(_ a: Expression) -> Expression { call("tanh", a) }
+    public static func relu(_ a: Expression) -> Expression { call("relu", a) }
+    public static func max(_ a: Expression, _ b: Expression, _ rest: Expression...) -> Expression { call("max", [a, b] + rest) }
+    public static func min(_ a: Expression, _ b: Expression, _ rest: Expression...) -> Expression { call("min", [a, b] + rest) }
+
+    /// A call of any function of the language by name: `.call("softplus", x)`,
+    /// `.call("leaky_relu", x, .constant(0.1))`. An unknown name is reported when the graph is built.
+    public static func call(_ name: String, _ arguments: Expression...) -> Expression { call(name, arguments) }
+    public static func call(_ name: String, _ arguments: [Expression]) -> Expression {
+        Expression(box: Box(.call(name), arguments.map(\.box)))
+    }
 
     /// Lowers the expression onto a tape. Iterative post-order walk with an explicit stack; an
     /// expression value reached twice becomes one node used twice (a fork).
@@ -98,7 +104,7 @@ public struct Expression: Sendable {
             case .number(let v): builder.number(v, span: nil)
             case .unary(let op): builder.unary(op, span: nil)
             case .binary(let op): try builder.binary(op, span: nil)
-            case .call(let f): try builder.call(f.rawValue, argumentCount: current.operands.count, span: nil, nameSpan: nil)
+            case .call(let f): try builder.call(f, argumentCount: current.operands.count, span: nil, nameSpan: nil)
             }
             let result = builder.pop()
             if let name = current.name, case .node(let node) = result { names.append((name, node)) }

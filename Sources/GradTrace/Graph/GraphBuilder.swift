@@ -1,24 +1,37 @@
 /// Lowers the parser's postorder stream (operands before operators) straight onto the tape,
 /// with a value stack instead of a syntax tree, so nothing here recurses and no tree is held
 /// in memory. Literals are folded into constant gates (`x + 1` is the `+1` gate, `-x` is the
-/// `*-1` gate), and with `expand` each composite gate is written as its primitives.
+/// `*-1` gate); calls are looked up in the graph's kinds (built-ins and `def`s), and composites
+/// chosen by `expansion` are written as their bodies (Expansion.swift).
 public struct GraphBuilder {
     public enum Operand: Sendable {
         case node(Int)
         case constant(Double, SourceSpan?)
     }
 
-    public private(set) var graph = Graph()
-    private var stack: [Operand] = []
+    public internal(set) var graph = Graph()
+    var stack: [Operand] = []
     private var names: [String: Int] = [:]
     private var bareStatement: SourceSpan?
     private var statementCount = 0
-    private let source: SourceText?
+    let source: SourceText?
+    /// Function names (spellings and `def` names) → kind index.
+    private var functions: [String: UInt16] = [:]
+    /// Kind names → kind index, for bodies.
+    var kindIndex: [String: UInt16] = [:]
+    /// A quick no for most names: the first bytes and longest length of any function name.
+    private var functionFirstBytes = [Bool](repeating: false, count: 256)
+    private var functionMaxLength = 0
+    /// While building a `def`'s body: its name and parameters.
+    private(set) var definition: (name: String, parameters: [String])?
+    /// The largest tape a `def`'s body may become once its calls are written out.
+    public static let maxDefinitionSize = 10_000
 
-    public init(source: SourceText?, expand: Bool) {
+    public init(source: SourceText?, expansion: Graph.Expansion = .none) {
         self.source = source
         graph.source = source
-        graph.expanded = expand
+        graph.expansion = expansion
+        for (i, kind) in graph.kinds.enumerated() { register(kind, at: UInt16(i)) }
         // About one node per four bytes of source, one name per sixteen: reserve, not regrow.
         if let size = source?.bytes.count, size > 1 << 16 {
             graph.nodes.reserveCapacity(size / 4)
@@ -27,7 +40,45 @@ public struct GraphBuilder {
         }
     }
 
-    private func error(_ message: String, _ span: SourceSpan?, help: String? = nil) -> Diagnostic {
+    public init(source: SourceText?, expand: Bool) {
+        self.init(source: source, expansion: expand ? .all : .none)
+    }
+
+    /// A builder for the body of `def name(parameters)`: the parameters are its inputs, in order.
+    init(definitionOf name: String, parameters: [String], parameterSpans: [SourceSpan?], within outer: GraphBuilder) {
+        self.init(source: outer.source, expansion: .none)
+        for (k, kind) in outer.graph.kinds.enumerated().dropFirst(GateKind.builtins.count) {
+            graph.kinds.append(kind)
+            register(kind, at: UInt16(k))
+        }
+        graph.definitionTapes = outer.graph.definitionTapes
+        definition = (name, parameters)
+        for (k, parameter) in parameters.enumerated() {
+            let id = append(Node(gate: .input, name: parameter, span: parameterSpans[k]))
+            names[parameter] = id
+            graph.inputs.append(id)
+        }
+    }
+
+    private mutating func register(_ kind: GateKind, at index: UInt16) {
+        kindIndex[kind.name] = index
+        for spelling in kind.spellings {
+            functions[spelling] = index
+            functionFirstBytes[Int(spelling.utf8.first!)] = true
+            functionMaxLength = max(functionMaxLength, spelling.utf8.count)
+        }
+    }
+
+    /// The kind a function name calls, if it is one.
+    func function(named name: String) -> UInt16? {
+        guard let first = name.utf8.first, functionFirstBytes[Int(first)], name.utf8.count <= functionMaxLength else { return nil }
+        return functions[name]
+    }
+
+    /// Every function name, sorted: for messages.
+    var functionNames: [String] { functions.keys.sorted() }
+
+    func error(_ message: String, _ span: SourceSpan?, help: String? = nil) -> Diagnostic {
         if let span, let source { return Diagnostic(message, at: span, in: source, help: help) }
         return Diagnostic(message, file: source?.name ?? "<input>", help: help)
     }
@@ -56,8 +107,13 @@ public struct GraphBuilder {
             stack.append(.node(id))
             return
         }
-        if Function.named(name) != nil {
+        if function(named: name) != nil {
             throw error("'\(name)' is a function, not a variable", span, help: "call it with parentheses: \(name)(x)")
+        }
+        if let definition {
+            let list = definition.parameters.joined(separator: ", ")
+            throw error("'\(name)' is not a parameter of '\(definition.name)'", span,
+                        help: "a def's body can use only its parameters (\(list)), names it defines and numbers")
         }
         let id = append(Node(gate: .input, name: name, span: span))
         names[name] = id
@@ -71,7 +127,7 @@ public struct GraphBuilder {
     public mutating func unary(_ op: UnaryOperator, span: SourceSpan?) {
         switch stack.removeLast() {
         case .constant(let v, _): stack.append(.constant(-v, span))
-        case .node(let id): stack.append(.node(emit(.mulConst(-1), id, span: span)))
+        case .node(let id): stack.append(.node(emit(Gate(kind: Builtin.mulConst, parameter: -1), id, span: span)))
         }
     }
 
@@ -86,106 +142,132 @@ public struct GraphBuilder {
             case .sub: value = x - y
             case .mul: value = x * y
             case .div: value = x / y
-            case .pow: value = Gate.powConst(y).evaluate(x, 0).value
+            case .pow: value = GateKind.builtins[Int(Builtin.powConst)].evaluate(x, parameter: y).value
             }
             stack.append(.constant(value, span))
             return
         case (.node(let a), .constant(let c, let cSpan)):
             switch op {
-            case .add: stack.append(.node(emit(.addConst(c), a, span: span)))
-            case .sub: stack.append(.node(emit(.addConst(-c), a, span: span)))
-            case .mul: stack.append(.node(emit(.mulConst(c), a, span: span)))
+            case .add: stack.append(.node(emit(Gate(kind: Builtin.addConst, parameter: c), a, span: span)))
+            case .sub: stack.append(.node(emit(Gate(kind: Builtin.addConst, parameter: -c), a, span: span)))
+            case .mul: stack.append(.node(emit(Gate(kind: Builtin.mulConst, parameter: c), a, span: span)))
             case .div:
                 if c == 0 { throw error("division by the constant 0", cSpan ?? span, help: "a gradient through x/0 is not defined") }
-                stack.append(.node(emit(.divConst(c), a, span: span)))
-            case .pow: stack.append(.node(emit(.powConst(c), a, span: span)))
+                stack.append(.node(emit(Gate(kind: Builtin.divConst, parameter: c), a, span: span)))
+            case .pow: stack.append(.node(emit(Gate(kind: Builtin.powConst, parameter: c), a, span: span)))
             }
         case (.constant(let c, let cSpan), .node(let b)):
             switch op {
-            case .add: stack.append(.node(emit(.addConst(c), b, span: span)))
-            case .mul: stack.append(.node(emit(.mulConst(c), b, span: span)))
+            case .add: stack.append(.node(emit(Gate(kind: Builtin.addConst, parameter: c), b, span: span)))
+            case .mul: stack.append(.node(emit(Gate(kind: Builtin.mulConst, parameter: c), b, span: span)))
             case .sub:  // c - x = (-1·x) + c, the lecture's *-1 then +c
-                let negated = emit(.mulConst(-1), b, span: span)
-                stack.append(.node(c == 0 ? negated : emit(.addConst(c), negated, span: span)))
+                let negated = emit(Gate(kind: Builtin.mulConst, parameter: -1), b, span: span)
+                stack.append(.node(c == 0 ? negated : emit(Gate(kind: Builtin.addConst, parameter: c), negated, span: span)))
             case .div:  // c / x = c · (1/x), the lecture's 1/x gate
-                let r = emit(.reciprocal, b, span: span)
-                stack.append(.node(c == 1 ? r : emit(.mulConst(c), r, span: span)))
+                let r = emit(Gate(kind: Builtin.reciprocal), b, span: span)
+                stack.append(.node(c == 1 ? r : emit(Gate(kind: Builtin.mulConst, parameter: c), r, span: span)))
             case .pow:
                 let k = constantNode(c, span: cSpan)
-                stack.append(.node(emit(.pow, k, b, span: span)))
+                stack.append(.node(emit(Gate(kind: Builtin.pow), k, b, span: span)))
             }
         case (.node(let a), .node(let b)):
-            let gate: Gate
+            let kind: UInt16
             switch op {
-            case .add: gate = .add
-            case .sub: gate = .sub
-            case .mul: gate = .mul
-            case .div: gate = .div
-            case .pow: gate = .pow
+            case .add: kind = Builtin.add
+            case .sub: kind = Builtin.sub
+            case .mul: kind = Builtin.mul
+            case .div: kind = Builtin.div
+            case .pow: kind = Builtin.pow
             }
-            stack.append(.node(emit(gate, a, b, span: span)))
+            stack.append(.node(emit(Gate(kind: kind), a, b, span: span)))
         }
     }
 
-    /// The functions of the language, with their arity.
-    public enum Function: String, CaseIterable, Sendable {
-        case exp, sigmoid, tanh, relu, log, max, min
-
-        /// A quick no for most names (they are checked on every statement).
-        static func named(_ name: String) -> Function? {
-            guard let first = name.utf8.first, name.utf8.count <= 7,
-                  first == UInt8(ascii: "e") || first == UInt8(ascii: "s") || first == UInt8(ascii: "t") ||
-                  first == UInt8(ascii: "r") || first == UInt8(ascii: "l") || first == UInt8(ascii: "m") else { return nil }
-            return Function(rawValue: name)
+    /// Checks a call's name before its arguments are parsed; returns the kind it calls.
+    @discardableResult
+    public func checkCall(_ name: String, span: SourceSpan?) throws(Diagnostic) -> UInt16 {
+        if let index = function(named: name) { return index }
+        if let definition, definition.name == name {
+            throw error("'\(name)' cannot call itself", span, help: "a def's body can use built-in functions and defs made before it, not itself")
         }
-
-        var arity: Int { self == .max || self == .min ? 2 : 1 }
-        var gate: Gate {
-            switch self {
-            case .exp: return .exp
-            case .sigmoid: return .sigmoid
-            case .tanh: return .tanh
-            case .relu: return .relu
-            case .log: return .log
-            case .max: return .max
-            case .min: return .min
-            }
-        }
+        let all = functionNames
+        let help = closestMatch(to: name, in: all).map { "did you mean '\($0)'?" }
+            ?? "the functions are \(all.joined(separator: ", "))"
+        throw error("unknown function '\(name)'", span, help: help)
     }
 
-    /// Checks a call's name and argument count before its arguments are parsed.
-    public func checkCall(_ name: String, span: SourceSpan?) throws(Diagnostic) {
-        if Function(rawValue: name) == nil {
-            let all = Function.allCases.map(\.rawValue)
-            let help = closestMatch(to: name, in: all).map { "did you mean '\($0)'?" }
-                ?? "the functions are \(all.joined(separator: ", "))"
-            throw error("unknown function '\(name)'", span, help: help)
-        }
-    }
-
-    public mutating func call(_ name: String, argumentCount: Int, span: SourceSpan?, nameSpan: SourceSpan?) throws(Diagnostic) {
-        guard let function = Function(rawValue: name) else { try checkCall(name, span: nameSpan); return }
-        guard argumentCount == function.arity else {
-            stack.removeLast(argumentCount)
-            let what = function.arity == 1 ? "one argument" : "two arguments"
-            throw error("\(name) takes \(what), got \(argumentCount)", span,
-                        help: function.arity == 1 ? "write \(name)(x)" : "write \(name)(a, b)")
-        }
-        if function.arity == 1 {
+    /// A call `name(arguments)`; its arguments are the last `argumentCount` operands.
+    public mutating func call(_ name: String, kind resolved: UInt16? = nil, argumentCount: Int, span: SourceSpan?, nameSpan: SourceSpan?,
+                              argumentSpans: [SourceSpan?] = []) throws(Diagnostic) {
+        let index: UInt16
+        if let resolved { index = resolved } else { index = try checkCall(name, span: nameSpan) }
+        let kind = graph.kinds[Int(index)]
+        // The common case first: a one-input function of its own (relu(x), exp(x)), no arrays.
+        if argumentCount == 1, kind.arity == 1, kind.parameterArgument == nil, kind.kernel != nil {
             switch stack.removeLast() {
-            case .constant(let v, _):
-                stack.append(.constant(function.gate.evaluate(v, 0).value, span))
-            case .node(let a):
-                stack.append(.node(emit(function.gate, a, span: span)))
+            case .constant(let v, _): stack.append(.constant(kind.evaluate(v).value, span))
+            case .node(let a): stack.append(.node(emit(Gate(kind: index), a, span: span)))
             }
+            return
+        }
+        var args = Array(stack.suffix(argumentCount))
+        stack.removeLast(argumentCount)
+        var parameter = 0.0
+        // How many arguments the call takes.
+        if let p = kind.parameterArgument {
+            guard argumentCount == kind.arity || argumentCount == kind.arity + 1 else {
+                throw error("\(name) takes \(kind.arity) or \(kind.arity + 1) arguments, got \(argumentCount)", span,
+                            help: "write \(name)(x) or \(name)(x, \(formatShortest(p.defaultValue)))")
+            }
+            parameter = p.defaultValue
+            if argumentCount > kind.arity {
+                let last = args.removeLast()
+                guard case .constant(let v, let vSpan) = last else {
+                    throw error("the \(p.name) of \(name) must be a number", argumentSpans.last ?? span, help: "write \(name)(x, 0.1)")
+                }
+                guard p.isValid(v) else { throw error("\(name): \(p.requirement), got \(formatShortest(v))", vSpan ?? span) }
+                parameter = v
+            }
+        } else if kind.variadic {
+            guard argumentCount >= kind.arity else {
+                throw error("\(name) takes at least \(kind.arity) arguments, got \(argumentCount)", span,
+                            help: "write \(name)(a, b) or \(name)(a, b, c, …)")
+            }
+        } else if argumentCount != kind.arity {
+            let what = kind.arity == 1 ? "one argument" : kind.arity == 2 ? "two arguments" : "\(kind.arity) arguments"
+            let example = kind.isDefinition ? (kind.body?(0).parameters ?? []).joined(separator: ", ") : (kind.arity == 1 ? "x" : "a, b")
+            throw error("\(name) takes \(what), got \(argumentCount)", span, help: "write \(name)(\(example))")
+        }
+        // Constant arguments fold, where the gate has a kernel of its own.
+        if kind.kernel != nil, kind.arity <= 2, args.allSatisfy({ if case .constant = $0 { return true } else { return false } }) {
+            var values = args.map { if case .constant(let v, _) = $0 { return v } else { return 0 } }
+            while values.count > kind.arity {  // max(1, 2, 3)
+                let r = kind.evaluate(values[0], values[1], parameter: parameter).value
+                values.replaceSubrange(0...1, with: [r])
+            }
+            stack.append(.constant(kind.evaluate(values[0], values.count > 1 ? values[1] : 0, parameter: parameter).value, span))
+            return
+        }
+        if kind.variadic && args.count > kind.arity {
+            // max(a, b, c) = max(max(a, b), c): a tie still goes to the first argument.
+            var result = materialize(args[0])
+            for arg in args.dropFirst() {
+                result = emit(Gate(kind: index, parameter: parameter), result, materialize(arg), span: span)
+            }
+            stack.append(.node(result))
+            return
+        }
+        if kind.arity == 1, case .constant(let v, let cSpan) = args[0], kind.kernel == nil {
+            args[0] = .node(constantNode(v, span: cSpan))
+        }
+        if args.count == 1 {
+            stack.append(.node(emit(Gate(kind: index, parameter: parameter), materialize(args[0]), span: span)))
+        } else if args.count == 2 {
+            let a = materialize(args[0]), b = materialize(args[1])
+            stack.append(.node(emit(Gate(kind: index, parameter: parameter), a, b, span: span)))
         } else {
-            let rhs = stack.removeLast(), lhs = stack.removeLast()
-            if case .constant(let x, _) = lhs, case .constant(let y, _) = rhs {
-                stack.append(.constant(function.gate.evaluate(x, y).value, span))
-                return
-            }
-            let a = materialize(lhs), b = materialize(rhs)
-            stack.append(.node(emit(function.gate, a, b, span: span)))
+            let nodes = args.map { materialize($0) }
+            stack.append(.node(emit(Gate(kind: index, parameter: parameter), nodes, span: span)))
         }
     }
 
@@ -199,17 +281,25 @@ public struct GraphBuilder {
         }
         guard let name else {
             bareStatement = span
-            graph.output = materializeOutput(value, span: span)
+            if case .constant(let v, let cSpan) = value, definition != nil {
+                graph.output = constantNode(v, span: cSpan)  // def one() = 1
+            } else {
+                graph.output = materializeOutput(value)
+            }
             return
         }
-        if Function.named(name) != nil {
+        if function(named: name) != nil {
             throw error("'\(name)' is a function and cannot be assigned", nameSpan, help: "choose another name")
         }
         switch value {
         case .constant(let v, _):
+            if let definition {
+                throw error("a def's body cannot bind a value to '\(name)'", nameSpan,
+                            help: "write the number where it is used, or make it a parameter of \(definition.name)")
+            }
             // A constant right side binds an input: x = -2.
             if let existing = names[name] {
-                if graph.nodes[existing].gate != .input {
+                if !graph.nodes[existing].gate.isInput {
                     throw error("'\(name)' is assigned twice", nameSpan, help: firstAssigned(name))
                 }
                 if graph.boundValues[existing] != nil {
@@ -225,7 +315,7 @@ public struct GraphBuilder {
             graph.output = -1
         case .node(let id):
             if let existing = names[name] {
-                if graph.nodes[existing].gate == .input && graph.boundValues[existing] == nil {
+                if graph.nodes[existing].gate.isInput && graph.boundValues[existing] == nil && definition == nil {
                     let used = graph.nodes[existing].span.map { " (first used on line \($0.line + (source?.lineOffset ?? 0)))" } ?? ""
                     throw error("'\(name)' is used before it is defined\(used)", nameSpan,
                                 help: "move this statement above the first use of '\(name)'")
@@ -265,56 +355,126 @@ public struct GraphBuilder {
         return graph
     }
 
+    // MARK: Definitions
+
+    /// Checks the head of `def name(parameters)` before its body is read.
+    func checkDefinition(_ name: String, parameters: [(String, SourceSpan?)], span: SourceSpan?) throws(Diagnostic) {
+        if definition != nil {
+            throw error("a def cannot be made inside another def's body", span, help: "define it before, at the top level")
+        }
+        if let index = function(named: name) {
+            let kind = graph.kinds[Int(index)]
+            throw kind.isDefinition
+                ? error("'\(name)' is defined twice", span, help: "give the second definition another name")
+                : error("'\(name)' is a built-in function and cannot be redefined", span, help: "choose another name, e.g. my_\(name)")
+        }
+        if kindIndex[name] != nil || names[name] != nil {
+            throw error("'\(name)' is already used as a name", span, help: "choose another name for the def")
+        }
+        var seen = Set<String>()
+        for (parameter, pSpan) in parameters {
+            if !seen.insert(parameter).inserted {
+                throw error("parameter '\(parameter)' is listed twice", pSpan)
+            }
+            if function(named: parameter) != nil {
+                throw error("'\(parameter)' is a function and cannot be a parameter", pSpan, help: "choose another name")
+            }
+        }
+        if parameters.isEmpty {
+            throw error("'\(name)' has no parameters", span, help: "a def takes one or more: def \(name)(x) = ...")
+        }
+    }
+
+    /// Makes `body` (built from the def's body) a kind of gate of this graph.
+    mutating func define(_ name: String, body bodyGraph: Graph, text: String, span: SourceSpan?) throws(Diagnostic) {
+        let parameters = bodyGraph.inputs.map { bodyGraph.nodes[$0].name ?? "?" }
+        let body = Body(graph: bodyGraph, text: text)
+        let symbol = name
+        var byName: [String: GateKind] = [:]
+        for kind in graph.kinds { byName[kind.name] = kind }
+        let kinds = byName
+        let rule: @Sendable (Int, GateKind.Operands) -> String = { slot, o in
+            body.chainRule(wrt: slot, arguments: o.labels(parameters.count), kinds: kinds) ?? "∂\(name)/∂\(parameters[slot]), backpropagated through its body"
+        }
+        let kind = GateKind(name: name, spellings: [name], arity: parameters.count, kernel: nil,
+                            symbol: { _ in symbol },
+                            formula: { o in "\(name)(\(o.labels(parameters.count).map(unwrapped).joined(separator: ", ")))" },
+                            rule: rule,
+                            body: { _ in body },
+                            summary: "def \(name)(\(parameters.joined(separator: ", "))) = \(text)")
+        let index = UInt16(graph.kinds.count)
+        graph.kinds.append(kind)
+        register(kind, at: index)
+        // The tape that evaluates a collapsed call: the body with every def inside written out.
+        var tapeBuilder = GraphBuilder(source: nil, expansion: .only(Set(graph.definitions.map(\.name))))
+        tapeBuilder.graph.kinds = graph.kinds
+        for (k, kind) in graph.kinds.enumerated() { tapeBuilder.register(kind, at: UInt16(k)) }
+        var args: [Int] = []
+        for parameter in parameters {
+            let id = tapeBuilder.append(Node(gate: .input, name: parameter))
+            tapeBuilder.graph.inputs.append(id)
+            args.append(id)
+        }
+        let result = tapeBuilder.emit(Gate(kind: index), args, span: nil)
+        if tapeBuilder.graph.count > GraphBuilder.maxDefinitionSize {
+            throw error("the body of '\(name)' has more than \(GraphBuilder.maxDefinitionSize) gates once the defs it calls are written out",
+                        span, help: "defs that call each other several times grow fast; simplify it")
+        }
+        var tape = tapeBuilder.graph
+        tape.output = result
+        tape.expansion = .none
+        tape.calls = []
+        tape.expandedCall = [:]
+        graph.definitionTapes[index] = tape
+    }
+
     // MARK: Emitting
 
-    private mutating func materializeOutput(_ value: Operand, span: SourceSpan?) -> Int {
+    private mutating func materializeOutput(_ value: Operand) -> Int {
         switch value {
         case .node(let id): return id
         case .constant: return -2  // checked in finish()
         }
     }
 
-    private mutating func materialize(_ operand: Operand) -> Int {
+    mutating func materialize(_ operand: Operand) -> Int {
         switch operand {
         case .node(let id): return id
         case .constant(let v, let span): return constantNode(v, span: span)
         }
     }
 
-    private mutating func constantNode(_ value: Double, span: SourceSpan?) -> Int {
+    mutating func constantNode(_ value: Double, span: SourceSpan?) -> Int {
         append(Node(gate: .constant(value), span: span))
     }
 
     @discardableResult
-    private mutating func append(_ node: Node) -> Int {
+    mutating func append(_ node: Node) -> Int {
         graph.nodes.append(node)
         return graph.nodes.count - 1
     }
+}
 
-    /// Appends `gate` on inputs `a`, `b`, expanding a composite into primitives when asked.
-    public mutating func emit(_ gate: Gate, _ a: Int, _ b: Int = -1, span: SourceSpan?) -> Int {
-        guard graph.expanded, let steps = gate.expansion else {
-            return append(Node(gate: gate, a: Int32(a), b: Int32(b), span: span))
+extension Body {
+    /// A def's body tape as steps over its parameters.
+    init(graph: Graph, text: String) {
+        var operand = [Int: Operand]()
+        for (k, id) in graph.inputs.enumerated() { operand[id] = .parameter(k) }
+        var steps: [Step] = []
+        for i in 0..<graph.count {
+            let node = graph.nodes[i]
+            if node.gate.isInput { continue }
+            if node.gate.isConstant { operand[i] = .constant(node.gate.parameter); continue }
+            let inputs = graph.inputs(of: i).map { operand[$0]! }
+            steps.append(Step(graph.kind(i).name, inputs, parameter: node.gate.parameter, name: node.name))
+            operand[i] = .step(steps.count - 1)
         }
-        var made: [Int] = []
-        for step in steps {
-            func resolve(_ operand: Gate.ExpansionStep.Operand) -> Int {
-                switch operand {
-                case .arg0: return a
-                case .arg1: return b
-                case .step(let k): return made[k]
-                case .constant(let v):
-                    let id = append(Node(gate: .constant(v), span: span))
-                    graph.expansions[id] = gate
-                    return id
-                }
-            }
-            let x = resolve(step.a)
-            let y = step.b.map(resolve) ?? -1
-            let id = append(Node(gate: step.gate, a: Int32(x), b: Int32(y), span: span))
-            graph.expansions[id] = gate
-            made.append(id)
+        // The result is the last step; a body that is a bare parameter gets a `+0` step.
+        if case .parameter(let k)? = operand[graph.output] {
+            steps.append(Step("addConst", [.parameter(k)]))
+        } else if case .step(let s)? = operand[graph.output], s != steps.count - 1 {
+            steps.append(Step("addConst", [.step(s)]))
         }
-        return made.last!
+        self.init(parameters: graph.inputs.map { graph.nodes[$0].name ?? "?" }, steps: steps, text: text)
     }
 }

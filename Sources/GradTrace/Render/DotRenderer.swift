@@ -20,7 +20,7 @@ public struct DotOptions: Sendable {
     /// page around the diagram already says them, as in the stepper).
     public var stepCaption = true
 
-    public init(format: NumberFormat = NumberFormat(maxDecimals: 4), showGradients: Bool = true, rankdir: String = "LR",
+    public init(format: NumberFormat = .diagram, showGradients: Bool = true, rankdir: String = "LR",
                 title: String? = nil, frame: Int? = nil) {
         self.format = format
         self.showGradients = showGradients
@@ -44,7 +44,7 @@ public enum DotRenderer {
     public static func render<S: TextOutputStream>(_ trace: Trace, options: DotOptions = DotOptions(), to out: inout S) {
         let graph = trace.graph
         let fmt = options.format
-        let w = Wording(trace, format: fmt)
+        let w = Walkthrough(trace, format: fmt)
         // When each gate is processed: step index from 1; leaves never are.
         var stepOf = [Int](repeating: Int.max, count: graph.count)
         for (k, i) in trace.steps.enumerated() { stepOf[i] = k + 1 }
@@ -63,13 +63,12 @@ public enum DotRenderer {
         if graph.gateCount > 60 { out.write(", size=\"50,50\"") }
         var caption: [String] = []
         if let title = options.title { caption.append(title) }
-        if let active, let frame, options.stepCaption {
-            caption.append("Step \(frame) of \(trace.steps.count): \(w.definition(active))")
-            let node = graph.nodes[active]
-            for slot in 0..<node.gate.arity {
-                let input = node.input(slot)
-                caption.append("∂\(w.short(active))/∂\(w.short(input)) = \(w.ruleWithValue(active, slot: slot));  "
-                               + "\(fmt(trace.local(active, slot))) × \(fmt(trace.gradients[active])) = \(fmt(trace.contribution(active, slot)))")
+        if active != nil, let frame, options.stepCaption {
+            let step = w.step(frame)
+            caption.append("Step \(frame) of \(trace.steps.count): \(step.definition)")
+            for wire in step.wires {
+                let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
+                caption.append("to \(wire.inputName)\(Say.wireNote(wire)): local gradient \(rule);  \(Say.product(wire.product))")
             }
         }
         if !caption.isEmpty {
@@ -79,21 +78,35 @@ public enum DotRenderer {
         out.write("  node [fontname=\"\(font)\", fontsize=13, color=\"#444444\"]\n")
         out.write("  edge [fontname=\"\(font)\", fontsize=11, arrowsize=0.6, color=\"#555555\"]\n")
 
-        // Nodes.
-        for i in 0..<graph.count {
+        // Nodes; the nodes of an expanded call are grouped in a labelled box.
+        var members = [[Int]](repeating: [], count: graph.calls.count + 1)
+        for i in 0..<graph.count { members[graph.expandedCall[i].map { Int($0) + 1 } ?? 0].append(i) }
+        func writeNode(_ i: Int) {
             let node = graph.nodes[i]
-            switch node.gate {
-            case .input:
+            if node.gate.isInput {
                 out.write("  n\(i) [shape=plaintext, label=<<b>\(html(w.labels[i]))</b>>]\n")
-            case .constant(let c):
-                out.write("  n\(i) [shape=plaintext, label=<\(html(fmt(c)))>, fontcolor=\"#666666\"]\n")
-            default:
-                var attrs = "shape=circle, margin=0.04, width=0.42, label=<\(html(node.gate.symbol))>"
+            } else if node.gate.isConstant {
+                out.write("  n\(i) [shape=plaintext, label=<\(html(fmt(node.gate.parameter)))>, fontcolor=\"#666666\"]\n")
+            } else {
+                let kind = graph.kind(i)
+                var attrs = "shape=\(kind.isDefinition ? "box, style=rounded" : "circle"), margin=0.04, width=0.42, label=<\(html(kind.symbol(node.gate.parameter)))>"
                 if let name = node.name, i != graph.output { attrs += ", xlabel=<<i>\(html(name))</i>>" }
                 if i == active { attrs += ", style=\"filled,bold\", fillcolor=\"#ffe08a\", penwidth=2.5" }
                 if !trace.reachesOutput[i] { attrs += ", style=dashed, color=\"#999999\", fontcolor=\"#999999\"" }
                 out.write("  n\(i) [\(attrs)]\n")
             }
+        }
+        for i in members[0] { writeNode(i) }
+        // Calls nest (a body may call another expanded composite): open each box inside its parent's.
+        var children = [[Int]](repeating: [], count: graph.calls.count + 1)
+        for (c, call) in graph.calls.enumerated() { children[(call.parent ?? -1) + 1].append(c) }
+        var pending: [(call: Int, open: Bool)] = children[0].reversed().map { ($0, true) }
+        while let (c, open) = pending.popLast() {
+            if !open { out.write("  }\n"); continue }
+            out.write("  subgraph cluster_call\(c) {\n  label=<\(html(w.callText(graph.calls[c])))>; labeljust=l; style=\"rounded,dashed\"; color=\"#8c959f\"; fontcolor=\"#57606a\"; fontsize=11\n")
+            for i in members[c + 1] { writeNode(i) }
+            pending.append((c, false))
+            for child in children[c + 1].reversed() { pending.append((child, true)) }
         }
         out.write("  out [shape=plaintext, label=<<b>\(html(w.outputName))</b>>]\n")
 
@@ -105,7 +118,10 @@ public enum DotRenderer {
                 text += "<br/><font color=\"\(gradientColor)\"><i>∇ \(blank)</i></font>"
             } else if let gradient {
                 var g = "∇ " + fmt(gradient)
-                if let sum { g += " = " + w.sum(sum) }
+                if let sum {
+                    let e = DisplayedArithmetic.sum(sum, gradient, fmt)
+                    g = "∇ " + e.result.text + " \(e.equals) " + Say.sum(e.operands.map(\.text))
+                }
                 text += "<br/><font color=\"\(gradientColor)\"><i>\(html(g))</i></font>"
             }
             return "<\(text)>"

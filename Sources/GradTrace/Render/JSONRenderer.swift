@@ -20,25 +20,49 @@ public enum JSONRenderer {
     static func write<Sink: ByteSink>(_ trace: Trace, check: GradientCheck?, into w: inout JSONWriter<Sink>) {
         let graph = trace.graph
         let n = graph.count
-        let labels = Labels(graph)
-        let uses = graph.makeUses()
-        // Each node's label as an operand of other labels and rules, computed once.
-        var operands = [String](repeating: "", count: n)
-        for i in 0..<n { operands[i] = labels.operand(i) }
+        let walkthrough = Walkthrough(trace, format: NumberFormat(.shortest))
+        let labels = walkthrough.labels
+        let uses = walkthrough.uses
+        let operands = walkthrough.operands
+        let kinds = graph.kinds
+        let nodes = graph.nodes
+        func gateOperands(_ i: Int) -> GateKind.Operands {
+            let node = nodes[i]
+            if node.b >= 0 && graph.extraInputs.isEmpty {
+                return GateKind.Operands(a: operands[Int(node.a)], b: operands[Int(node.b)], parameter: node.gate.parameter)
+            }
+            if node.a >= 0 && node.b < 0 { return GateKind.Operands(a: operands[Int(node.a)], parameter: node.gate.parameter) }
+            return graph.operands(i) { operands[$0] }
+        }
         func label(_ i: Int) -> String {
-            let node = graph.nodes[i]
+            let node = nodes[i]
             if let name = node.name { return name }
-            if case .constant(let c) = node.gate { return formatShortest(c) }
+            if node.gate.isConstant { return formatShortest(node.gate.parameter) }
             if let text = labels.sourceText(i) { return text }
-            return Labels.formula(node.gate, node.a >= 0 ? operands[Int(node.a)] : "", node.b >= 0 ? operands[Int(node.b)] : "", NumberFormat())
+            return kinds[Int(node.gate.kind)].formula(gateOperands(i))
         }
         let lineOffset = graph.source?.lineOffset ?? 0
+        // Per kind, once: its name, and its symbol when it has no parameter.
+        let kindNames = graph.kinds.map(\.name)
+        let kindSymbols = graph.kinds.map { $0.hasParameter ? nil : $0.symbol(0) }
 
         w.raw("{\n  \"schema\": \""); w.rawString(schema); w.raw("\",\n")
         if let source = graph.source {
             w.raw("  \"source\": "); w.string(bytes: source.bytes); w.raw(",\n")
         }
         w.raw("  \"expanded\": "); w.raw(graph.expanded ? "true" : "false")
+        let definitions = graph.definitions
+        if !definitions.isEmpty {
+            w.raw(",\n  \"definitions\": [")
+            for (k, kind) in definitions.enumerated() {
+                let body = kind.body!(0)
+                w.raw(k == 0 ? "\n    {\"name\": " : ",\n    {\"name\": "); w.string(kind.name)
+                w.raw(", \"parameters\": [")
+                for (j, p) in body.parameters.enumerated() { if j > 0 { w.raw(", ") }; w.string(p) }
+                w.raw("], \"body\": "); w.string(body.text); w.raw("}")
+            }
+            w.raw("\n  ]")
+        }
         w.raw(",\n  \"output\": "); w.number(trace.output)
         w.raw(",\n  \"outputName\": "); w.string(label(graph.output))
         w.raw(",\n  \"outputNode\": "); w.int(graph.output)
@@ -57,20 +81,28 @@ public enum JSONRenderer {
         w.raw(graph.inputs.isEmpty ? "],\n" : "\n  ],\n")
         w.raw("  \"nodes\": [")
         for i in 0..<n {
-            let node = graph.nodes[i]
+            let node = nodes[i]
             w.raw(i == 0 ? "\n    {\"id\": " : ",\n    {\"id\": "); w.int(i)
             w.raw(", \"name\": ")
             if let name = node.name { w.string(name) } else { w.raw("null") }
             w.raw(", \"label\": "); w.string(label(i))
-            w.raw(", \"gate\": \""); w.rawString(node.gate.name)
-            w.raw("\", \"symbol\": "); w.string(node.gate.symbol)
-            if let p = node.gate.parameter { w.raw(", \"parameter\": "); w.number(p) }
+            let k = Int(node.gate.kind)
+            w.raw(", \"gate\": \""); w.rawString(kindNames[k])
+            w.raw("\", \"symbol\": ")
+            if let symbol = kindSymbols[k] { w.string(symbol) } else {
+                w.string(graph.kinds[k].symbol(node.gate.parameter))
+                w.raw(", \"parameter\": "); w.number(node.gate.parameter)
+            }
             w.raw(", \"inputs\": [")
             if node.a >= 0 { w.int(Int(node.a)) }
             if node.b >= 0 { w.raw(", "); w.int(Int(node.b)) }
+            if let extra = graph.extraInputs.isEmpty ? nil : graph.extraInputs[i] { for e in extra { w.raw(", "); w.int(Int(e)) } }
             w.raw("], \"value\": "); w.number(trace.values[i])
             w.raw(", \"gradient\": "); w.number(trace.gradients[i])
-            if let from = graph.expandedFrom(i) { w.raw(", \"expandedFrom\": \""); w.rawString(from.name); w.raw("\"") }
+            if let call = graph.expandedFrom(i) {
+                w.raw(", \"expandedFrom\": "); w.string(graph.kinds[Int(call.kind)].name)
+                w.raw(", \"call\": "); w.string(walkthrough.callText(call))
+            }
             if let span = node.span {
                 w.raw(", \"line\": "); w.int(span.line + lineOffset)
                 w.raw(", \"column\": "); w.int(span.column)
@@ -83,14 +115,15 @@ public enum JSONRenderer {
             let node = graph.nodes[i]
             w.raw(k == 0 ? "\n    {\"step\": " : ",\n    {\"step\": "); w.int(k + 1)
             w.raw(", \"node\": "); w.int(i)
-            w.raw(", \"gate\": \""); w.rawString(node.gate.name)
+            let kind = kinds[Int(node.gate.kind)]
+            w.raw(", \"gate\": \""); w.rawString(kind.name)
             w.raw("\", \"upstream\": "); w.number(trace.gradients[i])
             w.raw(", \"inputs\": [")
-            let a = node.a >= 0 ? operands[Int(node.a)] : "", b = node.b >= 0 ? operands[Int(node.b)] : ""
-            for slot in 0..<node.gate.arity {
-                w.raw(slot == 0 ? "{\"node\": " : ", {\"node\": "); w.int(node.input(slot))
+            let ops = gateOperands(i)
+            for slot in 0..<kind.arity {
+                w.raw(slot == 0 ? "{\"node\": " : ", {\"node\": "); w.int(graph.input(i, slot))
                 w.raw(", \"local\": "); w.number(trace.local(i, slot))
-                w.raw(", \"rule\": "); w.string(node.gate.localRule(slot: slot, a: a, b: b))
+                w.raw(", \"rule\": "); w.string(kind.rule(slot, ops))
                 w.raw(", \"contribution\": "); w.number(trace.contribution(i, slot)); w.raw("}")
             }
             w.raw("]}")
@@ -112,7 +145,7 @@ public enum JSONRenderer {
         for (k, warning) in trace.warnings.enumerated() {
             w.raw(k == 0 ? "\n    {\"kind\": \"" : ",\n    {\"kind\": \""); w.rawString(warning.kind.rawValue)
             w.raw("\", \"node\": "); w.int(warning.node)
-            w.raw(", \"message\": "); w.string(warning.message); w.raw("}")
+            w.raw(", \"message\": "); w.string(walkthrough.message(warning)); w.raw("}")
         }
         w.raw(trace.warnings.isEmpty ? "]" : "\n  ]")
         if let check {

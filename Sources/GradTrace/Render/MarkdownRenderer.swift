@@ -4,13 +4,12 @@
 public enum MarkdownRenderer {
     public static func render<S: TextOutputStream>(_ trace: Trace, options: ExplainOptions = ExplainOptions(),
                                                    headingLevel: Int = 1, to out: inout S) {
-        let w = Wording(trace, format: options.format)
+        let w = Walkthrough(trace, format: options.format)
         let graph = trace.graph
         let fmt = options.format
         let h = String(repeating: "#", count: max(1, min(5, headingLevel)))
-        func m(_ v: Double) -> String { latexNumber(fmt(v)) }
+        func m(_ s: Shown) -> String { s.latex }
         func name(_ i: Int) -> String { latex(w.labels[i]) }
-        func operand(_ i: Int) -> String { latex(w.labels.operand(i)) }
         func partial(_ top: String, _ bottom: String) -> String { "\\frac{\\partial \(top)}{\\partial \(bottom)}" }
         let f = latex(w.outputName)
 
@@ -20,57 +19,55 @@ public enum MarkdownRenderer {
             out.write("```\n\(fence(String(decoding: source.bytes, as: UTF8.self)))\n```\n\n")
         }
         if !graph.inputs.isEmpty {
-            out.write("Inputs: " + graph.inputs.map { "$\(name($0)) = \(m(trace.values[$0]))$" }.joined(separator: ", ") + ".\n\n")
+            out.write("Inputs: " + graph.inputs.map { "$\(name($0)) = \(m(fmt.shown(trace.values[$0])))$" }.joined(separator: ", ") + ".\n\n")
         }
 
         out.write("\(h)# Forward pass\n\nEach gate computes its value from its inputs, in order.\n\n")
         out.write("| # | node | gate | inputs | value |\n|---:|---|---|---|---:|\n")
         for i in 0..<graph.count {
-            let node = graph.nodes[i]
-            let gate = node.gate.isLeaf ? node.gate.name : "`\(code(node.gate.symbol))`"
-            out.write("| n\(i) | \(cell(w.labels[i])) | \(gate) | \(cell(w.inputsOf(i))) | \(fmt(trace.values[i])) |\n")
+            let gate = graph.nodes[i].gate.isLeaf ? w.gateText(i) : "`\(code(w.gateText(i)))`"
+            out.write("| n\(i) | \(cell(w.labels[i])) | \(gate) | \(cell(w.inputsOf(i))) | \(cell(fmt(trace.values[i]))) |\n")
         }
-        out.write("\nThe output is $\(f) = \(m(trace.output))$.\n\n")
+        out.write("\nThe output is $\(f) = \(m(fmt.shown(trace.output)))$.\n\n")
 
         if options.showGradients {
             out.write("\(h)# Backward pass\n\n")
             out.write("We walk the gates from the output back to the inputs. At each gate the chain rule multiplies the gate's ")
             out.write("*local* gradient by the *upstream* gradient arriving at its output; the product is what it sends back to each input.\n\n")
-            for (k, i) in trace.steps.enumerated() {
-                let node = graph.nodes[i]
-                out.write("**Step \(k + 1): `\(code(w.definition(i)))`**")
-                let notes = w.notes(i)
-                if !notes.isEmpty { out.write(" — " + escapeMarkdown(notes.joined(separator: "; ")) + ".") }
+            for k in 1...max(1, w.stepCount) where w.stepCount > 0 {
+                let step = w.step(k)
+                let here = latex(step.name)
+                out.write("**Step \(k): `\(code(step.definition))`**")
+                if !step.notes.isEmpty { out.write(" — " + escapeMarkdown(step.notes.joined(separator: "; ")) + ".") }
                 out.write("\n")
-                if i == graph.output {
+                switch step.upstream {
+                case .output:
                     out.write("The upstream gradient is $\(partial(f, f)) = 1$: the output's gradient with respect to itself.\n\n")
-                } else if let terms = w.forkTerms(i) {
-                    out.write("$\(name(i))$ feeds \(terms.count) gates, so its upstream gradient is the sum of what they sent back: ")
-                    out.write("$\(partial(f, operand(i))) = " + terms.map { m($0) }.joined(separator: " + ") + " = \(m(trace.gradients[i]))$.\n\n")
-                } else {
-                    out.write("The upstream gradient is $\(partial(f, operand(i))) = \(m(trace.gradients[i]))$.\n\n")
+                case .value(let v):
+                    out.write("The upstream gradient is $\(partial(f, here)) = \(m(v))$.\n\n")
+                case .fork(let sum):
+                    out.write("$\(name(step.node))$ feeds \(sum.operands.count) gates, so its upstream gradient is the sum of what they sent back: ")
+                    out.write("$\(partial(f, here)) = " + Say.sum(sum.operands.map(m)) + " \(latexEquals(sum)) \(m(sum.result))$.\n\n")
                 }
-                for slot in 0..<node.gate.arity {
-                    let input = node.input(slot)
-                    let a = node.a >= 0 ? operand(Int(node.a)) : ""
-                    let b = node.b >= 0 ? operand(Int(node.b)) : ""
-                    let rule = node.gate.localRuleLaTeX(slot: slot, a: a, b: b)
-                    let local = trace.local(i, slot)
-                    let ruleText = Double(rule) == local ? rule : "\(rule) = \(m(local))"
-                    out.write("- to $\(operand(input))$: local gradient $\(partial(operand(i), operand(input))) = \(ruleText)$, ")
-                    out.write("so $\(m(local)) \\times \(m(trace.gradients[i])) = \(m(trace.contribution(i, slot)))$\n")
+                for wire in step.wires {
+                    let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(m(wire.local))"
+                    let p = wire.product
+                    let along = wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? ""
+                    out.write("- to $\(latex(wire.inputName))$\(along): local gradient $\(ruleText)$, ")
+                    out.write("so $\(m(p.operands[0])) \\times \(m(p.operands[1])) \(latexEquals(p)) \(m(p.result))$\n")
                 }
                 out.write("\n")
             }
             out.write("\(h)# Gradients\n\n| input | value | gradient |\n|---|---:|---:|\n")
+            var forks: [String] = []
             for id in graph.inputs {
-                var g = fmt(trace.gradients[id])
-                if let terms = w.forkTerms(id) { g = w.sum(terms) + " = " + g }
-                out.write("| \(cell(w.labels[id])) | \(fmt(trace.values[id])) | \(cell(g)) |\n")
+                let g = w.gradient(ofInput: id)
+                var text = g.gradient.text
+                if let fork = g.fork { text = Say.sum(fork.operands.map(\.text)) + " \(fork.equals) " + text; forks.append(g.name) }
+                out.write("| \(cell(g.name)) | \(cell(g.value.text)) | \(cell(text)) |\n")
             }
-            let forks = graph.inputs.filter { w.forkTerms($0) != nil }
             if !forks.isEmpty {
-                out.write("\n" + forks.map { "`\(code(w.labels[$0]))`" }.joined(separator: ", "))
+                out.write("\n" + forks.map { "`\(code($0))`" }.joined(separator: ", "))
                 out.write(forks.count == 1 ? " is" : " are")
                 out.write(" used more than once: each use is its own wire with its own gradient, and the gradients add at the fork.\n")
             }
@@ -83,18 +80,23 @@ public enum MarkdownRenderer {
             out.write("the centred difference $\\frac{f(v+h) - f(v-h)}{2h}$ should match the analytic gradient to a relative error of $10^{-6}$.\n\n")
             out.write("| node | analytic | numerical | relative error | verdict |\n|---|---:|---:|---:|---|\n")
             for e in check.entries {
-                let verdict = e.atKink ? "kink: not meaningful" : (e.passed ? "ok" : "**mismatch**")
-                out.write("| \(cell(w.labels[e.node])) | \(fmt(e.analytic)) | \(fmt(e.numeric)) | \(scientific(e.relativeError)) | \(verdict) |\n")
+                let verdict = e.atKink ? "kink downstream: not meaningful" : (e.passed ? "ok" : "**mismatch**")
+                out.write("| \(cell(w.labels[e.node])) | \(cell(fmt(e.analytic))) | \(cell(fmt(e.numeric))) | \(scientific(e.relativeError)) | \(verdict) |\n")
+            }
+            if check.checked < check.candidates {
+                out.write("\nChecked \(check.checked) of \(check.candidates) nodes, spread evenly (each check re-runs the tape).\n")
             }
             out.write("\n")
         }
 
         if !trace.warnings.isEmpty {
             out.write("\(h)# Notes\n\n")
-            for warning in trace.warnings { out.write("- \(escapeMarkdown(warning.message))\n") }
+            for warning in trace.warnings { out.write("- \(escapeMarkdown(w.message(warning)))\n") }
             out.write("\n")
         }
     }
+
+    static func latexEquals(_ e: DisplayedArithmetic.Equation) -> String { e.approximate ? "\\approx" : "=" }
 
     /// Text for a Markdown table cell: pipes escaped, no line breaks.
     static func cell(_ s: String) -> String {
@@ -143,9 +145,6 @@ func latex(_ s: String) -> String {
     return out
 }
 
-func latexNumber(_ s: String) -> String {
-    s == "inf" ? "\\infty" : s == "-inf" ? "-\\infty" : s == "nan" ? "\\text{nan}" : s
-}
 
 extension String {
     func trimmingTrailingNewlines() -> String {

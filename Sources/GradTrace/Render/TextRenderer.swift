@@ -1,13 +1,14 @@
 /// The terminal walkthrough: the forward pass as a table, numbered backward steps
-/// "local × upstream = contribution", fork sums, then the input gradients.
+/// "local × upstream = contribution", fork sums, then the input gradients. It serialises a
+/// `Walkthrough`; it computes and rounds nothing itself.
 public enum TextRenderer {
     public static func render<S: TextOutputStream>(_ trace: Trace, options: ExplainOptions = ExplainOptions(), to out: inout S) {
-        let w = Wording(trace, format: options.format)
+        let w = Walkthrough(trace, format: options.format)
         let graph = trace.graph
         let fmt = options.format
         func paint(_ s: String, _ code: String) -> String { options.color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
-        func value(_ v: Double) -> String { paint(fmt(v), "32") }
-        func grad(_ v: Double) -> String { paint(fmt(v), "31") }
+        func value(_ s: Shown) -> String { paint(s.text, "32") }
+        func grad(_ s: Shown) -> String { paint(s.text, "31") }
         func heading(_ s: String) -> String { paint(s, "1") }
 
         if let title = options.title { out.write(heading(title) + "\n") }
@@ -22,68 +23,68 @@ public enum TextRenderer {
         if !graph.inputs.isEmpty { out.write("at \(w.inputSummary())\n") }
 
         out.write("\n" + heading("Forward pass") + "\n")
-        let rows: [[String]] = (0..<graph.count).map { i in
-            let node = graph.nodes[i]
-            return ["n\(i)", w.labels[i], node.gate.isLeaf ? node.gate.name : node.gate.symbol, w.inputsOf(i), fmt(trace.values[i])]
-        }
+        let rows: [[String]] = (0..<graph.count).map { i in ["n\(i)", w.labels[i], w.gateText(i), w.inputsOf(i)] }
         let headers = ["#", "node", "gate", "inputs"]
         let widths = (0..<4).map { col in min(34, rows.reduce(headers[col].count) { max($0, $1[col].count) }) }
         out.write("  " + (0..<4).map { pad(headers[$0], widths[$0]) }.joined(separator: "  ") + "  value\n")
         for (i, row) in rows.enumerated() {
-            out.write("  " + (0..<4).map { pad(row[$0], widths[$0]) }.joined(separator: "  ") + "  " + value(trace.values[i]) + "\n")
+            out.write("  " + (0..<4).map { pad(row[$0], widths[$0]) }.joined(separator: "  ") + "  " + value(fmt.shown(trace.values[i])) + "\n")
         }
 
         if options.showGradients {
             out.write("\n" + heading("Backward pass") + " (each gate: local gradient × upstream gradient = what it sends back)\n")
             let f = w.outputName
-            for (k, i) in trace.steps.enumerated() {
-                let node = graph.nodes[i]
-                out.write(" \(k + 1). \(w.definition(i))")
-                let notes = w.notes(i)
-                if !notes.isEmpty { out.write("   [\(notes.joined(separator: "; "))]") }
+            for k in 1...max(1, w.stepCount) where w.stepCount > 0 {
+                let step = w.step(k)
+                out.write(" \(k). \(step.definition)")
+                if !step.notes.isEmpty { out.write("   [\(step.notes.joined(separator: "; "))]") }
                 out.write("\n")
-                var upstream = "    upstream ∂\(f)/∂\(w.short(i)) = "
-                if i == graph.output {
-                    upstream += "\(grad(1)) (the output's gradient with respect to itself)"
-                } else if let terms = w.forkTerms(i) {
-                    upstream += w.sum(terms) + " = \(grad(trace.gradients[i]))"
-                        + "  (fork: \(w.labels[i]) feeds \(terms.count) gates; their gradients add)"
-                } else {
-                    upstream += grad(trace.gradients[i])
+                var upstream = "    upstream ∂\(f)/∂\(step.name) = "
+                switch step.upstream {
+                case .output:
+                    upstream += "\(paint("1", "31")) (the output's gradient with respect to itself)"
+                case .value(let v):
+                    upstream += grad(v)
+                case .fork(let sum):
+                    upstream += Say.sum(sum.operands.map(\.text)) + " \(sum.equals) \(grad(sum.result))"
+                        + "  (fork: \(w.labels[step.node]) feeds \(sum.operands.count) gates; their gradients add)"
                 }
                 out.write(upstream + "\n")
-                for slot in 0..<node.gate.arity {
-                    let input = node.input(slot)
-                    let local = trace.local(i, slot)
-                    let ruleText = w.ruleWithValue(i, slot: slot)
-                    out.write("    → \(w.labels.operand(input)): ∂\(w.short(i))/∂\(w.short(input)) = \(ruleText);  "
-                              + "\(fmt(local)) × \(fmt(trace.gradients[i])) = \(grad(trace.contribution(i, slot)))\n")
+                for wire in step.wires {
+                    let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
+                    let p = wire.product
+                    out.write("    → \(wire.inputName)\(Say.wireNote(wire)): local gradient \(rule);  "
+                              + "\(p.operands[0].text) × \(p.operands[1].text) \(p.equals) \(grad(p.result))\n")
                 }
             }
             out.write("\n" + heading("Gradients") + "\n")
             for id in graph.inputs {
-                var line = "  ∂\(f)/∂\(w.labels[id]) = "
-                if let terms = w.forkTerms(id) {
-                    line += w.sum(terms) + " = "
-                }
-                line += grad(trace.gradients[id])
-                if let terms = w.forkTerms(id) { line += "   (\(w.labels[id]) is used \(terms.count) times; gradients add at a fork)" }
-                if !trace.reachesOutput[id] { line += "   (does not affect the output)" }
+                let g = w.gradient(ofInput: id)
+                var line = "  ∂\(f)/∂\(g.name) = "
+                if let fork = g.fork { line += Say.sum(fork.operands.map(\.text)) + " \(fork.equals) " }
+                line += grad(g.gradient)
+                if g.fork != nil { line += "   (\(g.name) is used \(g.uses) times; gradients add at a fork)" }
+                if !g.affectsOutput { line += "   (does not affect the output)" }
                 out.write(line + "\n")
             }
         }
 
         if let check = options.check {
             out.write("\n" + heading("Gradient check") + " (centred difference, h = 1e-5·max(1, |v|); pass when relative error ≤ 1e-6)\n")
+            let labelWidth = min(40, check.entries.reduce(4) { max($0, w.labels[$1.node].count) })
+            let numberWidth = check.entries.reduce(8) { max($0, fmt($1.analytic).count, fmt($1.numeric).count) }
+            out.write("  " + pad("node", labelWidth) + "  " + pad("analytic", numberWidth) + "  " + pad("numeric", numberWidth) + "  rel. error  verdict\n")
             for e in check.entries {
-                let verdict = e.atKink ? "kink: not meaningful" : (e.passed ? "ok" : paint("MISMATCH", "1;31"))
-                out.write("  " + pad(w.labels[e.node], 20) + "  analytic " + pad(fmt(e.analytic), 12) + "  numeric "
-                          + pad(fmt(e.numeric), 12) + "  rel. error " + pad(scientific(e.relativeError), 8) + "  \(verdict)\n")
+                let verdict = e.atKink ? "kink downstream: not meaningful" : (e.passed ? "ok" : paint("MISMATCH", "1;31"))
+                out.write("  " + pad(w.labels[e.node], labelWidth) + "  " + pad(fmt(e.analytic), numberWidth) + "  "
+                          + pad(fmt(e.numeric), numberWidth) + "  " + pad(scientific(e.relativeError), 10) + "  \(verdict)\n")
             }
-            if !check.checkedGates { out.write("  (the graph has over \(GradientCheck.maxNodes) nodes: only inputs were checked)\n") }
+            if check.checked < check.candidates {
+                out.write("  (checked \(check.checked) of \(check.candidates) nodes, spread evenly: each check re-runs the tape; --check-all checks every one)\n")
+            }
             out.write(check.allPassed ? "  all gradients agree\n" : paint("  some gradients disagree\n", "1;31"))
         }
-        out.write("\n" + heading("Output") + " \(w.outputName) = \(value(trace.output))\n")
+        out.write("\n" + heading("Output") + " \(w.outputName) = \(value(fmt.shown(trace.output)))\n")
     }
 
     static func pad(_ s: String, _ width: Int) -> String {
@@ -94,10 +95,5 @@ public enum TextRenderer {
 /// `1.2e-11` style for relative errors.
 func scientific(_ v: Double) -> String {
     if v == 0 { return "0" }
-    if !v.isFinite { return NumberFormat()(v) }
-    var exponent = 0
-    var m = v
-    while abs(m) >= 10 { m /= 10; exponent += 1 }
-    while abs(m) < 1 { m *= 10; exponent -= 1 }
-    return NumberFormat(precision: 1)(m) + "e\(exponent)"
+    return NumberFormat(.significant(2), trimsZeros: true).shown(v).plain
 }

@@ -13,7 +13,11 @@ public enum Bindings {
                 throw Diagnostic("'\(Diagnostic.printable(name))' is not a variable name", file: "<command line>",
                                  help: "names are letters, digits and _, starting with a letter or _")
             }
-            guard let value = Double(text), !text.isEmpty, text.allSatisfy({ "0123456789.eE+-".contains($0) }) else {
+            if text.isEmpty {
+                throw Diagnostic("'\(name)' has no value", file: "<command line>",
+                                 help: "write \(name)=<number> with no space after '=', e.g. \(name)=-2")
+            }
+            guard let value = Double(text), text.allSatisfy({ "0123456789.eE+-".contains($0) }) else {
                 throw Diagnostic("the value of '\(name)' is not a number: '\(Diagnostic.printable(text))'", file: "<command line>",
                                  help: "write \(name)=<number>, e.g. \(name)=-2.5")
             }
@@ -29,10 +33,7 @@ public enum Bindings {
         return result
     }
 
-    public static func isIdentifier(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
-    }
+    public static func isIdentifier(_ s: String) -> Bool { Identifier.isValid(s) }
 }
 
 public extension StringProtocol {

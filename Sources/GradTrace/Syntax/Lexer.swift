@@ -1,6 +1,7 @@
 /// Turns source bytes into tokens. Numbers are `3`, `2.5`, `.5`, `1e-3`; identifiers are
-/// letters, digits and `_` starting with a letter or `_`; `#` starts a comment to the end of
-/// the line; `;` and newlines separate statements.
+/// letters (Greek ones too: θ, η), digits, subscript digits (w₁) and `_`, starting with a
+/// letter or `_`; `#` starts a comment to the end of the line; `;` and newlines separate
+/// statements. A UTF-8 byte order mark at the start is skipped.
 struct Lexer {
     let source: SourceText
     private var offset = 0
@@ -11,7 +12,11 @@ struct Lexer {
     private var columnOffset = 0
     private var columnValue = 1
 
-    init(_ source: SourceText) { self.source = source }
+    init(_ source: SourceText) {
+        self.source = source
+        let b = source.bytes
+        if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { offset = 3; lineStart = 3 }
+    }
 
     static func tokenize(_ source: SourceText) throws(Diagnostic) -> [Token] {
         var lexer = Lexer(source)
@@ -74,20 +79,32 @@ struct Lexer {
         case UInt8(ascii: ";"): return single(.separator)
         case UInt8(ascii: "+"): return single(.plus)
         case UInt8(ascii: "-"): return single(.minus)
-        case UInt8(ascii: "*"): return single(.star)
+        case UInt8(ascii: "*"):
+            if offset + 1 < bytes.count && bytes[offset + 1] == UInt8(ascii: "*") {
+                offset += 2
+                throw Diagnostic("'**' is not an operator", at: span(from: start), in: source,
+                                 help: "write powers with '^': x^2")
+            }
+            return single(.star)
         case UInt8(ascii: "/"): return single(.slash)
         case UInt8(ascii: "^"): return single(.caret)
         case UInt8(ascii: "("): return single(.leftParen)
         case UInt8(ascii: ")"): return single(.rightParen)
         case UInt8(ascii: ","): return single(.comma)
+        case UInt8(ascii: "{"): return single(.leftBrace)
+        case UInt8(ascii: "}"): return single(.rightBrace)
         case UInt8(ascii: "="): return single(.equals)
         default: break
         }
         if isDigit(c) || (c == UInt8(ascii: ".") && offset + 1 < bytes.count && isDigit(bytes[offset + 1])) {
             return try number(start: start)
         }
-        if isIdentifierStart(c) {
-            while offset < bytes.count && isIdentifierPart(bytes[offset]) { offset += 1 }
+        if isIdentifierStart(c) || (c >= 0x80 && Identifier.isStart(scalar(at: offset)?.0)) {
+            while offset < bytes.count {
+                if isIdentifierPart(bytes[offset]) { offset += 1; continue }
+                guard bytes[offset] >= 0x80, let (s, length) = scalar(at: offset), Identifier.isPart(s) else { break }
+                offset += length
+            }
             let name = String(decoding: bytes[start..<offset], as: UTF8.self)
             return Token(kind: .identifier(name), span: span(from: start))
         }
@@ -100,8 +117,12 @@ struct Lexer {
         case "×", "·": hint = "write multiplication as '*'"
         case "÷": hint = "write division as '/'"
         case "−", "–": hint = "write minus as '-'"
-        case "[", "{": hint = "use '(' for grouping"
-        case "]", "}": hint = "use ')' for grouping"
+        case "[": hint = "use '(' for grouping"
+        case "]": hint = "use ')' for grouping"
+        case "⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹":
+            let digits = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
+            hint = "write powers with '^': x^\(digits.firstIndex(of: Character(text)) ?? 2)"
+        case "\u{FEFF}": hint = "a byte order mark belongs only at the very start of the file"
         default: hint = text.unicodeScalars.first.map { $0.value < 32 || $0 == "\u{FFFD}" } == true ? "the input has a control character or bytes that are not UTF-8" : nil
         }
         let shown = text.unicodeScalars.first.map { $0.value < 32 || $0.value == 127 } == true ? "a control character" : "'\(text)'"
@@ -171,3 +192,33 @@ extension Lexer {
     (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || c == UInt8(ascii: "_")
 }
 @inline(__always) private func isIdentifierPart(_ c: UInt8) -> Bool { isIdentifierStart(c) || isDigit(c) }
+
+extension Lexer {
+    /// The Unicode scalar starting at byte `i`, and its length in bytes.
+    func scalar(at i: Int) -> (Unicode.Scalar, Int)? {
+        var iterator = bytes[i...].makeIterator()
+        var decoder = UTF8()
+        if case .scalarValue(let s) = decoder.decode(&iterator) { return (s, String(s).utf8.count) }
+        return nil
+    }
+}
+
+/// Which characters make names, in the lexer and in command-line bindings alike.
+enum Identifier {
+    /// ASCII letters, `_`, and letters of other scripts (θ, η, λ); not symbols such as × or ².
+    static func isStart(_ s: Unicode.Scalar?) -> Bool {
+        guard let s else { return false }
+        if s.isASCII { return s == "_" || s.properties.isAlphabetic }
+        return s.properties.isAlphabetic && s.properties.generalCategory != .otherNumber
+    }
+
+    /// A start character, a digit, or a subscript digit (w₁).
+    static func isPart(_ s: Unicode.Scalar) -> Bool {
+        isStart(s) || ("0"..."9").contains(s) || (0x2080...0x2089).contains(s.value)
+    }
+
+    static func isValid(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, isStart(first) else { return false }
+        return name.unicodeScalars.allSatisfy(isPart)
+    }
+}

@@ -7,7 +7,8 @@
 /// `maxDepth` with a clear error.
 ///
 ///     program   := statement ((';' | newline) statement)*
-///     statement := [name '='] sum
+///     statement := definition | [name '='] sum
+///     definition:= 'def' name '(' name (',' name)* ')' '=' (sum | '{' program '}')
 ///     sum       := product (('+' | '-') product)*
 ///     product   := unary (('*' | '/') unary)*
 ///     unary     := ('-' | '+') unary | power
@@ -23,17 +24,23 @@ public struct Parser {
     private var depth = 0
     private let source: SourceText
 
-    private init(source: SourceText, expand: Bool) throws(Diagnostic) {
+    private init(source: SourceText, expansion: Graph.Expansion) throws(Diagnostic) {
         self.source = source
         lexer = Lexer(source)
         current = try lexer.next()
-        builder = GraphBuilder(source: source, expand: expand)
+        builder = GraphBuilder(source: source, expansion: expansion)
     }
 
-    /// Parses `source` into a circuit. Throws a `Diagnostic` pointing at the first error.
-    public static func parse(_ source: SourceText, expand: Bool = false) throws(Diagnostic) -> Graph {
-        var parser = try Parser(source: source, expand: expand)
+    /// Parses `source` into a circuit, drawing the composites `expansion` names as their bodies.
+    /// Throws a `Diagnostic` pointing at the first error.
+    public static func parse(_ source: SourceText, expansion: Graph.Expansion) throws(Diagnostic) -> Graph {
+        var parser = try Parser(source: source, expansion: expansion)
         return try parser.program()
+    }
+
+    /// Parses `source`; with `expand`, every composite is drawn as the lecture's primitives.
+    public static func parse(_ source: SourceText, expand: Bool = false) throws(Diagnostic) -> Graph {
+        try parse(source, expansion: expand ? .all : .none)
     }
 
     public static func parse(_ text: String, expand: Bool = false) throws(Diagnostic) -> Graph {
@@ -62,12 +69,19 @@ public struct Parser {
     // MARK: Grammar
 
     private mutating func program() throws(Diagnostic) -> Graph {
+        try statements(until: .end)
+        return try builder.finish(endSpan: current.span)
+    }
+
+    /// Statements up to `end` (the end of input, or a def body's '}').
+    private mutating func statements(until end: Token.Kind) throws(Diagnostic) {
         while true {
             while current.kind == .separator { _ = try advance() }
-            if current.kind == .end { break }
+            if current.kind == end || current.kind == .end { break }
             try statement()
             switch current.kind {
             case .separator, .end: break
+            case .rightBrace where end == .rightBrace: break
             case .rightParen:
                 throw error("unmatched ')'", at: current, help: "remove it, or add the '(' it closes")
             case .identifier, .number, .leftParen:
@@ -79,11 +93,13 @@ public struct Parser {
                 throw error("expected an operator or the end of the statement, found \(current.describe)", at: current)
             }
         }
-        return try builder.finish(endSpan: current.span)
     }
 
     private mutating func statement() throws(Diagnostic) {
         let start = current.span
+        if case .identifier("def") = current.kind, case .identifier = try peek().kind {
+            return try definition()
+        }
         var name: String?
         var nameSpan: SourceSpan?
         if case .identifier(let id) = current.kind, try peek().kind == .equals {
@@ -170,20 +186,19 @@ public struct Parser {
                 try builder.variable(name, span: token.span)
                 return token.span
             }
-            try builder.checkCall(name, span: token.span)
+            let kind = try builder.checkCall(name, span: token.span)
             let open = try advance()
-            var count = 0
+            var spans: [SourceSpan?] = []
             if current.kind != .rightParen {
                 while true {
-                    _ = try sum()
-                    count += 1
+                    spans.append(try sum())
                     guard current.kind == .comma else { break }
                     _ = try advance()
                 }
             }
             let close = try expectClose(open)
             let span = token.span.union(close.span)
-            try builder.call(name, argumentCount: count, span: span, nameSpan: token.span)
+            try builder.call(name, kind: kind, argumentCount: spans.count, span: span, nameSpan: token.span, argumentSpans: spans)
             return span
         case .leftParen:
             let open = try advance()
@@ -202,10 +217,71 @@ public struct Parser {
         case .star, .slash, .caret, .plus, .minus:
             throw error("expected an expression before \(token.describe)", at: token)
         case .comma:
-            throw error("unexpected ','", at: token, help: "commas separate the arguments of max(a, b) and min(a, b)")
+            throw error("unexpected ','", at: token, help: "commas separate the arguments of a call, as in max(a, b)")
+        case .leftBrace, .rightBrace:
+            throw error("unexpected \(token.describe)", at: token, help: "braces hold a def's body: def f(x) = { q = x*x; q + 1 }; use '(' for grouping")
         case .equals:
             throw error("unexpected '='", at: token, help: "only a plain name can be assigned: name = expression")
         }
+    }
+
+    /// `def name(p, q) = expression` or `def name(p, q) = { statements }`.
+    private mutating func definition() throws(Diagnostic) {
+        let keyword = try advance()
+        let nameToken = try advance()
+        guard case .identifier(let name) = nameToken.kind else { return }
+        guard current.kind == .leftParen else {
+            throw error("expected '(' and the parameters after 'def \(name)'", at: current, help: "write def \(name)(x) = ...")
+        }
+        let open = try advance()
+        var parameters: [(String, SourceSpan?)] = []
+        while case .identifier(let p) = current.kind {
+            parameters.append((p, current.span))
+            _ = try advance()
+            guard current.kind == .comma else { break }
+            _ = try advance()
+        }
+        if current.kind != .rightParen {
+            throw error("expected a parameter name or ')' in the def of '\(name)', found \(current.describe)", at: current,
+                        help: "parameters are plain names: def \(name)(x, y) = ...")
+        }
+        let close = try expectClose(open)
+        let head = keyword.span.union(close.span)
+        try builder.checkDefinition(name, parameters: parameters, span: nameToken.span)
+        guard current.kind == .equals else {
+            throw error("expected '=' after 'def \(name)(...)', found \(current.describe)", at: current,
+                        help: "write def \(name)(\(parameters.map(\.0).joined(separator: ", "))) = <expression>")
+        }
+        _ = try advance()
+        var outer = GraphBuilder(definitionOf: name, parameters: parameters.map(\.0), parameterSpans: parameters.map(\.1), within: builder)
+        swap(&outer, &builder)
+        let bodySpan: SourceSpan
+        if current.kind == .leftBrace {
+            let brace = try advance()
+            try statements(until: .rightBrace)
+            guard current.kind == .rightBrace else {
+                throw error("expected '}' to close the body of '\(name)' opened on line \(brace.span.line + source.lineOffset)", at: current,
+                            help: "add the missing '}'")
+            }
+            let end = try advance()
+            bodySpan = brace.span.union(end.span)
+        } else if current.kind == .separator || current.kind == .end {
+            throw error("expected the body of '\(name)' after '='", at: current, help: "write def \(name)(...) = <expression>")
+        } else {
+            let start = current.span
+            let span = try sum()
+            try builder.statement(name: nil, nameSpan: nil, span: start.union(span))
+            bodySpan = start.union(span)
+        }
+        let body = try builder.finish(endSpan: current.span)
+        swap(&outer, &builder)
+        if body.nodes[body.output].gate.isLeaf {
+            throw Diagnostic("the body of '\(name)' must compute something from its parameters", at: bodySpan, in: source,
+                        help: "a def's body is an expression of its parameters, e.g. def \(name)(x) = x*x")
+        }
+        var text = source.text(of: bodySpan)
+        if text.hasPrefix("{") { text = String(text.dropFirst().dropLast()).trimmed(" \n\t\r;") }
+        try builder.define(name, body: body, text: text.split(whereSeparator: { $0 == "\n" }).map { $0.trimmed(" \t\r;") }.filter { !$0.isEmpty }.joined(separator: "; "), span: head)
     }
 
     private mutating func expectClose(_ open: Token) throws(Diagnostic) -> Token {
@@ -215,6 +291,6 @@ public struct Parser {
             throw error("expected ')' to close the '(' at \(where_)", at: current, help: "add the missing ')'")
         }
         throw error("expected ')' to close the '(' at \(where_), found \(current.describe)", at: current,
-                    help: current.kind == .comma ? "only max(a, b) and min(a, b) take two arguments" : nil)
+                    help: current.kind == .comma ? "a comma separates the arguments of a call, as in max(a, b)" : nil)
     }
 }

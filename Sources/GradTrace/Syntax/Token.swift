@@ -4,7 +4,7 @@ public struct Token: Sendable, Equatable {
         case number(Double)
         case identifier(String)
         case plus, minus, star, slash, caret
-        case leftParen, rightParen, comma, equals
+        case leftParen, rightParen, leftBrace, rightBrace, comma, equals
         /// `;` or a newline: the end of a statement.
         case separator
         case end
@@ -24,6 +24,8 @@ public struct Token: Sendable, Equatable {
         case .caret: return "'^'"
         case .leftParen: return "'('"
         case .rightParen: return "')'"
+        case .leftBrace: return "'{'"
+        case .rightBrace: return "'}'"
         case .comma: return "','"
         case .equals: return "'='"
         case .separator: return "end of statement"

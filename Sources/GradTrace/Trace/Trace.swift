@@ -12,6 +12,9 @@ public struct Trace: Sendable {
     public let locals: [Double]
     /// local × upstream for input slot s of node i at index 2i + s: what the gate sends back.
     public let contributions: [Double]
+    /// Slots beyond the second (calls of defs with more parameters), by node.
+    let extraLocals: [Int: [Double]]
+    let extraContributions: [Int: [Double]]
     /// Whether the node lies on a path to the output (others get no gradient).
     public let reachesOutput: [Bool]
     /// Gates in backward order: step k (from 1) processes `steps[k - 1]`.
@@ -19,18 +22,29 @@ public struct Trace: Sendable {
     /// Non-finite values, kinks and unused statements, in tape order.
     public let warnings: [TraceWarning]
 
-    public init(graph: Graph, values: [Double], gradients: [Double], locals: [Double], contributions: [Double],
-                reachesOutput: [Bool], steps: [Int], warnings: [TraceWarning]) {
+    init(graph: Graph, values: [Double], gradients: [Double], locals: [Double], contributions: [Double],
+         extraLocals: [Int: [Double]] = [:], extraContributions: [Int: [Double]] = [:],
+         reachesOutput: [Bool], steps: [Int], warnings: [TraceWarning]) {
         self.graph = graph
         self.values = values
         self.gradients = gradients
         self.locals = locals
         self.contributions = contributions
+        self.extraLocals = extraLocals
+        self.extraContributions = extraContributions
         self.reachesOutput = reachesOutput
         self.steps = steps
         self.warnings = warnings
     }
 
+    /// The same trace with other gradients (tests use it to corrupt a trace on purpose).
+    func replacingGradients(_ gradients: [Double]) -> Trace {
+        Trace(graph: graph, values: values, gradients: gradients, locals: locals, contributions: contributions,
+              extraLocals: extraLocals, extraContributions: extraContributions, reachesOutput: reachesOutput,
+              steps: steps, warnings: warnings)
+    }
+
+    /// The output's value.
     public var output: Double { values[graph.output] }
 
     /// ∂output/∂input for every input, in order of first appearance.
@@ -38,23 +52,44 @@ public struct Trace: Sendable {
         graph.inputs.map { (graph.nodes[$0].name ?? "?", values[$0], gradients[$0]) }
     }
 
+    /// ∂output/∂input for the input named `name`.
     public func gradient(of name: String) -> Double? {
         graph.input(named: name).map { gradients[$0] }
     }
 
+    /// The value of the node named `name`.
     public func value(of name: String) -> Double? {
         if let i = graph.nodes.firstIndex(where: { $0.name == name }) { return values[i] }
         return nil
     }
 
-    public func local(_ node: Int, _ slot: Int) -> Double { locals[2 * node + slot] }
-    public func contribution(_ node: Int, _ slot: Int) -> Double { contributions[2 * node + slot] }
+    /// The local gradient of input `slot` of node `node`.
+    public func local(_ node: Int, _ slot: Int) -> Double {
+        slot < 2 ? locals[2 * node + slot] : extraLocals[node]![slot - 2]
+    }
+
+    /// local × upstream for input `slot` of node `node`.
+    public func contribution(_ node: Int, _ slot: Int) -> Double {
+        slot < 2 ? contributions[2 * node + slot] : (extraContributions[node]?[slot - 2] ?? 0)
+    }
 }
 
-public struct TraceWarning: Sendable, Equatable, CustomStringConvertible {
+/// Something a reader should know about a node, as data; the views word it.
+public struct TraceWarning: Sendable, Equatable {
     public enum Kind: String, Sendable { case nonFinite, kink, unused }
+    public enum Reason: Sendable, Equatable {
+        /// A gate gave a non-finite value from finite inputs; the gate's entry says why.
+        case undefined(String)
+        /// An input or constant is not finite.
+        case nonFiniteLeaf
+        /// A gate's value is finite but its gradient is not.
+        case nonFiniteGradient
+        /// The gate sits on a kink; its entry states the convention used.
+        case kink(String)
+        /// A named statement that does not affect the output.
+        case unused
+    }
     public var kind: Kind
     public var node: Int
-    public var message: String
-    public var description: String { "warning: \(message)" }
+    public var reason: Reason
 }

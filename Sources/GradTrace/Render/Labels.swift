@@ -15,18 +15,16 @@ public struct Labels: Sendable {
     public subscript(_ i: Int) -> String {
         let node = graph.nodes[i]
         if let name = node.name { return name }
-        if case .constant(let c) = node.gate { return format(c) }
+        if node.gate.isConstant { return format(node.gate.parameter) }
         if let text = sourceText(i) { return text }
-        let a = node.a >= 0 ? operand(Int(node.a)) : ""
-        let b = node.b >= 0 ? operand(Int(node.b)) : ""
-        return Labels.formula(node.gate, a, b, format)
+        return formula(i)
     }
 
     /// An input's label inside another label: short, parenthesised when compound.
     public func operand(_ i: Int) -> String {
         let node = graph.nodes[i]
         if let name = node.name { return name }
-        if case .constant(let c) = node.gate { return format(c) }
+        if node.gate.isConstant { return format(node.gate.parameter) }
         if let text = sourceText(i), text.count <= 20 {
             return Labels.isCompound(text) ? "(\(text))" : text
         }
@@ -68,38 +66,10 @@ public struct Labels: Sendable {
         return false
     }
 
-    /// `(x + y)` → `x + y`, for arguments that a call's own parentheses already enclose.
-    static func unwrapped(_ s: String) -> String {
-        guard s.hasPrefix("("), s.hasSuffix(")") else { return s }
-        let inner = String(s.dropFirst().dropLast())
-        var depth = 0
-        for ch in inner {
-            if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1; if depth < 0 { return s } }
-        }
-        return depth == 0 ? inner : s
-    }
-
-    /// The gate written as a formula over its inputs' labels.
-    public static func formula(_ gate: Gate, _ a: String, _ b: String, _ format: NumberFormat) -> String {
-        switch gate {
-        case .input, .constant: return a
-        case .add: return "\(a) + \(b)"
-        case .mul: return "\(a)*\(b)"
-        case .max: return "max(\(unwrapped(a)), \(unwrapped(b)))"
-        case .min: return "min(\(unwrapped(a)), \(unwrapped(b)))"
-        case .exp: return "exp(\(unwrapped(a)))"
-        case .reciprocal: return "1/\(a)"
-        case .addConst(let k): return k < 0 ? "\(a) - \(formatShortest(-k))" : "\(a) + \(formatShortest(k))"
-        case .mulConst(let k): return k == -1 ? "-\(a)" : "\(formatShortest(k))*\(a)"
-        case .sigmoid: return "σ(\(unwrapped(a)))"
-        case .tanh: return "tanh(\(unwrapped(a)))"
-        case .relu: return "relu(\(unwrapped(a)))"
-        case .sub: return "\(a) - \(b)"
-        case .div: return "\(a)/\(b)"
-        case .divConst(let k): return "\(a)/\(formatShortest(k))"
-        case .log: return "log(\(unwrapped(a)))"
-        case .powConst(let k): return "\(a)^\(formatShortest(k))"
-        case .pow: return "\(a)^\(b)"
-        }
+    /// Node `i` written as a formula over its inputs' labels: `exp(n7)`, `q*z`.
+    public func formula(_ i: Int) -> String {
+        let kind = graph.kind(i)
+        if kind.isLeaf { return self[i] }
+        return kind.formula(graph.operands(i, operand))
     }
 }

@@ -1,0 +1,73 @@
+/// The one entry point from source text to an explanation: parse, bind, trace, and optionally
+/// check, with the limits enforced in one place. The CLI, the lesson builder, the benchmark and
+/// any server call this, so they all accept and refuse the same inputs.
+public struct Explanation: Sendable {
+    /// What a caller may ask for at most.
+    public struct Limits: Sendable {
+        /// Bytes of source text.
+        public var sourceBytes: Int
+        /// Nodes on the tape.
+        public var nodes: Int
+        /// Gates in a drawn diagram (layout time and legibility grow with it).
+        public var diagramGates: Int
+
+        public init(sourceBytes: Int = SourceReader.maxBytes, nodes: Int = 50_000_000, diagramGates: Int = 500) {
+            self.sourceBytes = sourceBytes
+            self.nodes = nodes
+            self.diagramGates = diagramGates
+        }
+
+        public static let standard = Limits()
+    }
+
+    /// How much of the numerical gradient check to run.
+    public enum Check: Sendable, Equatable {
+        case none
+        /// Up to `GradientCheck.defaultLimit` nodes, an even spread of them beyond that.
+        case sample
+        case all
+    }
+
+    public let graph: Graph
+    public let trace: Trace
+    public let check: GradientCheck?
+    public let limits: Limits
+
+    /// Parses `source`, binds `bindings` (they override values bound in the text), traces it
+    /// and runs the check asked for.
+    public init(source: SourceText, bindings: [String: Double] = [:], expansion: Graph.Expansion = .none,
+                check: Check = .none, limits: Limits = .standard) throws(Diagnostic) {
+        if source.bytes.count > limits.sourceBytes {
+            throw Diagnostic("the source is \(source.bytes.count) bytes; the limit is \(limits.sourceBytes)", file: source.name,
+                             help: "split it into smaller parts")
+        }
+        let graph = try Parser.parse(source, expansion: expansion)
+        if graph.count > limits.nodes {
+            throw Diagnostic("the circuit has \(graph.count) nodes; the limit is \(limits.nodes)", file: source.name)
+        }
+        self.graph = graph
+        trace = try Tracer(bindings: bindings).trace(graph)
+        switch check {
+        case .none: self.check = nil
+        case .sample: self.check = GradientCheck(trace)
+        case .all: self.check = GradientCheck(trace, all: true)
+        }
+        self.limits = limits
+    }
+
+    /// Throws unless the circuit is small enough to draw.
+    public func requireDrawable() throws(Diagnostic) {
+        let gates = graph.gateCount
+        if gates > limits.diagramGates {
+            throw Diagnostic("the circuit has \(gates) gates; a diagram of more than \(limits.diagramGates) gates is unreadable and slow to lay out",
+                             file: graph.source?.name ?? "<input>",
+                             help: "use --format json or --format text instead, or split the expression into smaller parts")
+        }
+    }
+
+    /// The warnings, worded.
+    public var warnings: [String] {
+        let w = Walkthrough(trace)
+        return trace.warnings.map(w.message)
+    }
+}
