@@ -10,14 +10,26 @@ struct Explain: ParsableCommand {
         The bindings that follow give the variables their values (x=-2 y=5); they override \
         values bound in the text (x = -2).
 
-        The language: numbers (3, -2.5, 1e-3), names (x, w0, x_1), + - * / ^ (right-associative, \
-        tighter than unary minus: -x^2 is -(x^2)), parentheses, and exp, sigmoid, tanh, relu, log, \
-        max(a, b), min(a, b). Statements are separated by ; or new lines: q = x + y names an \
-        intermediate, x = -2 binds an input, and the last statement is the output. # starts a comment.
+        The language: numbers (3, -2.5, 1e-3), names (x, w0, x_1, θ, w₁), + - * / ^ \
+        (right-associative, tighter than unary minus: -x^2 is -(x^2)), parentheses, and the \
+        functions below. Statements are separated by ; or new lines: q = x + y names an \
+        intermediate, x = -2 binds an input, and the last statement is the output. # starts a \
+        comment. def softplus2(x) = log(1 + exp(x)) defines a gate of your own (a body with \
+        statements goes in braces: def f(x) = { q = x*x; q + 1 }); it is drawn as one gate \
+        unless --expand=NAME (or --expand, for every composite) draws it as its body.
 
-        Numbers: by default the shortest decimal that reads back exactly (diagrams: at most 4 \
-        decimals). --precision N rounds to N decimals, correctly rounded from the exact binary \
-        value (ties to even), and shows -0 as 0. JSON always has full precision.
+        Functions:
+        \(FunctionHelp.list)
+
+        Numbers: by default 6 significant figures (diagrams: 4). --precision N rounds to N \
+        decimals, --digits N to N significant figures. A nonzero value too small for the chosen \
+        decimals is shown in scientific notation (2.9 × 10⁻⁵), never as 0. Every equation shown \
+        (local × upstream = product, a fork's sum) holds for the numbers as shown: an operand gets \
+        guard digits where needed (-2.00 × 0.197 = -0.39). JSON always has full precision.
+
+        Gradients: a product with an exact 0 factor is 0, even when the other factor is inf or \
+        nan (a wire that carries no gradient contributes nothing); every other product follows \
+        IEEE 754.
 
         Output goes to standard output, or to -o FILE, whose extension picks the format \
         (.txt .md .json .dot .svg .png .pdf) unless --format says otherwise. Files are written \
@@ -27,6 +39,8 @@ struct Explain: ParsableCommand {
           gradtrace explain "(x + y) * z" x=-2 y=5 z=-4
           gradtrace explain "q = x + y; f = q * z" x=-2 y=5 z=-4
           gradtrace explain neuron.gt --expand --check
+          gradtrace explain "-x^2 + 3" x=2
+          gradtrace explain "def softplus2(x) = log(1 + exp(x)); softplus2(w*x)" w=2 x=1 --expand=softplus2
           gradtrace explain neuron.gt -o neuron.png --precision 2
           gradtrace explain neuron.gt --frames frames/
           echo "max(a, b) * c" | gradtrace explain - a=1 b=2 c=3 --format json
@@ -53,11 +67,20 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Round displayed numbers to N decimals (0 to 17).", valueName: "N"))
     var precision: Int?
 
-    @Flag(name: .long, help: "Draw composite gates (sigmoid, tanh, relu, -, /, min) as the lecture's primitives.")
+    @Option(name: .long, help: ArgumentHelp("Show displayed numbers with N significant figures (1 to 17).", valueName: "N"))
+    var digits: Int?
+
+    @Flag(name: .long, help: "Draw every composite gate (sigmoid, tanh, relu, -, /, min, softplus, defs, ...) as the lecture's primitives; --expand=NAME[,NAME] draws only those.")
     var expand = false
 
-    @Flag(name: .long, help: "Add a numerical gradient check (centred difference) for every input and gate.")
+    @Option(name: .customLong("expand-only"), help: .hidden)
+    var expandOnly: String?
+
+    @Flag(name: .long, help: ArgumentHelp("Add a numerical gradient check (centred difference) of the inputs and gates; beyond \(GradientCheck.defaultLimit) nodes, an even spread of them (each check re-runs the tape)."))
     var check = false
+
+    @Flag(name: .customLong("check-all"), help: "With --check: check every node, however many (quadratic in the size of the circuit).")
+    var checkAll = false
 
     @Flag(name: .customLong("no-color"), help: "No colour in text output (colour is used only on a terminal anyway).")
     var noColor = false
@@ -78,6 +101,12 @@ struct Explain: ParsableCommand {
         if let precision, !(0...17).contains(precision) {
             throw ValidationError("--precision must be between 0 and 17, got \(precision)")
         }
+        if let digits, !(1...17).contains(digits) {
+            throw ValidationError("--digits must be between 1 and 17, got \(digits)")
+        }
+        if precision != nil && digits != nil {
+            throw ValidationError("use either --precision (decimals) or --digits (significant figures), not both")
+        }
         if rankdir != "LR" && rankdir != "TB" {
             throw ValidationError("--rankdir must be LR or TB, got '\(rankdir)'")
         }
@@ -87,37 +116,37 @@ struct Explain: ParsableCommand {
         if file == nil && arguments.isEmpty {
             throw ValidationError("give an expression, a .gt file or - for standard input, e.g.: gradtrace explain \"(x + y) * z\" x=-2 y=5 z=-4")
         }
+        if checkAll && !check { throw ValidationError("--check-all goes with --check") }
     }
 
     func run() throws {
-        // Source and bindings.
-        let source: SourceText
-        var bindingArguments = arguments
-        if let file {
-            source = try SourceReader.read(path: file)
-        } else {
-            let first = bindingArguments.removeFirst()
-            if first == "-" {
-                source = try SourceReader.readStandardInput()
-            } else if first.hasSuffix(".gt") {
-                source = try SourceReader.read(path: first)
-            } else {
-                source = SourceText(first, name: "<expression>")
+        let (source, bindings) = try SourceArguments.resolve(arguments, file: file)
+        let expansion: Graph.Expansion = expandOnly.map { names in
+            let list = Set(names.split(separator: ",").map { $0.trimmed(" ") })
+            return list.contains("all") ? .all : .only(list)
+        } ?? (expand ? .all : .none)
+        let explanation = try Explanation(source: source, bindings: bindings, expansion: expansion,
+                                          check: check ? (checkAll ? .all : .sample) : .none)
+        if case .only(let names) = expansion {
+            let known = Set(explanation.graph.kinds.filter { $0.body != nil }.map(\.name))
+            for name in names.sorted() where !known.contains(name) {
+                let help = closestMatch(to: name, in: known.sorted()).map { "did you mean '\($0)'?" }
+                    ?? "the composite gates are \(known.sorted().joined(separator: ", "))"
+                throw Diagnostic("--expand: '\(name)' is not a composite gate", file: "<command line>", help: help)
             }
         }
-        let bindings = try Bindings.parse(bindingArguments)
-        let graph = try Parser.parse(source, expand: expand)
-        let trace = try Tracer(bindings: bindings).trace(graph)
-        let gradientCheck = check ? GradientCheck(trace) : nil
-        for warning in trace.warnings { Terminal.printWarning(warning.message) }
+        let trace = explanation.trace
+        for warning in explanation.warnings { Terminal.printWarning(warning) }
 
         let chosen = try chosenFormat()
         if let frames {
+            try explanation.requireDrawable()
             try writeFrames(trace, to: frames, format: chosen)
         } else {
-            try write(trace, format: chosen, check: gradientCheck)
+            if [.svg, .png, .pdf].contains(chosen) { try explanation.requireDrawable() }
+            try write(trace, format: chosen, check: explanation.check)
         }
-        if let gradientCheck, !gradientCheck.allPassed {
+        if let gradientCheck = explanation.check, !gradientCheck.allPassed {
             throw CommandFailure(message: "the gradient check found a mismatch (see the table)")
         }
     }
@@ -138,18 +167,11 @@ struct Explain: ParsableCommand {
         }
     }
 
-    private var numberFormat: NumberFormat { NumberFormat(precision: precision) }
+    private var numberFormat: NumberFormat { NumberFormat(precision: precision, digits: digits) }
 
     private func dotOptions(frame: Int? = nil) -> DotOptions {
-        DotOptions(format: precision == nil ? NumberFormat(maxDecimals: 4) : numberFormat, showGradients: !noGradients,
+        DotOptions(format: NumberFormat(precision: precision, digits: digits, fallback: .diagram), showGradients: !noGradients,
                    rankdir: rankdir, title: title, frame: frame)
-    }
-
-    private func checkDiagramSize(_ trace: Trace) throws {
-        let gates = trace.graph.gateCount
-        if gates > Graphviz.maxGates {
-            throw CommandFailure(message: "the circuit has \(gates) gates; a diagram of more than \(Graphviz.maxGates) gates is unreadable and slow to lay out. Use --format json or --format text instead, or split the expression into smaller parts.", status: 2)
-        }
     }
 
     private func write(_ trace: Trace, format: Format, check: GradientCheck?) throws {
@@ -174,7 +196,6 @@ struct Explain: ParsableCommand {
                 stream.flush()
             }
         case .svg, .png, .pdf:
-            try checkDiagramSize(trace)
             let bytes = try render(trace, as: format, options: dotOptions())
             if let output {
                 do { try AtomicFile.writeBytes(bytes, to: output) } catch { throw CommandFailure(message: error.description) }
@@ -200,7 +221,6 @@ struct Explain: ParsableCommand {
         guard [.svg, .png, .pdf, .dot].contains(format) else {
             throw CommandFailure(message: "--frames writes diagrams: use --format svg, png, pdf or dot", status: 2)
         }
-        try checkDiagramSize(trace)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {

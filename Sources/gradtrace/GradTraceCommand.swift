@@ -6,7 +6,7 @@ struct GradTraceCommand: ParsableCommand {
         abstract: "Backpropagation, explained: circuits, walkthroughs and handouts from scalar expressions.",
         discussion: """
         Type an expression and values for its variables; gradtrace builds the circuit of gates \
-        (add, mul, max, exp, 1/x, σ, +c, *c, ...), runs it forward and backward, and shows the \
+        (add, mul, max, exp, 1/x, σ, +c, *c, and every function of `gradtrace explain --help`), runs it forward and backward, and shows the \
         chain rule at every gate: local gradient × upstream gradient.
 
         Examples:
@@ -18,6 +18,7 @@ struct GradTraceCommand: ParsableCommand {
         Exit status: 0 on success, 1 when writing or rendering fails or --check finds a mismatch, \
         2 for bad usage or bad input.
         """,
+        version: "0.2.0",
         subcommands: [Explain.self, Build.self, Train.self],
         defaultSubcommand: nil
     )

@@ -23,7 +23,10 @@ struct Train: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("The loss: an expression, a .gt file or -, then name=value bindings.", valueName: "source-and-bindings"))
-    var arguments: [String]
+    var arguments: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Read the loss from this file; every argument is then a binding.", valueName: "path"))
+    var file: String?
 
     @Option(name: .long, help: ArgumentHelp("Comma-separated names of the inputs to train.", valueName: "names"))
     var params: String
@@ -46,6 +49,9 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Round displayed numbers to N decimals.", valueName: "N"))
     var precision: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Show displayed numbers with N significant figures (1 to 17).", valueName: "N"))
+    var digits: Int?
+
     @Option(name: [.short, .long], help: ArgumentHelp("Write a report folder: README.md, history.csv, loss.svg, loss.png.", valueName: "dir"))
     var output: String?
 
@@ -61,26 +67,23 @@ struct Train: ParsableCommand {
         if let momentum, !(0..<1).contains(momentum) { throw ValidationError("--momentum must be at least 0 and below 1, got \(momentum)") }
         if nesterov && momentum == nil { throw ValidationError("--nesterov needs --momentum μ") }
         if let precision, !(0...17).contains(precision) { throw ValidationError("--precision must be between 0 and 17") }
+        if let digits, !(1...17).contains(digits) { throw ValidationError("--digits must be between 1 and 17") }
+        if precision != nil && digits != nil { throw ValidationError("use either --precision or --digits, not both") }
+        if file == nil && arguments.isEmpty { throw ValidationError("give the loss: an expression, a .gt file, - for standard input, or --file PATH") }
         if let plot, Graphviz.Format(rawValue: URL(fileURLWithPath: plot).pathExtension.lowercased()) == nil {
             throw ValidationError("--plot writes .svg, .png or .pdf, not '\(plot)'")
         }
     }
 
     func run() throws {
-        var rest = arguments
-        let first = rest.removeFirst()
-        let source: SourceText
-        if first == "-" { source = try SourceReader.readStandardInput() }
-        else if first.hasSuffix(".gt") { source = try SourceReader.read(path: first) }
-        else { source = SourceText(first, name: "<expression>") }
-        let bindings = try Bindings.parse(rest)
-        let graph = try Parser.parse(source)
+        let (source, bindings) = try SourceArguments.resolve(arguments, file: file)
+        let graph = try Explanation(source: source, bindings: bindings).graph
         let optimizer: Trainer.Optimizer = momentum.map { nesterov ? .nesterov($0) : .momentum($0) } ?? .gradientDescent
         let names = params.split(separator: ",").map { $0.trimmed(" ") }.filter { !$0.isEmpty }
         let trainer = Trainer(parameters: names, learningRate: lr, steps: steps, optimizer: optimizer, stopBelow: stopBelow)
         let firstStep = try Tracer(bindings: bindings).trace(graph)
         let result = try trainer.train(graph, bindings: bindings)
-        let format = NumberFormat(precision: precision)
+        let format = NumberFormat(precision: precision, digits: digits)
         let report = TrainingReport(trainer: trainer, run: result, firstStep: firstStep, format: format)
 
         let stream = FileStream.standardOutput()

@@ -47,7 +47,7 @@ import Testing
         #expect(r.status == 0)
         #expect(r.stdout.contains("| x | -2 | -4 |"))
         #expect(r.stdout.contains("| z | -4 | 3 |"))
-        #expect(r.stdout.contains("$\\frac{\\partial f}{\\partial q} = z = -4$"))
+        #expect(r.stdout.contains("- to $q$: local gradient $z = -4$, so $-4 \\times 1 = -4$"))
     }
 
     @Test func errorsGoToStderrWithStatus2AndNothingOnStdout() throws {

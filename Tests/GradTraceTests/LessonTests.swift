@@ -43,7 +43,7 @@ import Testing
         #expect(first.options.precision == 2)
         #expect(first.options.worksheet == .gradients)
         #expect(first.options.title == "Add then multiply")
-        #expect(l.circuits[1].options.check && l.circuits[1].options.expand)
+        #expect(l.circuits[1].options.check && l.circuits[1].options.expand == .all)
         // Prose is kept as written, other code blocks included.
         let prose = l.segments.compactMap { if case .prose(let p) = $0 { return p } else { return nil } }
         #expect(prose.count == 2)
@@ -194,7 +194,7 @@ import Testing
         let stepper = try #require(files.first { $0.path == "stepper.html" }).text
         // One forward frame and one frame per backward step, for each circuit.
         let l = try lesson()
-        let expected = try l.circuits.reduce(0) { $0 + 1 + (try Tracer().trace(try Parser.parse($1.source, expand: $1.options.expand))).steps.count }
+        let expected = try l.circuits.reduce(0) { $0 + 1 + (try Tracer().trace(try Parser.parse($1.source, expansion: $1.options.expand))).steps.count }
         #expect(expected == 1 + 2 + 1 + 5)
         #expect(stepper.components(separatedBy: "<section class=\"frame\"").count - 1 == expected)
         #expect(stepper.contains("addEventListener('keydown'"))

@@ -28,7 +28,8 @@ public struct CircuitBlock: Sendable {
 
     public struct Options: Sendable, Equatable {
         public var precision: Int?
-        public var expand = false
+        /// `expand` draws every composite as its body; `expand=softplus,sigmoid` only those.
+        public var expand: Graph.Expansion = .none
         public var check = false
         public var showGradients = true
         public var frames = false

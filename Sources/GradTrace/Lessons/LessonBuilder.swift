@@ -55,8 +55,8 @@ public struct LessonBuilder: Sendable {
     }
 
     func train(_ block: TrainingBlock, index: Int, lesson: Lesson) throws(Diagnostic) -> (Training, [OutputFile]) {
-        let graph = try Parser.parse(block.source)
-        let first = try Tracer().trace(graph)
+        let explanation = try Explanation(source: block.source)
+        let graph = explanation.graph, first = explanation.trace
         let o = block.options
         var runs: [(name: String, trainer: Trainer, run: Trainer.Run)] = []
         for mu in o.momenta {
@@ -69,7 +69,7 @@ public struct LessonBuilder: Sendable {
                 runs.append((name, trainer, try trainer.train(graph)))
             }
         }
-        let format = o.precision.map { NumberFormat(precision: $0) } ?? NumberFormat(maxDecimals: 6)
+        let format = o.precision.map { NumberFormat(.decimals($0)) } ?? NumberFormat(.significant(6), trimsZeros: true)
         let report = TrainingReport(trainer: runs[0].trainer, run: runs[0].run, firstStep: first, format: format)
         let caption = o.title ?? "Training \(report.lossName): loss per step"
         let chart = TrainingReport.lossChart(runs.map { ($0.name, $0.run) }, title: caption)
@@ -109,16 +109,16 @@ public struct LessonBuilder: Sendable {
             files += made
         }
         for block in lesson.circuits {
-            let graph = try Parser.parse(block.source, expand: block.options.expand)
-            let trace = try Tracer().trace(graph)
-            if graph.gateCount > Graphviz.maxGates {
-                throw Diagnostic("this circuit has \(graph.gateCount) gates; lesson diagrams are limited to \(Graphviz.maxGates)",
-                                 file: lesson.path, line: block.line, help: "split it into smaller blocks")
+            let explanation = try Explanation(source: block.source, expansion: block.options.expand,
+                                              check: block.options.check ? .sample : .none)
+            let graph = explanation.graph, trace = explanation.trace
+            do { try explanation.requireDrawable() } catch {
+                throw Diagnostic(error.message, file: lesson.path, line: block.line, help: "split it into smaller blocks")
             }
-            let format = block.options.precision.map { NumberFormat(precision: $0) } ?? NumberFormat(maxDecimals: 4)
+            let format = block.options.precision.map { NumberFormat(.decimals($0)) } ?? NumberFormat.diagram
             let index = circuits.count + 1
-            let caption = block.options.title ?? "Circuit \(index): \(Wording(trace, format: format).typedDefinition(graph.output))"
-            var circuit = Circuit(index: index, block: block, trace: trace, check: block.options.check ? GradientCheck(trace) : nil,
+            let caption = block.options.title ?? "Circuit \(index): \(Walkthrough(trace, format: format).typedDefinition(graph.output))"
+            var circuit = Circuit(index: index, block: block, trace: trace, check: explanation.check,
                                   format: format, caption: caption, svg: [])
             let dot = DotRenderer.render(trace, options: circuit.dotOptions)
             circuit.svg = try render(dot, .svg, lesson, block)
@@ -217,7 +217,7 @@ public struct LessonBuilder: Sendable {
     func handout(_ lesson: Lesson, _ circuits: [Circuit], _ trainings: [Training]) -> String {
         var body = "<header>\n" + HTML.text("h1", [], lesson.title) + "\n"
         if let summary = lesson.summary { body += HTML.text("p", [("class", "summary")], summary) + "\n" }
-        body += "<p class=\"legend\">On every wire: the forward value (green, first line) and the gradient ∂\(HTML.escape(circuits.first.map { Wording($0.trace, format: $0.format).outputName } ?? "f"))/∂wire (red, second line, marked ∇).</p>\n</header>\n"
+        body += "<p class=\"legend\">On every wire: the forward value (green, first line) and the gradient ∂\(HTML.escape(circuits.first.map { Labels($0.trace.graph)[$0.trace.graph.output] } ?? "f"))/∂wire (red, second line, marked ∇).</p>\n</header>\n"
         var next = 0, nextTraining = 0
         for segment in lesson.segments {
             switch segment {
@@ -250,9 +250,9 @@ public struct LessonBuilder: Sendable {
     /// Loss per run at the thinned steps: one column per run.
     private func comparisonRows(_ t: Training) -> [[String]] {
         let longest = t.runs.map { $0.run.history.count }.max() ?? 0
-        var rows = [["step"] + t.runs.map(\.name)]
-        for step in Trainer.thinned(longest) {
-            rows.append([String(step)] + t.runs.map { step <= $0.run.history.count ? t.report.format($0.run.history[step - 1].loss) : "—" })
+        var rows = [["after k updates"] + t.runs.map(\.name)]
+        for updates in Trainer.thinnedUpdates(longest) {
+            rows.append([String(updates)] + t.runs.map { $0.run.loss(afterUpdates: updates).map(t.report.format.callAsFunction) ?? "—" })
         }
         return rows
     }
@@ -318,8 +318,8 @@ public struct LessonBuilder: Sendable {
             variantNote = " · variant \(seed)"
         }
         let kind = circuit.block.options.worksheet ?? .gradients
-        let format = circuit.block.options.precision.map { NumberFormat(precision: $0) } ?? NumberFormat(maxDecimals: 2)
-        let w = Wording(trace, format: format)
+        let format = circuit.block.options.precision.map { NumberFormat(.decimals($0)) } ?? NumberFormat(.decimals(2))
+        let w = Walkthrough(trace, format: format)
         let f = w.outputName
         var blankOptions = DotOptions(format: format, showGradients: true, rankdir: circuit.block.options.rankdir)
         blankOptions.blankGradients = true
@@ -329,12 +329,12 @@ public struct LessonBuilder: Sendable {
 
         func table(filled: Bool) -> String {
             var rows = ""
-            for i in 0..<trace.graph.count where !isConstant(trace.graph.nodes[i].gate) {
-                let isInput = trace.graph.nodes[i].gate == .input
+            for i in 0..<trace.graph.count where !trace.graph.nodes[i].gate.isConstant {
+                let isInput = trace.graph.nodes[i].gate.isInput
                 let showValue = filled || kind == .gradients || isInput
                 let value = showValue ? "<span class=\"value\">\(HTML.escape(format(trace.values[i])))</span>" : "<span class=\"blank\"></span>"
                 let grad = filled ? "<span class=\"gradient\">\(HTML.escape(format(trace.gradients[i])))</span>" : "<span class=\"blank\"></span>"
-                rows += "<tr><td>n\(i)</td><td>\(HTML.escape(w.labels[i]))</td><td><code>\(HTML.escape(trace.graph.nodes[i].gate.isLeaf ? "input" : trace.graph.nodes[i].gate.symbol))</code></td><td class=\"num\">\(value)</td><td class=\"num\">\(grad)</td></tr>\n"
+                rows += "<tr><td>n\(i)</td><td>\(HTML.escape(w.labels[i]))</td><td><code>\(HTML.escape(w.gateText(i)))</code></td><td class=\"num\">\(value)</td><td class=\"num\">\(grad)</td></tr>\n"
             }
             return "<table class=\"answers\"><thead><tr><th>#</th><th>wire</th><th>gate</th><th class=\"num\">value</th><th class=\"num\">∂\(HTML.escape(f))/∂wire</th></tr></thead><tbody>\n\(rows)</tbody></table>\n"
         }
@@ -345,7 +345,7 @@ public struct LessonBuilder: Sendable {
         let head = HTML.text("h1", [], lesson.title)
         var sheet = head + "\n<p class=\"summary\">Worksheet\(variantNote) · \(HTML.escape(circuit.caption))</p>\n"
         sheet += "<p>Name: <span class=\"blank\" style=\"min-width: 16rem\"></span></p>\n"
-        sheet += "<p>Inputs: <span class=\"value\">\(inputs)</span>. \(task) Round to \(format.precision ?? 2) decimals.</p>\n"
+        sheet += "<p>Inputs: <span class=\"value\">\(inputs)</span>. \(task) Round to 2 decimals.</p>\n"
         sheet += "<figure>\n" + HTML.inlineSVG(sheetSVG, idPrefix: "w") + "\n</figure>\n" + table(filled: false)
         var key = head + "\n<p class=\"summary\">Answer key\(variantNote) · \(HTML.escape(circuit.caption))</p>\n"
         key += "<p>Inputs: <span class=\"value\">\(inputs)</span>. Output \(HTML.escape(f)) = <span class=\"value\">\(HTML.escape(format(trace.output)))</span>.</p>\n"
@@ -355,18 +355,13 @@ public struct LessonBuilder: Sendable {
                 HTML.page(title: "\(lesson.title) — answer key", css: Styles.base, body: key))
     }
 
-    private func isConstant(_ gate: Gate) -> Bool {
-        if case .constant = gate { return true }
-        return false
-    }
-
     // MARK: Stepper
 
     func stepper(_ lesson: Lesson, _ circuits: [Circuit]) throws(Diagnostic) -> String {
         var frames: [String] = []
         for circuit in circuits {
             let trace = circuit.trace
-            let w = Wording(trace, format: circuit.format)
+            let w = Walkthrough(trace, format: circuit.format)
             var forward = circuit.dotOptions
             forward.showGradients = false
             let total = trace.steps.count
@@ -375,12 +370,12 @@ public struct LessonBuilder: Sendable {
             frame += HTML.inlineSVG(try render(DotRenderer.render(trace, options: forward), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
             frames.append(frame)
             guard circuit.block.options.showGradients else { continue }
-            for (k, node) in trace.steps.enumerated() {
+            for k in 0..<trace.steps.count {
                 var options = circuit.dotOptions
                 options.frame = k + 1
                 options.stepCaption = false
                 var frame = "<h2>\(HTML.escape(circuit.caption)) — backward step \(k + 1) of \(total)</h2>\n"
-                frame += "<p class=\"line\">\(HTMLRenderer.step(node, w: w))</p>\n"
+                frame += "<p class=\"line\">\(HTMLRenderer.step(w.step(k + 1), w: w))</p>\n"
                 frame += HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
                 frames.append(frame)
             }

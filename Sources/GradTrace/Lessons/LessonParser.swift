@@ -203,7 +203,16 @@ public enum LessonParser {
         for o in try tokenize(text, line: line, column: column, error: error) {
             switch o.key {
             case "precision": options.precision = try precision(o, line: line, error: error)
-            case "expand": try flag(o, line: line, error: error); options.expand = true
+            case "expand":
+                if let value = o.value {
+                    let names = value.split(separator: ",").map(String.init)
+                    guard !names.isEmpty, names.allSatisfy(Bindings.isIdentifier) else {
+                        throw error("expand takes names of composite gates, e.g. expand=softplus,sigmoid", line, o.column, o.length, nil)
+                    }
+                    options.expand = .only(Set(names))
+                } else {
+                    options.expand = .all
+                }
             case "check": try flag(o, line: line, error: error); options.check = true
             case "no-gradients": try flag(o, line: line, error: error); options.showGradients = false
             case "frames": try flag(o, line: line, error: error); options.frames = true

@@ -52,7 +52,7 @@ public struct Trainer: Sendable {
         public var largest: (name: String, value: Double)?
 
         public var description: String {
-            let fmt = NumberFormat(maxDecimals: 6)
+            let fmt = NumberFormat(.significant(6), trimsZeros: true)
             if let parameter {
                 return "training diverged at step \(step): parameter \(parameter) became \(fmt(value)); the learning rate is probably too large"
             }
@@ -63,6 +63,17 @@ public struct Trainer: Sendable {
     }
 
     public struct Run: Sendable {
+        /// The loss after `updates` updates (0: at the start), if the run got that far.
+        public func loss(afterUpdates updates: Int) -> Double? {
+            if updates < history.count { return history[updates].loss }
+            return updates == history.count && divergence == nil ? finalLoss : nil
+        }
+        /// The parameters after `updates` updates.
+        public func parameters(afterUpdates updates: Int) -> [Double]? {
+            if updates < history.count { return history[updates].parameters }
+            return updates == history.count ? finalParameters : nil
+        }
+
         public var parameters: [String]
         /// Every step taken (recorded compactly; thin it for display).
         public var history: [Step]
@@ -148,6 +159,9 @@ public struct Trainer: Sendable {
         return Run(parameters: parameters, history: history, finalLoss: finalLoss, finalParameters: w,
                    divergence: divergence, stoppedEarly: stopped)
     }
+
+    /// Update counts worth a row in a table: 0 (the start), the first five, 10, 20, 50, …, and the last.
+    public static func thinnedUpdates(_ count: Int) -> [Int] { [0] + (count > 0 ? thinned(count) : []) }
 
     /// Steps worth a row in a table: the first five, 10, 20, 50, 100, 200, 500, … and the last.
     public static func thinned(_ count: Int) -> [Int] {

@@ -20,34 +20,47 @@ public struct TrainingReport {
         "Training \(lossName) over \(run.parameters.joined(separator: ", ")) with \(trainer.optimizer.name), learning rate η = \(formatShortest(trainer.learningRate)), \(trainer.steps) steps"
     }
 
-    /// `w5 ← 0.4 − 0.5 × 0.0822 = 0.3589` (with momentum, the velocity first).
+    /// `w5 ← 0.4 − 0.5 × 0.0822 = 0.3589` (with momentum, the velocity first). Every line
+    /// holds at the digits it shows (`DisplayedArithmetic`).
     public func updateLines(latex: Bool = false) -> [String] {
         guard let first = run.history.first else { return [] }
         let fmt = format
-        let eta = formatShortest(trainer.learningRate)
         let arrow = latex ? " \\leftarrow " : " ← ", minus = latex ? " - " : " − ", times = latex ? " \\times " : " × "
+        func n(_ s: Shown) -> String { latex ? s.latex : s.text }
+        // The learning rate and momentum are the teacher's own exact numbers: shown as typed.
+        func typed(_ s: Shown) -> String { s.isExact && s.exponent == nil ? formatShortest(s.value) : n(s) }
+        func eq(_ e: DisplayedArithmetic.Equation) -> String { e.approximate ? (latex ? " \\approx " : " ≈ ") : " = " }
         return run.parameters.indices.map { k in
             let name = latex ? latexName(run.parameters[k]) : run.parameters[k]
             let g = first.gradients[k], w = first.parameters[k], new = first.updated[k]
             switch trainer.optimizer {
             case .gradientDescent:
-                return "\(name)\(arrow)\(fmt(w))\(minus)\(eta)\(times)\(fmt(g)) = \(fmt(new))"
+                let e = DisplayedArithmetic.update(w, trainer.learningRate, g, new, fmt)
+                return "\(name)\(arrow)\(n(e.operands[0]))\(minus)\(typed(e.operands[1]))\(times)\(n(e.operands[2]))\(eq(e))\(n(e.result))"
             case .momentum(let mu), .nesterov(let mu):
                 let v = new - w
                 let vName = latex ? "v_{\(name)}" : "v(\(name))"
-                return "\(vName)\(arrow)\(formatShortest(mu))\(times)0\(minus)\(eta)\(times)\(fmt(g)) = \(fmt(v)),  \(name)\(arrow)\(fmt(w)) + \(fmt(v)) = \(fmt(new))"
+                let ev = DisplayedArithmetic.velocity(mu, 0, trainer.learningRate, g, v, fmt)
+                let ew = DisplayedArithmetic.sum([w, v], new, fmt)
+                let velocity = "\(vName)\(arrow)\(typed(ev.operands[0]))\(times)0\(minus)\(typed(ev.operands[2]))\(times)\(n(ev.operands[3]))\(eq(ev))\(n(ev.result))"
+                let plus = ew.operands[1].text.hasPrefix("-") ? " − " + n(Shown(value: -v, mantissa: String(ew.operands[1].mantissa.dropFirst()), exponent: ew.operands[1].exponent)) : " + " + n(ew.operands[1])
+                return "\(velocity),  \(name)\(arrow)\(n(ew.operands[0]))\(plus)\(eq(ew))\(n(ew.result))"
             }
         }
     }
 
     private func latexName(_ s: String) -> String { s.replacingOccurrences(of: "_", with: "\\_") }
 
+    /// One row per thinned number of updates: the loss and parameters after that many updates
+    /// (0: at the start), and the gradients taken there for the next update.
     public var tableRows: [[String]] {
-        let header = ["step", lossName] + run.parameters + run.parameters.map { "∂\(lossName)/∂\($0)" }
+        let header = ["after k updates", lossName] + run.parameters + run.parameters.map { "∂\(lossName)/∂\($0)" }
         var rows = [header]
-        for step in Trainer.thinned(run.history.count) {
-            let s = run.history[step - 1]
-            rows.append([String(step), format(s.loss)] + s.parameters.map(format.callAsFunction) + s.gradients.map(format.callAsFunction))
+        for updates in Trainer.thinnedUpdates(run.history.count) {
+            guard let loss = run.loss(afterUpdates: updates), let parameters = run.parameters(afterUpdates: updates) else { continue }
+            let gradients = updates < run.history.count ? run.history[updates].gradients.map(format.callAsFunction)
+                : run.parameters.map { _ in "—" }
+            rows.append([String(updates), format(loss)] + parameters.map(format.callAsFunction) + gradients)
         }
         return rows
     }
@@ -70,7 +83,7 @@ public struct TrainingReport {
         TextRenderer.render(firstStep, options: ExplainOptions(format: format, color: color), to: &out)
         out.write("\nUpdates (every gradient of a step is taken at the old weights)\n")
         for line in updateLines() { out.write("  \(line)\n") }
-        out.write("\nTraining\n")
+        out.write("\nTraining (each row: after k updates; its gradients feed the next update)\n")
         let rows = tableRows
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
         for row in rows {
@@ -90,7 +103,7 @@ public struct TrainingReport {
         out.write("\(h)# Updates after step 1\n\nEvery gradient of a step is taken at the old weights; only then are the weights changed.\n\n")
         for line in updateLines(latex: true) { out.write("- $\(line)$\n") }
         if let plot { out.write("\n![Loss per step](\(plot))\n") }
-        out.write("\n\(h)# Training, step by step\n\n")
+        out.write("\n\(h)# Training, step by step\n\nEach row is the state after k updates (k = 0 is the start); its gradients are the ones the next update uses.\n\n")
         let rows = tableRows
         out.write("| " + rows[0].map(MarkdownRenderer.cell).joined(separator: " | ") + " |\n")
         out.write("|" + rows[0].map { _ in "---:|" }.joined() + "\n")
@@ -108,14 +121,17 @@ public struct TrainingReport {
     }
 
     public static func lossChart(_ runs: [(name: String, run: Trainer.Run)], title: String) -> Chart {
+        // x is the number of updates made: the history's step k is the loss after k − 1 updates.
         let series = runs.map { entry in
-            Chart.Series(name: entry.name, points: entry.run.history.map { (x: Double($0.step), y: $0.loss) })
+            var points = entry.run.history.map { (x: Double($0.step - 1), y: $0.loss) }
+            if entry.run.divergence == nil { points.append((x: Double(entry.run.history.count), y: entry.run.finalLoss)) }
+            return Chart.Series(name: entry.name, points: points)
         }
         // A log scale when every loss is positive and they span more than a factor of 50.
         let losses: [Double] = runs.flatMap { $0.run.history.map(\.loss) }.filter(\.isFinite)
         let lowest: Double = losses.min() ?? 1
         let highest: Double = losses.max() ?? 1
         let logY = lowest > 0 && highest / lowest > 50
-        return Chart(title: title, xLabel: "step", yLabel: logY ? "loss (log scale)" : "loss", logY: logY, series: series)
+        return Chart(title: title, xLabel: "updates made", yLabel: logY ? "loss (log scale)" : "loss", logY: logY, series: series)
     }
 }
