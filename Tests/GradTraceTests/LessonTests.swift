@@ -138,8 +138,8 @@ import Testing
         let two = NumberFormat(precision: 2)
         let labels = Labels(t.graph)
         for i in 0..<t.graph.count {
-            let row = "<td>n\(i)</td><td>\(labels[i])</td>"
-            let keyRow = try #require(key.components(separatedBy: "\n").first { $0.contains(row) }, "n\(i) in the key")
+            let row = "<tr><td>\(labels[i])</td>"
+            let keyRow = try #require(key.components(separatedBy: "\n").first { $0.contains(row) }, "\(labels[i]) in the key")
             #expect(keyRow.contains("<span class=\"value\">\(two(t.values[i]))</span>"))
             #expect(keyRow.contains("<span class=\"gradient\">\(two(t.gradients[i]))</span>"))
             let sheetRow = try #require(sheet.components(separatedBy: "\n").first { $0.contains(row) })
@@ -154,7 +154,7 @@ import Testing
         let l = try lesson("```gradtrace worksheet=values precision=2\nx = 3; y = -1\nq = x * y\nf = q + x\n```\n")
         let files = try LessonBuilder().build(l)
         let sheet = try #require(files.first { $0.path == "worksheet.html" }).text
-        let rows = sheet.components(separatedBy: "\n").filter { $0.hasPrefix("<tr><td>n") }
+        let rows = sheet.components(separatedBy: "\n").filter { $0.hasPrefix("<tr><td>") && $0.contains("<code>") }
         #expect(rows.count == 4)
         for row in rows {
             let isInput = row.contains("<code>input</code>")
@@ -174,7 +174,7 @@ import Testing
         #expect(try key(7) != key(nil))
         // The variant's key is the trace of the variant's inputs.
         let graph = try Parser.parse(l.circuits[0].source)
-        let values = try #require(Variant(seed: 7).values(for: graph, salt: l.slug))
+        let values = try Variant(seed: 7).values(for: graph, rules: l.circuits[0].options.variant, format: NumberFormat(.decimals(2)), salt: l.slug).get()
         #expect(values != ["x": -2, "y": 5, "z": -4])
         let t = try Tracer(bindings: values).trace(graph)
         #expect(try key(7).contains("Output f = <span class=\"value\">\(NumberFormat(precision: 2)(t.output))</span>"))

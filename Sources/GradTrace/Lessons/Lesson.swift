@@ -34,6 +34,8 @@ public struct CircuitBlock: Sendable {
         public var showGradients = true
         public var frames = false
         public var worksheet: WorksheetKind?
+        /// How `--seed` draws new values for the worksheet (`vary=`, `fixed=`, `step=`).
+        public var variant = Variant.Rules()
         public var title: String?
         public var rankdir = "LR"
         /// `plot=depth series=s,r`: |∂f/∂node| along the nodes named s1, s2, … and r1, r2, …

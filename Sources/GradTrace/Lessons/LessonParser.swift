@@ -12,7 +12,8 @@
 ///     ```
 public enum LessonParser {
     public static let frontMatterKeys = ["title", "summary", "slug"]
-    public static let optionNames = ["precision", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series"]
+    public static let optionNames = ["precision", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series",
+                                     "vary", "fixed", "step"]
     public static let trainingOptionNames = ["params", "lr", "steps", "momentum", "nesterov", "stop-below", "precision", "explain", "title"]
 
     public static func parse(_ source: SourceText, fileName: String) throws(Diagnostic) -> Lesson {
@@ -121,13 +122,26 @@ public enum LessonParser {
             }
         }
         flushProse()
-        let finalTitle = title ?? firstHeading(segments) ?? slug
+        var finalTitle = title ?? slug
+        // Without a title in the front matter, the first "# " heading is the title: the page
+        // prints it once as its title, not again inside the prose.
+        if title == nil, let (heading, index, rest) = firstHeading(segments) {
+            finalTitle = heading
+            segments[index] = Lesson.Segment.prose(rest)
+        }
         return Lesson(path: source.name, slug: slug, title: finalTitle, summary: summary, segments: segments)
     }
 
-    static func firstHeading(_ segments: [Lesson.Segment]) -> String? {
-        for case .prose(let text) in segments {
-            for line in text.split(separator: "\n") where line.hasPrefix("# ") { return String(line.dropFirst(2)) }
+    /// The first "# " heading of the prose, which segment holds it, and that prose without it.
+    static func firstHeading(_ segments: [Lesson.Segment]) -> (String, Int, String)? {
+        for (index, segment) in segments.enumerated() {
+            guard case .prose(let text) = segment else { continue }
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if let k = lines.firstIndex(where: { $0.hasPrefix("# ") }) {
+                let heading = String(lines[k].dropFirst(2)).trimmed(" ")
+                lines.remove(at: k)
+                return (heading, index, lines.joined(separator: "\n"))
+            }
         }
         return nil
     }
@@ -228,6 +242,29 @@ public enum LessonParser {
             case "title":
                 guard let value = o.value else { throw error("title needs a value", line, o.column, o.length, "write title=\"...\"") }
                 options.title = value
+            case "vary":
+                // vary="x0=-3..3, w0=-2..2"
+                for part in (o.value ?? "").split(separator: ",") {
+                    let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmed(" ") }
+                    let bounds = pieces.count == 2 ? pieces[1].components(separatedBy: "..") : []
+                    guard pieces.count == 2, Bindings.isIdentifier(pieces[0]), bounds.count == 2,
+                          let lo = Double(bounds[0].trimmed(" ")), let hi = Double(bounds[1].trimmed(" ")), lo <= hi, lo.isFinite, hi.isFinite else {
+                        throw error("vary takes ranges like vary=\"x0=-3..3, w0=-2..2\"", line, o.column, o.length, nil)
+                    }
+                    options.variant.ranges[pieces[0]] = lo...hi
+                }
+                if options.variant.ranges.isEmpty { throw error("vary needs at least one range", line, o.column, o.length, "e.g. vary=\"x=-3..3\"") }
+            case "fixed":
+                let names = (o.value ?? "").split(separator: ",").map { $0.trimmed(" ") }
+                guard !names.isEmpty, names.allSatisfy(Bindings.isIdentifier) else {
+                    throw error("fixed takes variable names, e.g. fixed=t1,t2", line, o.column, o.length, nil)
+                }
+                options.variant.fixed.formUnion(names)
+            case "step":
+                guard let v = o.value.flatMap(Double.init), [1, 0.5, 0.1].contains(v) else {
+                    throw error("step is 1 (whole numbers), 0.5 or 0.1 (one decimal)", line, o.column, o.length, "e.g. step=0.1")
+                }
+                options.variant.step = v
             case "rankdir":
                 guard let value = o.value, value == "LR" || value == "TB" else { throw error("rankdir is LR or TB", line, o.column, o.length, nil) }
                 options.rankdir = value

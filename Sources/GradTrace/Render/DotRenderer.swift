@@ -90,7 +90,9 @@ public enum DotRenderer {
             } else {
                 let kind = graph.kind(i)
                 var attrs = "shape=\(kind.isDefinition ? "box, style=rounded" : "circle"), margin=0.04, width=0.42, label=<\(html(kind.symbol(node.gate.parameter)))>"
-                if let name = node.name, i != graph.output { attrs += ", xlabel=<<i>\(html(name))</i>>" }
+                if let name = node.name ?? (w.labels.isGenerated(i) ? w.labels[i] : nil), i != graph.output {
+                    attrs += ", xlabel=<<i>\(html(name))</i>>"
+                }
                 if i == active { attrs += ", style=\"filled,bold\", fillcolor=\"#ffe08a\", penwidth=2.5" }
                 if !trace.reachesOutput[i] { attrs += ", style=dashed, color=\"#999999\", fontcolor=\"#999999\"" }
                 out.write("  n\(i) [\(attrs)]\n")

@@ -7,9 +7,9 @@ public enum HTMLRenderer {
         let fmt = options.format
         var out = ""
         out += "<div class=\"walkthrough\">\n"
-        out += "<h4>Forward pass</h4>\n<table class=\"forward\"><thead><tr><th>#</th><th>node</th><th>gate</th><th>inputs</th><th class=\"num\">value</th></tr></thead><tbody>\n"
+        out += "<h4>Forward pass</h4>\n<table class=\"forward\"><thead><tr><th>node</th><th>gate</th><th>inputs</th><th class=\"num\">value</th></tr></thead><tbody>\n"
         for i in 0..<graph.count {
-            out += "<tr><td>n\(i)</td><td>\(HTML.escape(w.labels[i]))</td><td><code>\(HTML.escape(w.gateText(i)))</code></td>"
+            out += "<tr><td>\(HTML.escape(w.labels[i]))</td><td><code>\(HTML.escape(w.gateText(i)))</code></td>"
             out += "<td>\(HTML.escape(w.inputsOf(i)))</td><td class=\"num value\">\(HTML.escape(fmt(trace.values[i])))</td></tr>\n"
         }
         out += "</tbody></table>\n"

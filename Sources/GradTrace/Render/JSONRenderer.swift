@@ -34,13 +34,7 @@ public enum JSONRenderer {
             if node.a >= 0 && node.b < 0 { return GateKind.Operands(a: operands[Int(node.a)], parameter: node.gate.parameter) }
             return graph.operands(i) { operands[$0] }
         }
-        func label(_ i: Int) -> String {
-            let node = nodes[i]
-            if let name = node.name { return name }
-            if node.gate.isConstant { return formatShortest(node.gate.parameter) }
-            if let text = labels.sourceText(i) { return text }
-            return kinds[Int(node.gate.kind)].formula(gateOperands(i))
-        }
+        func label(_ i: Int) -> String { labels[i] }
         let lineOffset = graph.source?.lineOffset ?? 0
         // Per kind, once: its name, and its symbol when it has no parameter.
         let kindNames = graph.kinds.map(\.name)

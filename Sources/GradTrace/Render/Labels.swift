@@ -1,35 +1,55 @@
-/// Short readable names for nodes, for prose and tables: the user's name (`q`), else the
-/// text the user typed for it when short (`w0*x0 + w1*x1`), else a formula over its inputs'
-/// labels (`exp(n7)`), where `n7` is node 7 of the tape. Computed on demand, bounded work per
-/// node, no recursion.
+/// Names for nodes that a reader can find: the user's name (`q`), else the text the user typed
+/// for it when short (`w0*x0 + w1*x1`), else a formula over its inputs' labels when that is
+/// short (`exp(u1)`), else a short generated name (`u1`, `u2`, …) that the diagram prints
+/// beside the gate, so a walkthrough never names a node the figure does not show. Computed
+/// once for every node, in tape order (a loop, no recursion).
 public struct Labels: Sendable {
     public let graph: Graph
     public var format: NumberFormat
     public static let maxSourceLength = 32
+    private var labels: [String] = []
+    private var operands: [String] = []
+    private var generated: [Bool] = []
 
     public init(_ graph: Graph, format: NumberFormat = NumberFormat()) {
         self.graph = graph
         self.format = format
-    }
-
-    public subscript(_ i: Int) -> String {
-        let node = graph.nodes[i]
-        if let name = node.name { return name }
-        if node.gate.isConstant { return format(node.gate.parameter) }
-        if let text = sourceText(i) { return text }
-        return formula(i)
-    }
-
-    /// An input's label inside another label: short, parenthesised when compound.
-    public func operand(_ i: Int) -> String {
-        let node = graph.nodes[i]
-        if let name = node.name { return name }
-        if node.gate.isConstant { return format(node.gate.parameter) }
-        if let text = sourceText(i), text.count <= 20 {
-            return Labels.isCompound(text) ? "(\(text))" : text
+        let n = graph.count
+        labels.reserveCapacity(n)
+        operands.reserveCapacity(n)
+        generated = [Bool](repeating: false, count: n)
+        var taken = Set(graph.nodes.compactMap(\.name))
+        var next = 1
+        for i in 0..<n {
+            let node = graph.nodes[i]
+            var label: String
+            if let name = node.name {
+                label = name
+            } else if node.gate.isConstant {
+                label = format(node.gate.parameter)
+            } else if let text = sourceText(i) {
+                label = text
+            } else {
+                label = graph.kind(i).isLeaf ? "?" : graph.kind(i).formula(graph.operands(i) { [operands] in operands[$0] })
+                if label.count > Labels.maxSourceLength {
+                    while taken.contains("u\(next)") { next += 1 }
+                    label = "u\(next)"
+                    taken.insert(label)
+                    generated[i] = true
+                }
+            }
+            labels.append(label)
+            operands.append(!node.gate.isConstant && Labels.isCompound(label) ? "(\(label))" : label)
         }
-        return "n\(i)"
     }
+
+    public subscript(_ i: Int) -> String { labels[i] }
+
+    /// An input's label inside another label: parenthesised when compound.
+    public func operand(_ i: Int) -> String { operands[i] }
+
+    /// Whether node `i`'s label is a generated short name (which the diagram must print).
+    public func isGenerated(_ i: Int) -> Bool { generated[i] }
 
     /// What the user typed for node `i`, when it is one line of at most `maxLength` characters.
     public func sourceText(_ i: Int, maxLength: Int = Labels.maxSourceLength) -> String? {

@@ -23,10 +23,10 @@ public enum MarkdownRenderer {
         }
 
         out.write("\(h)# Forward pass\n\nEach gate computes its value from its inputs, in order.\n\n")
-        out.write("| # | node | gate | inputs | value |\n|---:|---|---|---|---:|\n")
+        out.write("| node | gate | inputs | value |\n|---|---|---|---:|\n")
         for i in 0..<graph.count {
             let gate = graph.nodes[i].gate.isLeaf ? w.gateText(i) : "`\(code(w.gateText(i)))`"
-            out.write("| n\(i) | \(cell(w.labels[i])) | \(gate) | \(cell(w.inputsOf(i))) | \(cell(fmt(trace.values[i]))) |\n")
+            out.write("| \(cell(w.labels[i])) | \(gate) | \(cell(w.inputsOf(i))) | \(cell(fmt(trace.values[i]))) |\n")
         }
         out.write("\nThe output is $\(f) = \(m(fmt.shown(trace.output)))$.\n\n")
 

@@ -23,12 +23,12 @@ public enum TextRenderer {
         if !graph.inputs.isEmpty { out.write("at \(w.inputSummary())\n") }
 
         out.write("\n" + heading("Forward pass") + "\n")
-        let rows: [[String]] = (0..<graph.count).map { i in ["n\(i)", w.labels[i], w.gateText(i), w.inputsOf(i)] }
-        let headers = ["#", "node", "gate", "inputs"]
-        let widths = (0..<4).map { col in min(34, rows.reduce(headers[col].count) { max($0, $1[col].count) }) }
-        out.write("  " + (0..<4).map { pad(headers[$0], widths[$0]) }.joined(separator: "  ") + "  value\n")
+        let rows: [[String]] = (0..<graph.count).map { i in [w.labels[i], w.gateText(i), w.inputsOf(i)] }
+        let headers = ["node", "gate", "inputs"]
+        let widths = (0..<3).map { col in min(34, rows.reduce(headers[col].count) { max($0, $1[col].count) }) }
+        out.write("  " + (0..<3).map { pad(headers[$0], widths[$0]) }.joined(separator: "  ") + "  value\n")
         for (i, row) in rows.enumerated() {
-            out.write("  " + (0..<4).map { pad(row[$0], widths[$0]) }.joined(separator: "  ") + "  " + value(fmt.shown(trace.values[i])) + "\n")
+            out.write("  " + (0..<3).map { pad(row[$0], widths[$0]) }.joined(separator: "  ") + "  " + value(fmt.shown(trace.values[i])) + "\n")
         }
 
         if options.showGradients {

@@ -17,7 +17,7 @@ public struct TrainingReport {
     var lossName: String { Labels(firstStep.graph)[firstStep.graph.output] }
 
     public var headline: String {
-        "Training \(lossName) over \(run.parameters.joined(separator: ", ")) with \(trainer.optimizer.name), learning rate η = \(formatShortest(trainer.learningRate)), \(trainer.steps) steps"
+        "Training \(lossName) over \(run.parameters.joined(separator: ", ")) with \(trainer.optimizer.name), learning rate η = \(formatShortest(trainer.learningRate)), \(trainer.steps) step\(trainer.steps == 1 ? "" : "s")"
     }
 
     /// `w5 ← 0.4 − 0.5 × 0.0822 = 0.3589` (with momentum, the velocity first). Every line
