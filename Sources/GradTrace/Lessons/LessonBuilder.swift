@@ -228,6 +228,16 @@ public struct LessonBuilder: Sendable {
         return out
     }
 
+    /// A circuit for a printed page (PrintLayout): top to bottom as the alternative layout.
+    private func printFigure(_ svg: [UInt8], _ options: DotOptions, _ trace: Trace, idPrefix: String, caption: String?,
+                             _ lesson: Lesson, _ block: CircuitBlock) -> String {
+        PrintLayout.figure(svg, idPrefix: idPrefix, caption: caption, topToBottom: options.rankdir == "TB" ? nil : {
+            var tb = options
+            tb.rankdir = "TB"
+            return try? Graphviz.render(dot: DotRenderer.render(trace, options: tb), format: .svg)
+        })
+    }
+
     func handout(_ lesson: Lesson, _ circuits: [Circuit], _ trainings: [Training]) -> String {
         var body = "<header>\n" + HTML.text("h1", [], lesson.title) + "\n"
         if let summary = lesson.summary { body += HTML.text("p", [("class", "summary")], summary) + "\n" }
@@ -241,17 +251,17 @@ public struct LessonBuilder: Sendable {
                 let t = trainings[nextTraining]
                 nextTraining += 1
                 if t.hasChart {
-                    body += "<figure>\n" + HTML.inlineSVG(t.svg, idPrefix: "t\(t.index)") + "\n" + HTML.text("figcaption", [], t.caption) + "\n</figure>\n"
+                    body += PrintLayout.figure(t.svg, idPrefix: "t\(t.index)", caption: t.caption) + "\n"
                 }
                 body += trainingHTML(t)
             case .circuit:
                 let circuit = circuits[next]
                 next += 1
-                body += "<figure>\n" + HTML.inlineSVG(circuit.svg, idPrefix: "c\(circuit.index)") + "\n"
-                body += HTML.text("figcaption", [], circuit.caption) + "\n</figure>\n"
+                body += printFigure(circuit.svg, circuit.dotOptions, circuit.trace, idPrefix: "c\(circuit.index)", caption: circuit.caption,
+                                        lesson, circuit.block) + "\n"
                 body += HTMLRenderer.walkthrough(circuit.trace, options: circuit.explainOptions)
                 if let svg = circuit.depthSVG {
-                    body += "<figure>\n" + HTML.inlineSVG(svg, idPrefix: "d\(circuit.index)") + "\n</figure>\n"
+                    body += PrintLayout.figure(svg, idPrefix: "d\(circuit.index)", caption: nil) + "\n"
                 }
             }
         }
@@ -369,7 +379,8 @@ public struct LessonBuilder: Sendable {
         blankOptions.blankGradients = true
         blankOptions.blankValues = kind == .values
         let sheetSVG = try render(DotRenderer.render(trace, options: blankOptions), .svg, lesson, circuit.block)
-        let keySVG = try render(DotRenderer.render(trace, options: DotOptions(format: format, rankdir: circuit.block.options.rankdir)), .svg, lesson, circuit.block)
+        let keyOptions = DotOptions(format: format, rankdir: circuit.block.options.rankdir)
+        let keySVG = try render(DotRenderer.render(trace, options: keyOptions), .svg, lesson, circuit.block)
 
         func table(filled: Bool) -> String {
             var rows = ""
@@ -390,11 +401,11 @@ public struct LessonBuilder: Sendable {
         var sheet = head + "\n<p class=\"summary\">Worksheet\(variantNote) · \(HTML.escape(circuit.caption))</p>\n"
         sheet += "<p>Name: <span class=\"blank\" style=\"min-width: 16rem\"></span></p>\n"
         sheet += "<p>Inputs: <span class=\"value\">\(inputs)</span>. \(task) \(HTML.escape(rounding))</p>\n"
-        sheet += "<figure>\n" + HTML.inlineSVG(sheetSVG, idPrefix: "w") + "\n</figure>\n" + table(filled: false)
+        sheet += printFigure(sheetSVG, blankOptions, trace, idPrefix: "w", caption: nil, lesson, circuit.block) + "\n" + table(filled: false)
         var key = head + "\n<p class=\"summary\">Answer key\(variantNote) · \(HTML.escape(circuit.caption))</p>\n"
         key += "<p>Inputs: <span class=\"value\">\(inputs)</span>. Output \(HTML.escape(f)) = <span class=\"value\">\(HTML.escape(format(trace.output)))</span>."
         key += wholeNumbers ? " Every answer is a whole number.</p>\n" : " Accept answers within ±\(toleranceText) of these: a student who rounds every number to \(decimals) decimals as they go can be that far off.</p>\n"
-        key += "<figure>\n" + HTML.inlineSVG(keySVG, idPrefix: "k") + "\n</figure>\n" + table(filled: true)
+        key += printFigure(keySVG, keyOptions, trace, idPrefix: "k", caption: nil, lesson, circuit.block) + "\n" + table(filled: true)
         key += HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: format))
         return (HTML.page(title: "\(lesson.title) — worksheet", css: Styles.base, body: sheet),
                 HTML.page(title: "\(lesson.title) — answer key", css: Styles.base, body: key))

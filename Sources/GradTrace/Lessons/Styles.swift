@@ -37,6 +37,10 @@ enum Styles {
       h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
     }
     @page { margin: 14mm 14mm 16mm 14mm; }
+    @page turned { size: landscape; margin: 14mm 12mm 16mm 12mm; }
+    figure.print-landscape { page: turned; }
+    figure.sliced svg.circuit { margin-bottom: 0.2rem; }
+    .slice-note { font-family: "DejaVu Sans", sans-serif; font-size: 0.8rem; color: var(--muted); text-align: right; }
     """
 
     static let stepper = """
@@ -45,5 +49,7 @@ enum Styles {
     .frame h2 { font-size: 1.1rem; margin-bottom: 0.3rem; }
     .frame .line { font-family: "DejaVu Sans Mono", monospace; font-size: 0.92rem; }
     .frame[hidden] { display: none; }
+    body:has(.frame) { max-width: none; }
+    .frame svg.circuit { width: 100%; height: auto; max-height: calc(100vh - 11rem); }
     """
 }

@@ -112,7 +112,7 @@ public enum DotRenderer {
         }
         out.write("  out [shape=plaintext, label=<<b>\(html(w.outputName))</b>>]\n")
 
-        let blank = "______"
+        let blank = "___________"
         func label(_ value: Double, _ gradient: Double?, sum: [Double]? = nil, isInput: Bool = false) -> String {
             let valueText = options.blankValues && !isInput ? blank : fmt(value)
             var text = "<font color=\"\(valueColor)\">\(html(valueText))</font>"

@@ -67,7 +67,13 @@ public struct NumberFormat: Sendable, Equatable {
                 return scientific(value, significant: digits)
             }
             let places = max(0, digits - 1 - exponent)
-            return Shown(value: value, mantissa: trim(fixed(value, places), keep: trimsZeros ? 0 : places - extra))
+            // Trailing zeros are dropped only where the shorter text is the value (up to float
+            // noise): 1 + 2.785 × 10⁻⁷ shows as 1.00000, not as a 1 that looks exact.
+            let text = fixed(value, places)
+            let trimmed = trim(text, keep: 0)
+            let exact = Double(trimmed).map { abs($0 - value) <= 1e-12 * abs(value) } ?? false
+            let keep = trimsZeros && exact ? 0 : places - extra
+            return Shown(value: value, mantissa: trim(text, keep: keep))
         }
     }
 

@@ -1,0 +1,97 @@
+import Foundation
+
+/// How a figure goes on paper so that no text in it prints smaller than `minimumPoints` on A4
+/// or Letter. A figure the page would shrink too far is, in this order of preference, put on a
+/// landscape page (the lecture's left-to-right reading kept), laid out top to bottom, or split
+/// into slices stacked down the page, each a window onto the same drawing.
+enum PrintLayout {
+    /// The smallest text a printed figure may have.
+    static let minimumPoints = 8.0
+    /// The smaller printable area of A4 and Letter inside the handouts' page margins (14 mm at
+    /// the sides, 12 mm on a landscape page, 14 and 16 mm at top and bottom), in points.
+    static let portrait = (width: 516.0, height: 707.0)
+    static let landscape = (width: 724.0, height: 510.0)
+    /// Slices overlap by this much, so a wire cut by the edge shows on both.
+    static let sliceOverlap = 36.0
+
+    struct Size: Equatable {
+        var width: Double
+        var height: Double
+        /// The smallest font size used in it, in points.
+        var smallestFont: Double
+    }
+
+    /// The size an SVG asks for (Graphviz writes points) and its smallest font.
+    static func size(of svg: String) -> Size? {
+        guard let open = svg.range(of: "<svg"), let close = svg.range(of: ">", range: open.upperBound..<svg.endIndex) else { return nil }
+        let head = String(svg[open.lowerBound..<close.upperBound])
+        func attribute(_ name: String, in text: String) -> Double? {
+            guard let r = text.range(of: " \(name)=\"") else { return nil }
+            let rest = text[r.upperBound...]
+            return Double(rest.prefix { $0.isNumber || $0 == "." })
+        }
+        guard let width = attribute("width", in: head), let height = attribute("height", in: head) else { return nil }
+        var smallest = Double.infinity
+        var search = svg.startIndex..<svg.endIndex
+        while let r = svg.range(of: "font-size=\"", range: search) {
+            if let v = Double(svg[r.upperBound...].prefix { $0.isNumber || $0 == "." }) { smallest = min(smallest, v) }
+            search = r.upperBound..<svg.endIndex
+        }
+        return Size(width: width, height: height, smallestFont: smallest.isFinite ? smallest : 14)
+    }
+
+    /// The printed size of the smallest text of a figure of `size` on a page of `page`.
+    static func printedFont(_ size: Size, page: (width: Double, height: Double)) -> Double {
+        size.smallestFont * min(1, page.width / size.width, page.height / size.height)
+    }
+
+    static func fits(_ size: Size, _ page: (width: Double, height: Double)) -> Bool {
+        printedFont(size, page: page) >= minimumPoints && size.height * min(1, page.width / size.width) <= page.height
+    }
+
+    /// The figure as HTML for a printed page. `topToBottom` lays the same figure out top to
+    /// bottom, when that is possible; `mayTurn` allows a landscape page.
+    static func figure(_ svg: [UInt8], idPrefix: String, caption: String?, mayTurn: Bool = true,
+                       topToBottom: (() -> [UInt8]?)? = nil) -> String {
+        let text = String(decoding: svg, as: UTF8.self)
+        let captionHTML = caption.map { "\n" + HTML.text("figcaption", [], $0) } ?? ""
+        guard let size = size(of: text), !fits(size, portrait) else {
+            return "<figure>\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+        }
+        if mayTurn, fits(size, landscape) {
+            return "<figure class=\"print-landscape\">\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+        }
+        if let topToBottom, let tb = topToBottom() {
+            if let tbSize = self.size(of: String(decoding: tb, as: UTF8.self)), fits(tbSize, portrait) {
+                return "<figure>\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+            }
+        }
+        // Slices: windows onto the same drawing, each narrow enough to print at full size.
+        let widest = portrait.width * size.smallestFont / minimumPoints
+        let count = max(2, Int(((size.width - sliceOverlap) / (widest - sliceOverlap)).rounded(.up)))
+        let sliceWidth = ((size.width + Double(count - 1) * sliceOverlap) / Double(count)).rounded(.up)
+        var out = "<figure class=\"sliced\">\n"
+        for k in 0..<count {
+            let x = min(size.width - sliceWidth, Double(k) * (sliceWidth - sliceOverlap))
+            var slice = HTML.inlineSVG(svg, idPrefix: "\(idPrefix)s\(k)")
+            slice = resize(slice, x: x, width: sliceWidth, height: size.height)
+            out += slice + "\n"
+            if k + 1 < count { out += "<div class=\"slice-note\">continued below ↓</div>\n" }
+        }
+        return out + captionHTML.dropFirst() + "\n</figure>"
+    }
+
+    /// The root `<svg>` shown as the window from `x` of the given width.
+    static func resize(_ svg: String, x: Double, width: Double, height: Double) -> String {
+        guard let open = svg.range(of: "<svg"), let close = svg.range(of: ">", range: open.upperBound..<svg.endIndex) else { return svg }
+        var head = String(svg[open.lowerBound..<close.upperBound])
+        func replace(_ name: String, _ value: String) {
+            guard let r = head.range(of: " \(name)=\""), let end = head.range(of: "\"", range: r.upperBound..<head.endIndex) else { return }
+            head.replaceSubrange(r.upperBound..<end.lowerBound, with: value)
+        }
+        let w = String(format: "%.2f", width), h = String(format: "%.2f", height)
+        replace("width", "\(w)pt")
+        replace("viewBox", "\(String(format: "%.2f", x)) 0.00 \(w) \(h)")
+        return head + svg[close.upperBound...]
+    }
+}
