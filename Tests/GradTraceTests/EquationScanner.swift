@@ -103,7 +103,8 @@ enum EquationScanner {
                 if ch == ">" {
                     let name = String(t.drop(while: { $0 == "/" }).prefix { $0.isLetter || $0.isNumber }).lowercased()
                     // Sub- and superscripts stay glued to their name (p<sub>1</sub> is p1); blocks end a line.
-                    out += name == "sub" || name == "sup" ? "" : blocks.contains(name) ? "\n" : " "
+                    let closing = t.hasPrefix("/")
+                    out += name == "sub" ? "" : name == "sup" ? (closing ? "}" : "^{") : blocks.contains(name) ? "\n" : " "
                     tag = nil
                 } else {
                     t.append(ch)

@@ -49,7 +49,8 @@ extension GateKind {
                  undefined: { a, _, _ in a == 0 ? "division by zero" : nil }, testDomain: { a, _, _ in abs(a) > 0.1 }),
         GateKind(name: "addConst", arity: 1, hasParameter: true,
                  kernel: { Arithmetic.addConst($0, $1, $2, $3) },
-                 symbol: { c in c < 0 || (c == 0 && c.sign == .minus) ? "-\(formatShortest(-c))" : "+\(formatShortest(c))" },
+                 // Subtracting a constant is drawn +(-1), never -1, which would read like the *-1 gate.
+                 symbol: { c in c < 0 || (c == 0 && c.sign == .minus) ? "+(-\(formatShortest(-c)))" : "+\(formatShortest(c))" },
                  formula: { o in o.parameter < 0 ? "\(o.a) - \(formatShortest(-o.parameter))" : "\(o.a) + \(o.p)" },
                  rule: { _, _ in "1" },
                  pattern: "adding a constant passes the gradient through unchanged", summary: "x + c",

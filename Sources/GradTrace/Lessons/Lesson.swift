@@ -28,6 +28,8 @@ public struct CircuitBlock: Sendable {
 
     public struct Options: Sendable, Equatable {
         public var precision: Int?
+        /// `digits=N`: significant figures instead of decimals.
+        public var digits: Int?
         /// `expand` draws every composite as its body; `expand=softplus,sigmoid` only those.
         public var expand: Graph.Expansion = .none
         public var check = false
@@ -67,9 +69,13 @@ public struct TrainingBlock: Sendable {
         public var nesterov = false
         public var stopBelow: Double?
         public var precision: Int?
+        /// `digits=N`: significant figures instead of decimals.
+        public var digits: Int?
         /// Explain step 1 gate by gate.
         public var explain = false
         public var title: String?
+        /// A worksheet and answer key: step 1's gradients and one update of every parameter, by hand.
+        public var worksheet = false
 
         public init() {}
     }

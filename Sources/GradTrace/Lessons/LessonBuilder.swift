@@ -71,7 +71,7 @@ public struct LessonBuilder: Sendable {
                 runs.append((name, trainer, try trainer.train(graph)))
             }
         }
-        let format = o.precision.map { NumberFormat(.decimals($0)) } ?? NumberFormat(.significant(6), trimsZeros: true)
+        let format = NumberFormat(precision: o.precision, digits: o.digits, fallback: NumberFormat(.significant(6), trimsZeros: true))
         let report = TrainingReport(trainer: runs[0].trainer, run: runs[0].run, firstStep: first, format: format)
         let caption = o.title ?? "Training \(report.lossName): loss per step"
         let chart = TrainingReport.lossChart(runs.map { ($0.name, $0.run) }, title: caption)
@@ -117,7 +117,7 @@ public struct LessonBuilder: Sendable {
             do { try explanation.requireDrawable() } catch {
                 throw Diagnostic(error.message, file: lesson.path, line: block.line, help: "split it into smaller blocks")
             }
-            let format = block.options.precision.map { NumberFormat(.decimals($0)) } ?? NumberFormat.diagram
+            let format = NumberFormat(precision: block.options.precision, digits: block.options.digits, fallback: .diagram)
             let index = circuits.count + 1
             let caption = block.options.title ?? "Circuit \(index): \(Walkthrough(trace, format: format).typedDefinition(graph.output))"
             var circuit = Circuit(index: index, block: block, trace: trace, check: explanation.check,
@@ -149,14 +149,21 @@ public struct LessonBuilder: Sendable {
             }
             circuits.append(circuit)
         }
-        let worksheets = circuits.filter { $0.block.options.worksheet != nil }
-        if worksheets.count > 1 {
+        let worksheetLines = (circuits.filter { $0.block.options.worksheet != nil }.map(\.block.line)
+            + trainings.filter { $0.block.options.worksheet }.map(\.block.line)).sorted()
+        if worksheetLines.count > 1 {
             throw Diagnostic("a lesson has one worksheet; this is its second block marked worksheet", file: lesson.path,
-                             line: worksheets[1].block.line, help: "remove 'worksheet' from all but one block (the first one at line \(worksheets[0].block.line))")
+                             line: worksheetLines[1], help: "remove 'worksheet' from all but one block (the first one at line \(worksheetLines[0]))")
         }
-        let worksheetCircuit = worksheets.first
-        files.append(OutputFile(path: "README.md", text: walkthroughPage(lesson, circuits, trainings, hasWorksheet: worksheetCircuit != nil)))
+        let worksheetCircuit = circuits.first { $0.block.options.worksheet != nil }
+        let worksheetTraining = trainings.first { $0.block.options.worksheet }
+        files.append(OutputFile(path: "README.md", text: walkthroughPage(lesson, circuits, trainings, hasWorksheet: worksheetCircuit != nil || worksheetTraining != nil)))
         files.append(OutputFile(path: "handout.html", text: handout(lesson, circuits, trainings)))
+        if let worksheetTraining {
+            let sheet = trainingWorksheet(lesson, worksheetTraining)
+            files.append(OutputFile(path: "worksheet.html", text: sheet.worksheet))
+            files.append(OutputFile(path: "answer-key.html", text: sheet.key))
+        }
         if let worksheetCircuit {
             let sheet = try worksheet(lesson, worksheetCircuit)
             files.append(OutputFile(path: "worksheet.html", text: sheet.worksheet))
@@ -301,7 +308,12 @@ public struct LessonBuilder: Sendable {
         var out = "<div class=\"walkthrough\">\n"
         let rows: [[String]]
         if t.runs.count == 1 {
-            out += HTML.text("p", [], t.report.headline + ".") + "\n<h4>Updates after step 1 (gradients taken at the old weights)</h4>\n<ul>\n"
+            out += HTML.text("p", [], t.report.headline + ".") + "\n"
+            if t.block.options.explain {
+                out += "<h4>Step 1 in full: the forward pass and every backward step</h4>\n"
+                out += HTMLRenderer.walkthrough(t.report.firstStep, options: ExplainOptions(format: t.report.format))
+            }
+            out += "<h4>Updates after step 1 (gradients taken at the old weights)</h4>\n<ul>\n"
             for line in t.report.updateLines() { out += HTML.text("li", [("class", "line")], line) + "\n" }
             out += "</ul>\n"
             rows = t.report.tableRows
@@ -329,6 +341,57 @@ public struct LessonBuilder: Sendable {
     }
 
     // MARK: Worksheet and answer key
+
+    /// One training step by hand: the circuit at the starting parameters with its gradients
+    /// blank, then one update line per parameter to complete; the key fills both in.
+    func trainingWorksheet(_ lesson: Lesson, _ t: Training) -> (worksheet: String, key: String) {
+        let trace = t.report.firstStep
+        let format = t.report.format
+        let w = Walkthrough(trace, format: format)
+        let run = t.runs[0]
+        let f = w.outputName
+        var blank = DotOptions(format: format, showGradients: true, rankdir: "LR")
+        blank.blankGradients = true
+        let full = DotOptions(format: format, rankdir: "LR")
+        func figure(_ options: DotOptions, _ prefix: String) -> String {
+            guard let svg = try? Graphviz.render(dot: DotRenderer.render(trace, options: options), format: .svg) else { return "" }
+            return printFigure(svg, options, trace, idPrefix: prefix, caption: nil, lesson, CircuitBlock(source: t.block.source, line: t.block.line, options: .init()))
+        }
+        let lines = TrainingReport(trainer: run.trainer, run: run.run, firstStep: trace, format: format).updateLines()
+        let rule: String
+        switch run.trainer.optimizer {
+        case .gradientDescent: rule = "w ← w − η × ∂\(f)/∂w with η = \(formatShortest(run.trainer.learningRate))"
+        case .momentum(let mu), .nesterov(let mu):
+            rule = "v ← μ × v − η × ∂\(f)/∂w, then w ← w + v, with μ = \(formatShortest(mu)), η = \(formatShortest(run.trainer.learningRate)) and v = 0 at the start"
+        }
+        let rounding: String
+        switch format.mode {
+        case .decimals(let p): rounding = "Round every number you write to \(p) decimals."
+        case .significant(let n): rounding = "Keep \(n) significant figures in every number you write."
+        case .shortest: rounding = ""
+        }
+        func table(filled: Bool) -> String {
+            var rows = ""
+            for (k, name) in run.run.parameters.enumerated() {
+                let id = trace.graph.input(named: name)!
+                let g = filled ? "<span class=\"gradient\">\(HTML.escape(format(trace.gradients[id])))</span>" : "<span class=\"blank\"></span>"
+                let update = filled ? "<span class=\"value\">\(HTML.escape(lines[k]))</span>" : "\(HTML.escape(name)) ← <span class=\"blank\" style=\"min-width: 16rem\"></span>"
+                rows += "<tr><td>\(HTML.escape(name))</td><td class=\"num value\">\(HTML.escape(format(trace.values[id])))</td><td class=\"num\">\(g)</td><td>\(update)</td></tr>\n"
+            }
+            return "<table class=\"answers\"><thead><tr><th>parameter</th><th class=\"num\">value</th><th class=\"num\">∂\(HTML.escape(f))/∂parameter</th><th>after one update</th></tr></thead><tbody>\n\(rows)</tbody></table>\n"
+        }
+        let head = HTML.text("h1", [], lesson.title)
+        let task = "The forward values are on the wires. Run the circuit backward from ∂\(f)/∂\(f) = 1, filling in every gradient; then update every parameter once: \(rule). Every gradient of the step is taken at the old values. \(rounding)"
+        var sheet = head + "\n<p class=\"summary\">Worksheet · one training step by hand · \(HTML.escape(t.caption))</p>\n"
+        sheet += "<p>Name: <span class=\"blank\" style=\"min-width: 16rem\"></span></p>\n<p>\(HTML.escape(task))</p>\n"
+        sheet += figure(blank, "w") + "\n" + table(filled: false)
+        var key = head + "\n<p class=\"summary\">Answer key · one training step by hand · \(HTML.escape(t.caption))</p>\n"
+        key += "<p>\(HTML.escape(f)) = <span class=\"value\">\(HTML.escape(format(trace.output)))</span> at the start; after the update it is <span class=\"value\">\(HTML.escape(run.run.loss(afterUpdates: 1).map(format.callAsFunction) ?? "—"))</span>.</p>\n"
+        key += figure(full, "k") + "\n" + table(filled: true)
+        key += HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: format))
+        return (HTML.page(title: "\(lesson.title) — worksheet", css: Styles.base, body: sheet),
+                HTML.page(title: "\(lesson.title) — answer key", css: Styles.base, body: key))
+    }
 
     func worksheet(_ lesson: Lesson, _ circuit: Circuit) throws(Diagnostic) -> (worksheet: String, key: String) {
         var trace = circuit.trace
@@ -422,7 +485,7 @@ public struct LessonBuilder: Sendable {
             forward.showGradients = false
             let total = trace.steps.count
             var frame = "<h2>\(HTML.escape(circuit.caption)) — forward pass</h2>\n"
-            frame += "<p class=\"line\">Values flow left to right: \(HTML.escape(w.inputSummary())) gives \(HTML.escape(w.outputName)) = \(HTML.escape(circuit.format(trace.output))). Press → to go backward.</p>\n"
+            frame += "<p class=\"line\">Values flow left to right: \(HTML.escape(w.inputSummary())) gives \(HTML.escape(w.outputName)) = \(HTML.escape(circuit.format(trace.output))).\(circuit.block.options.showGradients ? " Press → to go backward." : "")</p>\n"
             frame += HTML.inlineSVG(try render(DotRenderer.render(trace, options: forward), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
             frames.append(frame)
             guard circuit.block.options.showGradients else { continue }

@@ -33,7 +33,7 @@ public enum LessonIndex {
     }
 
     static func html(_ entries: [Entry]) -> String {
-        var body = "<h1>GradTrace lessons</h1>\n<p class=\"summary\">Every lesson with its walkthrough, printable handout, worksheet, answer key and stepper.</p>\n<ol>\n"
+        var body = "<h1>GradTrace lessons</h1>\n<p class=\"summary\">Every lesson with its walkthrough and printable handout, and, where the lesson has them, its worksheet with an answer key and its stepper.</p>\n<ol>\n"
         for e in entries {
             body += "<li>" + HTML.text("strong", [], e.title)
             if let s = e.summary { body += "<br>" + HTML.escape(s) }

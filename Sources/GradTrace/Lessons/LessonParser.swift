@@ -12,9 +12,9 @@
 ///     ```
 public enum LessonParser {
     public static let frontMatterKeys = ["title", "summary", "slug"]
-    public static let optionNames = ["precision", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series",
+    public static let optionNames = ["precision", "digits", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series",
                                      "vary", "fixed", "step"]
-    public static let trainingOptionNames = ["params", "lr", "steps", "momentum", "nesterov", "stop-below", "precision", "explain", "title"]
+    public static let trainingOptionNames = ["params", "lr", "steps", "momentum", "nesterov", "stop-below", "precision", "digits", "explain", "title", "worksheet"]
 
     public static func parse(_ source: SourceText, fileName: String) throws(Diagnostic) -> Lesson {
         let text = String(decoding: source.bytes, as: UTF8.self)
@@ -217,6 +217,11 @@ public enum LessonParser {
         for o in try tokenize(text, line: line, column: column, error: error) {
             switch o.key {
             case "precision": options.precision = try precision(o, line: line, error: error)
+            case "digits":
+                guard let v = o.value.flatMap({ Int($0) }), (1...17).contains(v) else {
+                    throw error("digits needs a whole number from 1 to 17", line, o.column, o.length, "e.g. digits=4")
+                }
+                options.digits = v
             case "expand":
                 if let value = o.value {
                     let names = value.split(separator: ",").map(String.init)
@@ -323,7 +328,13 @@ public enum LessonParser {
             case "nesterov": try flag(o, line: line, error: error); options.nesterov = true
             case "stop-below": options.stopBelow = try numbers(o, positive: true).first
             case "precision": options.precision = try precision(o, line: line, error: error)
+            case "digits":
+                guard let v = o.value.flatMap({ Int($0) }), (1...17).contains(v) else {
+                    throw error("digits needs a whole number from 1 to 17", line, o.column, o.length, "e.g. digits=4")
+                }
+                options.digits = v
             case "explain": try flag(o, line: line, error: error); options.explain = true
+            case "worksheet": try flag(o, line: line, error: error); options.worksheet = true
             case "title":
                 guard let value = o.value else { throw error("title needs a value", line, o.column, o.length, "write title=\"...\"") }
                 options.title = value

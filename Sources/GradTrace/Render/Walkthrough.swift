@@ -39,7 +39,8 @@ public struct Walkthrough: Sendable {
     /// `f = q*z`, or just the formula when the node has no label of its own.
     public func definition(_ i: Int) -> String {
         let label = labels[i], formula = formula(i)
-        return label == formula ? label : "\(label) = \(formula)"
+        let same = label.filter { $0 != " " } == formula.filter { $0 != " " }  // `a * b` is `a*b`
+        return same ? label : "\(label) = \(formula)"
     }
 
     /// `f = sigmoid(w0*x0 + w1*x1 + w2)`: the node as the user typed it, for captions and titles.
@@ -196,7 +197,8 @@ public struct Walkthrough: Sendable {
         let i = warning.node
         let node = graph.nodes[i]
         let kind = graph.kind(i)
-        let place = node.span.map { " (line \($0.line + (graph.source?.lineOffset ?? 0)), column \($0.column))" } ?? ""
+        // Lines of the text the reader sees (a lesson block's own lines, not the lesson file's).
+        let place = node.span.map { " (line \($0.line), column \($0.column))" } ?? ""
         let plain = NumberFormat(.shortest)
         switch warning.reason {
         case .undefined(let why):

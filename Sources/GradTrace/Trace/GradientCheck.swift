@@ -67,11 +67,11 @@ public struct GradientCheck: Sendable {
         for i in stride(from: graph.count - 1, through: 0, by: -1) where trace.reachesOutput[i] {
             let arity = graph.arity(i)
             if arity == 0 { continue }
+            // Nudging a node moves the inputs of the gates after it: a kink at a gate matters to
+            // the nodes feeding it (and everything before them), not to the gate's own output.
             let kind = graph.kind(i)
-            if kind.kink != nil || kind.isDefinition, graph.kink(at: i, inputs: graph.inputs(of: i).map { trace.values[$0] }) != nil {
-                below[i] = true
-            }
-            if below[i] { for slot in 0..<arity { below[graph.input(i, slot)] = true } }
+            let atKink = (kind.kink != nil || kind.isDefinition) && graph.kink(at: i, inputs: graph.inputs(of: i).map { trace.values[$0] }) != nil
+            if below[i] || atKink { for slot in 0..<arity { below[graph.input(i, slot)] = true } }
         }
         return below
     }

@@ -54,9 +54,9 @@ public struct Trainer: Sendable {
         public var description: String {
             let fmt = NumberFormat(.significant(6), trimsZeros: true)
             if let parameter {
-                return "training diverged at step \(step): parameter \(parameter) became \(fmt(value)); the learning rate is probably too large"
+                return "training diverged in update \(step): parameter \(parameter) became \(fmt(value)); the learning rate is probably too large"
             }
-            var text = "training diverged at step \(step): the loss became \(fmt(value))"
+            var text = "training diverged: after \(step - 1) update\(step == 2 ? "" : "s") the loss became \(fmt(value))"
             if let largest { text += " (the largest parameter then: \(largest.name) = \(fmt(largest.value)))" }
             return text + "; the learning rate is probably too large"
         }

@@ -112,10 +112,16 @@ public struct TrainingReport {
     }
 
     /// Every step as CSV: step, loss, parameters, gradients (full precision).
+    /// Every state as CSV: updates made so far (0 is the start), the loss and parameters then,
+    /// and the gradients the next update uses (empty on the last row); full precision.
     public func csv() -> String {
-        var out = (["step", "loss"] + run.parameters + run.parameters.map { "d_\($0)" }).joined(separator: ",") + "\n"
+        var out = (["updates", "loss"] + run.parameters + run.parameters.map { "d_\($0)" }).joined(separator: ",") + "\n"
         for s in run.history {
-            out += ([String(s.step), jsonNumber(s.loss)] + s.parameters.map(jsonNumber) + s.gradients.map(jsonNumber)).joined(separator: ",") + "\n"
+            out += ([String(s.step - 1), jsonNumber(s.loss)] + s.parameters.map(jsonNumber) + s.gradients.map(jsonNumber)).joined(separator: ",") + "\n"
+        }
+        if run.divergence == nil {
+            out += ([String(run.history.count), jsonNumber(run.finalLoss)] + run.finalParameters.map(jsonNumber)
+                    + run.parameters.map { _ in "" }).joined(separator: ",") + "\n"
         }
         return out
     }
