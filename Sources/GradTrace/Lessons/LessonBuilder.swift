@@ -237,8 +237,8 @@ public struct LessonBuilder: Sendable {
 
     /// A circuit for a printed page (PrintLayout): top to bottom as the alternative layout.
     private func printFigure(_ svg: [UInt8], _ options: DotOptions, _ trace: Trace, idPrefix: String, caption: String?,
-                             _ lesson: Lesson, _ block: CircuitBlock) -> String {
-        PrintLayout.figure(svg, idPrefix: idPrefix, caption: caption, topToBottom: options.rankdir == "TB" ? nil : {
+                             _ lesson: Lesson, _ block: CircuitBlock, keepOnPage: Bool = false) -> String {
+        PrintLayout.figure(svg, idPrefix: idPrefix, caption: caption, keepOnPage: keepOnPage, topToBottom: options.rankdir == "TB" ? nil : {
             var tb = options
             tb.rankdir = "TB"
             return try? Graphviz.render(dot: DotRenderer.render(trace, options: tb), format: .svg)
@@ -355,7 +355,7 @@ public struct LessonBuilder: Sendable {
         let full = DotOptions(format: format, rankdir: "LR")
         func figure(_ options: DotOptions, _ prefix: String) -> String {
             guard let svg = try? Graphviz.render(dot: DotRenderer.render(trace, options: options), format: .svg) else { return "" }
-            return printFigure(svg, options, trace, idPrefix: prefix, caption: nil, lesson, CircuitBlock(source: t.block.source, line: t.block.line, options: .init()))
+            return printFigure(svg, options, trace, idPrefix: prefix, caption: nil, lesson, CircuitBlock(source: t.block.source, line: t.block.line, options: .init()), keepOnPage: true)
         }
         let lines = TrainingReport(trainer: run.trainer, run: run.run, firstStep: trace, format: format).updateLines()
         let rule: String
@@ -464,11 +464,11 @@ public struct LessonBuilder: Sendable {
         var sheet = head + "\n<p class=\"summary\">Worksheet\(variantNote) · \(HTML.escape(circuit.caption))</p>\n"
         sheet += "<p>Name: <span class=\"blank\" style=\"min-width: 16rem\"></span></p>\n"
         sheet += "<p>Inputs: <span class=\"value\">\(inputs)</span>. \(task) \(HTML.escape(rounding))</p>\n"
-        sheet += printFigure(sheetSVG, blankOptions, trace, idPrefix: "w", caption: nil, lesson, circuit.block) + "\n" + table(filled: false)
+        sheet += printFigure(sheetSVG, blankOptions, trace, idPrefix: "w", caption: nil, lesson, circuit.block, keepOnPage: true) + "\n" + table(filled: false)
         var key = head + "\n<p class=\"summary\">Answer key\(variantNote) · \(HTML.escape(circuit.caption))</p>\n"
         key += "<p>Inputs: <span class=\"value\">\(inputs)</span>. Output \(HTML.escape(f)) = <span class=\"value\">\(HTML.escape(format(trace.output)))</span>."
         key += wholeNumbers ? " Every answer is a whole number.</p>\n" : " Accept answers within ±\(toleranceText) of these: a student who rounds every number to \(decimals) decimals as they go can be that far off.</p>\n"
-        key += printFigure(keySVG, keyOptions, trace, idPrefix: "k", caption: nil, lesson, circuit.block) + "\n" + table(filled: true)
+        key += printFigure(keySVG, keyOptions, trace, idPrefix: "k", caption: nil, lesson, circuit.block, keepOnPage: true) + "\n" + table(filled: true)
         key += HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: format))
         return (HTML.page(title: "\(lesson.title) — worksheet", css: Styles.base, body: sheet),
                 HTML.page(title: "\(lesson.title) — answer key", css: Styles.base, body: key))

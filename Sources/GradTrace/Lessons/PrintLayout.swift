@@ -50,21 +50,24 @@ enum PrintLayout {
     }
 
     /// The figure as HTML for a printed page. `topToBottom` lays the same figure out top to
-    /// bottom, when that is possible; `mayTurn` allows a landscape page.
-    static func figure(_ svg: [UInt8], idPrefix: String, caption: String?, mayTurn: Bool = true,
+    /// bottom, when that is possible; `mayTurn` allows a landscape page. A worksheet keeps its
+    /// figure beside its table (`keepOnPage`): top to bottom is tried before turning the page.
+    static func figure(_ svg: [UInt8], idPrefix: String, caption: String?, mayTurn: Bool = true, keepOnPage: Bool = false,
                        topToBottom: (() -> [UInt8]?)? = nil) -> String {
         let text = String(decoding: svg, as: UTF8.self)
         let captionHTML = caption.map { "\n" + HTML.text("figcaption", [], $0) } ?? ""
         guard let size = size(of: text), !fits(size, portrait) else {
             return "<figure>\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
         }
+        let tb = topToBottom?().flatMap { tb in self.size(of: String(decoding: tb, as: UTF8.self)).map { fits($0, portrait) } == true ? tb : nil }
+        if keepOnPage, let tb {
+            return "<figure>\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+        }
         if mayTurn, fits(size, landscape) {
             return "<figure class=\"print-landscape\">\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
         }
-        if let topToBottom, let tb = topToBottom() {
-            if let tbSize = self.size(of: String(decoding: tb, as: UTF8.self)), fits(tbSize, portrait) {
-                return "<figure>\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
-            }
+        if let tb {
+            return "<figure>\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
         }
         // Slices: windows onto the same drawing, each narrow enough to print at full size.
         let widest = portrait.width * size.smallestFont / minimumPoints
