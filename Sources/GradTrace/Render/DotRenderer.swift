@@ -147,7 +147,9 @@ public enum DotRenderer {
             for use in useList {
                 let emphasis = use.consumer == active ? ", penwidth=2" : ""
                 let g = known(use.consumer) ? trace.contribution(use.consumer, use.slot) : nil
-                out.write("  \(from) -> n\(use.consumer) [label=\(label(trace.values[i], g, isInput: isInput))\(emphasis)\(dim)]\n")
+                // Where wires converge on a gate, a thin line ties each label to its own wire.
+                let decorate = graph.arity(use.consumer) > 1 ? "decorate=true, " : ""
+                out.write("  \(from) -> n\(use.consumer) [\(decorate)label=\(label(trace.values[i], g, isInput: isInput))\(emphasis)\(dim)]\n")
             }
             if isOutput {
                 out.write("  \(from) -> out [label=\(label(trace.values[i], options.showGradients ? 1 : nil))]\n")
