@@ -67,6 +67,7 @@ public struct Explanation: Sendable {
 
     /// The warnings, worded.
     public var warnings: [String] {
+        if trace.warnings.isEmpty { return [] }  // naming nodes costs a pass over the tape
         let w = Walkthrough(trace)
         return trace.warnings.map(w.message)
     }

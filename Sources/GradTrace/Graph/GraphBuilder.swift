@@ -19,9 +19,8 @@ public struct GraphBuilder {
     private var functions: [String: UInt16] = [:]
     /// Kind names → kind index, for bodies.
     var kindIndex: [String: UInt16] = [:]
-    /// A quick no for most names: the first bytes and longest length of any function name.
-    private var functionFirstBytes = [Bool](repeating: false, count: 256)
-    private var functionMaxLength = 0
+    /// A quick no for most names: which (first byte, length) pairs any function name has.
+    private var functionShapes = [Bool](repeating: false, count: 256 * 64)
     /// While building a `def`'s body: its name and parameters.
     private(set) var definition: (name: String, parameters: [String])?
     /// The largest tape a `def`'s body may become once its calls are written out.
@@ -64,14 +63,15 @@ public struct GraphBuilder {
         kindIndex[kind.name] = index
         for spelling in kind.spellings {
             functions[spelling] = index
-            functionFirstBytes[Int(spelling.utf8.first!)] = true
-            functionMaxLength = max(functionMaxLength, spelling.utf8.count)
+            let length = spelling.utf8.count
+            if length < 64 { functionShapes[Int(spelling.utf8.first!) * 64 + length] = true }
         }
     }
 
     /// The kind a function name calls, if it is one.
     func function(named name: String) -> UInt16? {
-        guard let first = name.utf8.first, functionFirstBytes[Int(first)], name.utf8.count <= functionMaxLength else { return nil }
+        let length = name.utf8.count
+        guard let first = name.utf8.first, length < 64, functionShapes[Int(first) * 64 + length] else { return nil }
         return functions[name]
     }
 

@@ -23,16 +23,15 @@ public enum JSONRenderer {
         let walkthrough = Walkthrough(trace, format: NumberFormat(.shortest))
         let labels = walkthrough.labels
         let uses = walkthrough.uses
-        let operands = walkthrough.operands
         let kinds = graph.kinds
         let nodes = graph.nodes
         func gateOperands(_ i: Int) -> GateKind.Operands {
             let node = nodes[i]
             if node.b >= 0 && graph.extraInputs.isEmpty {
-                return GateKind.Operands(a: operands[Int(node.a)], b: operands[Int(node.b)], parameter: node.gate.parameter)
+                return GateKind.Operands(a: labels.operand(Int(node.a)), b: labels.operand(Int(node.b)), parameter: node.gate.parameter)
             }
-            if node.a >= 0 && node.b < 0 { return GateKind.Operands(a: operands[Int(node.a)], parameter: node.gate.parameter) }
-            return graph.operands(i) { operands[$0] }
+            if node.a >= 0 && node.b < 0 { return GateKind.Operands(a: labels.operand(Int(node.a)), parameter: node.gate.parameter) }
+            return graph.operands(i) { labels.operand($0) }
         }
         func label(_ i: Int) -> String { labels[i] }
         let lineOffset = graph.source?.lineOffset ?? 0

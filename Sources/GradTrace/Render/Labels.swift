@@ -8,17 +8,19 @@ public struct Labels: Sendable {
     public var format: NumberFormat
     public static let maxSourceLength = 32
     private var labels: [String] = []
-    private var operands: [String] = []
     private var generated: [Bool] = []
+    /// Whether a node's label needs parentheses as an operand (computed once).
+    private var compound: [Bool] = []
 
     public init(_ graph: Graph, format: NumberFormat = NumberFormat()) {
         self.graph = graph
         self.format = format
         let n = graph.count
         labels.reserveCapacity(n)
-        operands.reserveCapacity(n)
         generated = [Bool](repeating: false, count: n)
-        var taken = Set(graph.nodes.compactMap(\.name))
+        compound.reserveCapacity(n)
+        // Generated names are u1, u2, …: only user names of that shape can clash with them.
+        var taken = Set(graph.nodes.lazy.compactMap(\.name).filter { $0.utf8.first == UInt8(ascii: "u") && $0.dropFirst().allSatisfy(\.isNumber) })
         var next = 1
         for i in 0..<n {
             let node = graph.nodes[i]
@@ -30,8 +32,8 @@ public struct Labels: Sendable {
             } else if let text = sourceText(i) {
                 label = text
             } else {
-                label = graph.kind(i).isLeaf ? "?" : graph.kind(i).formula(graph.operands(i) { [operands] in operands[$0] })
-                if label.count > Labels.maxSourceLength {
+                label = graph.kind(i).isLeaf ? "?" : graph.kind(i).formula(graph.operands(i) { [labels, compound] in compound[$0] ? "(\(labels[$0]))" : labels[$0] })
+                if label.utf8.count > Labels.maxSourceLength {
                     while taken.contains("u\(next)") { next += 1 }
                     label = "u\(next)"
                     taken.insert(label)
@@ -39,14 +41,14 @@ public struct Labels: Sendable {
                 }
             }
             labels.append(label)
-            operands.append(!node.gate.isConstant && Labels.isCompound(label) ? "(\(label))" : label)
+            compound.append(!node.gate.isConstant && Labels.isCompound(label))
         }
     }
 
     public subscript(_ i: Int) -> String { labels[i] }
 
     /// An input's label inside another label: parenthesised when compound.
-    public func operand(_ i: Int) -> String { operands[i] }
+    public func operand(_ i: Int) -> String { compound[i] ? "(\(labels[i]))" : labels[i] }
 
     /// Whether node `i`'s label is a generated short name (which the diagram must print).
     public func isGenerated(_ i: Int) -> Bool { generated[i] }
@@ -68,7 +70,7 @@ public struct Labels: Sendable {
             lastWasSpace = space
         }
         let text = String(decoding: bytes, as: UTF8.self)
-        return text.count <= maxLength ? text : nil
+        return bytes.count <= maxLength || text.count <= maxLength ? text : nil
     }
 
     /// Whether a formula has an operator outside parentheses (so it needs them as an operand).

@@ -9,15 +9,12 @@ public struct Walkthrough: Sendable {
     public let format: NumberFormat
     public let labels: Labels
     let uses: Graph.Uses
-    /// Each node as an operand of formulas and rules (short, parenthesised when compound).
-    let operands: [String]
 
     public init(_ trace: Trace, format: NumberFormat = .standard) {
         self.trace = trace
         self.format = format
         labels = Labels(trace.graph, format: format)
         uses = trace.graph.makeUses()
-        operands = (0..<trace.graph.count).map { [labels] in labels.operand($0) }
     }
 
     public var graph: Graph { trace.graph }
@@ -27,13 +24,13 @@ public struct Walkthrough: Sendable {
     // MARK: Names
 
     /// A node as it appears after ∂ and inside formulas: short, parenthesised when compound.
-    public func short(_ i: Int) -> String { operands[i] }
+    public func short(_ i: Int) -> String { labels.operand(i) }
 
     /// The gate written over its inputs' labels: `q*z`.
     public func formula(_ i: Int) -> String {
         let kind = graph.kind(i)
         if kind.isLeaf { return labels[i] }
-        return kind.formula(graph.operands(i) { operands[$0] })
+        return kind.formula(graph.operands(i) { labels.operand($0) })
     }
 
     /// `f = q*z`, or just the formula when the node has no label of its own.
@@ -54,12 +51,12 @@ public struct Walkthrough: Sendable {
 
     /// The symbolic local gradient of input `slot` of node `i`, in text.
     public func rule(_ i: Int, slot: Int) -> String {
-        graph.kind(i).rule(slot, graph.operands(i) { operands[$0] })
+        graph.kind(i).rule(slot, graph.operands(i) { labels.operand($0) })
     }
 
     /// The same in LaTeX.
     public func ruleLaTeX(_ i: Int, slot: Int) -> String {
-        graph.kind(i).ruleLaTeX(slot, graph.operands(i) { latex(operands[$0]) })
+        graph.kind(i).ruleLaTeX(slot, graph.operands(i) { latex(labels.operand($0)) })
     }
 
     /// `x = -2, y = 5, z = -4`.
@@ -69,7 +66,7 @@ public struct Walkthrough: Sendable {
 
     /// The inputs of node `i`, by label.
     public func inputsOf(_ i: Int) -> String {
-        graph.inputs(of: i).map { operands[$0] }.joined(separator: ", ")
+        graph.inputs(of: i).map { labels.operand($0) }.joined(separator: ", ")
     }
 
     /// What is drawn in node `i`'s circle, or its leaf kind.
@@ -142,7 +139,7 @@ public struct Walkthrough: Sendable {
             let rule = self.rule(i, slot: slot)
             let shownLocal = format.shown(local)
             let same = inputs.indices.filter { inputs[$0] == input }
-            wires.append(Wire(slot: slot, input: input, inputName: operands[input], rule: rule, ruleLaTeX: ruleLaTeX(i, slot: slot),
+            wires.append(Wire(slot: slot, input: input, inputName: labels.operand(input), rule: rule, ruleLaTeX: ruleLaTeX(i, slot: slot),
                               local: shownLocal, ruleIsValue: Double(rule) == local,
                               product: DisplayedArithmetic.product(local, trace.gradients[i], trace.contribution(i, slot), format),
                               wireOfInput: same.count > 1 ? (same.firstIndex(of: slot)! + 1, same.count) : nil))
@@ -154,13 +151,13 @@ public struct Walkthrough: Sendable {
         if kind.isDefinition, let body = kind.body?(0) {
             notes.append("\(kind.name)'s local gradients are computed by backpropagating through its body, \(body.text)")
         }
-        return Step(number: k, node: i, name: operands[i], definition: definition(i), notes: notes, upstream: upstream, wires: wires)
+        return Step(number: k, node: i, name: labels.operand(i), definition: definition(i), notes: notes, upstream: upstream, wires: wires)
     }
 
     /// `softplus(x)`: an expanded call, over its arguments' names.
     public func callText(_ call: Graph.ExpandedCall) -> String {
         let kind = graph.kinds[Int(call.kind)]
-        return kind.formula(GateKind.Operands(call.arguments.map { operands[$0] }, parameter: call.parameter))
+        return kind.formula(GateKind.Operands(call.arguments.map { labels.operand($0) }, parameter: call.parameter))
     }
 
     /// The contributions that add up to a node's gradient when it fans out, in arrival order.
