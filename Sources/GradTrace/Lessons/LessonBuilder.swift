@@ -186,7 +186,7 @@ public struct LessonBuilder: Sendable {
         for segment in lesson.segments {
             switch segment {
             case .prose(let text):
-                out += text.trimmingTrailingNewlines() + "\n\n"
+                out += Prose.markdown(text) + "\n\n"
             case .training:
                 let t = trainings[nextTraining]
                 nextTraining += 1
