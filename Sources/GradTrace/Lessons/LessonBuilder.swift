@@ -1,18 +1,3 @@
-/// A file the build produces, relative to the lesson's output folder.
-public struct OutputFile: Sendable, Equatable {
-    public var path: String
-    public var bytes: [UInt8]
-
-    public init(path: String, bytes: [UInt8]) {
-        self.path = path
-        self.bytes = bytes
-    }
-
-    public init(path: String, text: String) {
-        self.init(path: path, bytes: Array(text.utf8))
-    }
-}
-
 /// Turns a lesson into its files: the Markdown walkthrough page (README.md) with SVG and PNG
 /// figures, a self-contained handout, a worksheet and its answer key, and a stepper page.
 /// Everything is built in memory first, so a lesson that fails writes nothing.
@@ -114,6 +99,10 @@ public struct LessonBuilder: Sendable {
             if graph.gateCount > Graphviz.maxGates {
                 throw Diagnostic("this circuit has \(graph.gateCount) gates; lesson diagrams are limited to \(Graphviz.maxGates)",
                                  file: lesson.path, line: block.line, help: "split it into smaller blocks")
+            }
+            if block.options.frames && graph.gateCount > Graphviz.maxFrameGates {
+                throw Diagnostic("frames draw one diagram per step; this circuit has \(graph.gateCount) gates and frames are limited to \(Graphviz.maxFrameGates)",
+                                 file: lesson.path, line: block.line, help: "remove 'frames' from this block, or split the circuit")
             }
             let format = block.options.precision.map { NumberFormat(precision: $0) } ?? NumberFormat(maxDecimals: 4)
             let index = circuits.count + 1
