@@ -67,15 +67,21 @@ public enum LessonParser {
         }
 
         var segments: [Lesson.Segment] = []
+        var proseLines: [Int] = []
         var prose: [String] = []
+        var proseStart = index + 1
         func flushProse() {
             let body = prose.joined(separator: "\n")
-            if !body.trimmed(" \t\n").isEmpty { segments.append(.prose(body)) }
+            if !body.trimmed(" \t\n").isEmpty {
+                segments.append(.prose(body))
+                proseLines.append(proseStart)
+            }
             prose = []
         }
         while index < lines.count {
             let line = lines[index]
             index += 1
+            if prose.isEmpty { proseStart = index }
             let trimmed = line.drop { $0 == " " }
             let fence = trimmed.prefix { $0 == "`" || $0 == "~" }
             guard fence.count >= 3, Set(fence).count == 1, line.count - trimmed.count <= 3 else {
@@ -122,7 +128,7 @@ public enum LessonParser {
         }
         flushProse()
         let finalTitle = title ?? firstHeading(segments) ?? slug
-        return Lesson(path: source.name, slug: slug, title: finalTitle, summary: summary, segments: segments)
+        return Lesson(path: source.name, slug: slug, title: finalTitle, summary: summary, segments: segments, proseLines: proseLines)
     }
 
     static func firstHeading(_ segments: [Lesson.Segment]) -> String? {
