@@ -37,6 +37,6 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gradtrace-bench", dependencies: ["GradTrace"]),
-        .testTarget(name: "GradTraceTests", dependencies: ["GradTrace"]),
+        .testTarget(name: "GradTraceTests", dependencies: ["GradTrace"], exclude: ["Golden", "Fixtures"]),
     ]
 )
