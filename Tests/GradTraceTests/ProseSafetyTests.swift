@@ -116,6 +116,17 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
         }
     }
 
+    @Test func nestedDroppedTargetsAreSafe() {
+        // Found by the prose fuzzer: dropping an image freed a link inside it that was then read.
+        for text in ["![[a](javascript:x)](http://img.example/p.png)", "[![a](http://x/p.png)](javascript:y)",
+                     "![![![a](//x)](//y)](//z)"] {
+            let html = Prose.html(text)
+            #expect(!html.contains("javascript") && !html.contains("<img"), "\(text) → \(html)")
+            #expect(!Prose.problems(text).isEmpty)
+        }
+        #expect(!Prose.html("[[![a](:b)](c:)](d)").contains("href=\"c:"))
+    }
+
     @Test func imagesNeverComeFromTheNetwork() {
         for target in ["http://example.com/x.png", "https://example.com/x.png", "//example.com/x.png", "HTTPS://example.com/x.png"] {
             let html = Prose.html("![a pixel](\(target))")

@@ -360,8 +360,9 @@ public enum Prose {
                 cmark_node_free(node)
             }
             for (node, inImage) in texts { text(node, inImage: inImage) }
-            // Targets last: dropping an image frees its alt text nodes, handled above.
-            for node in targets {
+            // Targets last: dropping an image frees its alt text nodes, handled above. Innermost
+            // first (reverse document order): dropping an image frees any link inside it.
+            for node in targets.reversed() {
                 let isImage = cmark_node_get_type(node) == CMARK_NODE_IMAGE
                 let url = prepared.restore(string(cmark_node_get_url(node)))
                 cmark_node_set_title(node, prepared.restore(string(cmark_node_get_title(node))))
