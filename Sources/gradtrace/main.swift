@@ -7,8 +7,10 @@ import GradTrace
 // pipe ends the program quietly, as SIGPIPE ends other Unix tools; any other failed write to
 // standard output or standard error makes the status 1.
 
-// Writes report EPIPE instead of killing the process mid-write; `finish` decides.
+// Writes report EPIPE (and EFBIG past a file size limit) instead of killing the process
+// mid-write; `finish` decides.
 signal(SIGPIPE, SIG_IGN)
+signal(SIGXFSZ, SIG_IGN)
 
 func finish(_ status: Int32) -> Never {
     if StandardStreams.brokenPipe {

@@ -370,7 +370,10 @@ public struct LessonBuilder: Sendable {
                 options.stepCaption = false
                 var frame = "<h2>\(HTML.escape(circuit.caption)) — backward step \(k + 1) of \(total)</h2>\n"
                 frame += "<p class=\"line\">\(HTMLRenderer.step(node, w: w))</p>\n"
-                frame += HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
+                // A layout per step: only for circuits small enough (a 119-gate circuit took 95 s).
+                frame += trace.graph.gateCount > Graphviz.maxFrameGates
+                    ? "<p class=\"note\">No diagram per step for a circuit of more than \(Graphviz.maxFrameGates) gates.</p>"
+                    : HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
                 frames.append(frame)
             }
         }
