@@ -54,6 +54,23 @@ let squareLesson = "```gradtrace worksheet\nx = 3\nf = x * x\n```\n"
         #expect(files.contains("a/handout.html"))
     }
 
+    @Test func deletingNeverFollowsASymbolicLink() throws {
+        let src = try temporaryDirectory(), out = try temporaryDirectory(), elsewhere = try temporaryDirectory()
+        try put("```gradtrace frames\nx = 3\nf = x * x\n```\n", "a.md", in: src)
+        #expect(try CLI.run(["build", src.path, "-o", out.path]).status == 0)
+        // The user swaps a listed folder for a link to their own files of the same names.
+        let frames = out.appendingPathComponent("a/frames")
+        for name in try FileManager.default.contentsOfDirectory(atPath: frames.path) { try put("mine", name, in: elsewhere) }
+        try FileManager.default.removeItem(at: frames)
+        try FileManager.default.createSymbolicLink(at: frames, withDestinationURL: elsewhere)
+        let before = try snapshot(elsewhere)
+        try FileManager.default.removeItem(atPath: src.appendingPathComponent("a.md").path)
+        try put("```gradtrace\ny = 1\nf = exp(y)\n```\n", "b.md", in: src)
+        let r = try CLI.run(["build", src.path, "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try snapshot(elsewhere) == before, "nothing behind the link was deleted")
+    }
+
     @Test func aFileTheUserPutInALessonFolderStopsOnlyThatLesson() throws {
         let src = try temporaryDirectory(), out = try temporaryDirectory()
         try put(squareLesson, "a.md", in: src)

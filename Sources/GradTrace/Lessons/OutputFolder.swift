@@ -290,6 +290,7 @@ public struct OutputFolder: Sendable {
         public func removeFiles(except keep: Set<String>) throws(Failure) -> Int {
             let stale = owned.filter { !$0.contains("/") && !keep.contains($0) }.sorted()
             for name in stale {
+                if OutputFolder.reachesThroughLink(name, in: root) { continue }
                 unlink(path(name))
                 owned.remove(name)
             }
@@ -310,7 +311,7 @@ public struct OutputFolder: Sendable {
                 var info = stat()
                 if lstat(path(folder), &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK { continue }
                 for entry in entries.sorted() {
-                    unlink(path(entry))
+                    if !OutputFolder.reachesThroughLink(entry, in: root) { unlink(path(entry)) }
                     owned.remove(entry)
                 }
                 OutputFolder.removeEmptyFolders(path(folder))
@@ -337,6 +338,22 @@ public struct OutputFolder: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         return !path.isEmpty && !path.hasPrefix("/") && path != manifestName
             && parts.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains("\0") && !$0.contains("\n") }
+    }
+
+    /// True when a folder on the way to `relative` is a symbolic link (so deleting it could
+    /// delete a file elsewhere) or the entry itself is a folder.
+    static func reachesThroughLink(_ relative: String, in root: String) -> Bool {
+        var path = root
+        let parts = relative.split(separator: "/").map(String.init)
+        for (k, part) in parts.enumerated() {
+            path = (path as NSString).appendingPathComponent(part)
+            var info = stat()
+            guard lstat(path, &info) == 0 else { return false }
+            let type = info.st_mode & S_IFMT
+            if k < parts.count - 1 && type != S_IFDIR { return true }
+            if k == parts.count - 1 && type == S_IFDIR { return true }
+        }
+        return false
     }
 
     /// Every file (and symbolic link) under `folder`, relative to it, sorted; not the manifest.
