@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -18,12 +17,17 @@ let package = Package(
             pkgConfig: "libgvc",
             providers: [.apt(["libgraphviz-dev"]), .brew(["graphviz"])]
         ),
+        // GitHub's CommonMark renderer, linked in-process (lesson prose; see ARCHITECTURE.md for why and its limits).
+        .systemLibrary(
+            name: "CCmarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"]), .brew(["cmark-gfm"])]
+        ),
+        // Header-only: renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not expose.
+        .systemLibrary(name: "CSystemCalls"),
         .target(
             name: "GradTrace",
-            dependencies: [
-                "CGraphviz",
-                .product(name: "Ink", package: "Ink"),
-            ]
+            dependencies: ["CGraphviz", "CCmarkGFM", "CSystemCalls"]
         ),
         .executableTarget(
             name: "gradtrace",
@@ -33,6 +37,6 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gradtrace-bench", dependencies: ["GradTrace"]),
-        .testTarget(name: "GradTraceTests", dependencies: ["GradTrace"], exclude: ["Golden"]),
+        .testTarget(name: "GradTraceTests", dependencies: ["GradTrace"], exclude: ["Golden", "Fixtures"]),
     ]
 )

@@ -13,7 +13,10 @@ struct Build: ParsableCommand {
 
         Re-running changes no byte. A lesson with an error is reported as file:line:column and \
         its previous output is left untouched; the other lessons are still built, and the exit \
-        status is 2. Nothing is written outside the output folder.
+        status is 2 (1 when a file could not be written). Nothing is written outside the output \
+        folder, and in it gradtrace replaces or deletes only files it wrote: they are listed in \
+        its .gradtrace-manifest, and a non-empty folder without one is refused. Two builds into \
+        one folder take turns.
 
         A block is written as a fenced code block whose info string starts with gradtrace, followed \
         by options: precision=N, expand, check, no-gradients, frames, worksheet[=gradients|values], \
@@ -44,25 +47,39 @@ struct Build: ParsableCommand {
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { folders += 1 }
         }
         if files.isEmpty { throw ValidationError("no lessons (.md files) found in \(paths.joined(separator: ", "))") }
-        let outcomes: [LessonBuild.Outcome]
+        let summary: LessonBuild.Summary
         do {
-            outcomes = try LessonBuild(seed: seed).run(files: files, output: output, writeIndex: folders > 0)
+            summary = try LessonBuild(seed: seed).build(files: files, output: output, writeIndex: folders > 0) {
+                Terminal.printNote("waiting for another gradtrace build into '\(output)' to finish…")
+            }
         } catch {
             throw CommandFailure(message: error.description)
         }
-        var failed = 0
-        for outcome in outcomes {
+        if summary.adopted > 0 {
+            Terminal.printNote("adopted '\(output)': \(summary.adopted) files an earlier gradtrace made are now listed in \(OutputFolder.manifestName)")
+        }
+        var lessonErrors = 0, writeFailures = 0
+        for outcome in summary.outcomes {
             if let error = outcome.error {
-                failed += 1
+                if outcome.isWriteFailure { writeFailures += 1 } else { lessonErrors += 1 }
                 Terminal.printError(error)
-                FileHandle.standardError.write(Data("  (\(outcome.slug): previous output left as it was)\n".utf8))
+                Terminal.printNote("  (\(outcome.slug): previous output left as it was)")
             } else if let report = outcome.report {
                 let what = report.written == 0 ? "unchanged" : "\(report.written) written, \(report.unchanged) unchanged"
-                FileHandle.standardError.write(Data("built \(outcome.slug): \(outcome.fileCount) files (\(what)\(report.removed > 0 ? ", \(report.removed) removed" : ""))\n".utf8))
+                Terminal.printNote("built \(outcome.slug): \(outcome.fileCount) files (\(what)\(report.removed > 0 ? ", \(report.removed) removed" : ""))")
             }
         }
-        if failed > 0 {
-            throw CommandFailure(message: "\(failed) of \(outcomes.count) lessons failed", status: 2)
+        for folder in summary.removed { Terminal.printNote("removed \(folder)/ (no lesson makes it any more)") }
+        let failed = lessonErrors + writeFailures
+        if folders > 0 && failed > 0 {
+            Terminal.printNote("index pages left as they were: they are rewritten when every lesson builds")
+        }
+        if let indexError = summary.indexError { Terminal.printError(indexError) }
+        if lessonErrors > 0 {
+            throw CommandFailure(message: "\(failed) of \(summary.outcomes.count) lessons failed", status: 2)
+        }
+        if writeFailures > 0 || summary.indexError != nil {
+            throw CommandFailure(message: writeFailures > 0 ? "\(writeFailures) of \(summary.outcomes.count) lessons could not be written" : "the index could not be written", status: 1)
         }
     }
 }

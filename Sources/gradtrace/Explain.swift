@@ -154,6 +154,7 @@ struct Explain: ParsableCommand {
     private func chosenFormat() throws -> Format {
         if let format { return format }
         guard let output else { return frames == nil ? .text : .svg }
+        if AtomicFile.isStream(output) { return .text }  // -o -, /dev/stdout, a device: no extension to go by
         switch URL(fileURLWithPath: output).pathExtension.lowercased() {
         case "txt", "text": return .text
         case "md", "markdown": return .markdown
@@ -203,7 +204,7 @@ struct Explain: ParsableCommand {
                 if format != .svg && Terminal.stdoutIsTTY {
                     throw CommandFailure(message: "\(format.rawValue) is binary; write it to a file with -o diagram.\(format.rawValue)", status: 2)
                 }
-                FileHandle.standardOutput.write(Data(bytes))
+                Terminal.writeStandardOutput(bytes)
             }
         }
     }
@@ -221,27 +222,21 @@ struct Explain: ParsableCommand {
         guard [.svg, .png, .pdf, .dot].contains(format) else {
             throw CommandFailure(message: "--frames writes diagrams: use --format svg, png, pdf or dot", status: 2)
         }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CommandFailure(message: "cannot create the folder '\(folder)': \(error.localizedDescription)")
+        if trace.graph.gateCount > Graphviz.maxFrameGates {
+            throw CommandFailure(message: "--frames draws one diagram per step; this circuit has \(trace.graph.gateCount) gates and frames are limited to \(Graphviz.maxFrameGates)", status: 2)
         }
         let count = trace.steps.count
         let digits = max(2, String(count).count)
+        var files: [OutputFile] = []
         for step in 1...max(1, count) where count > 0 {
             let number = String(repeating: "0", count: digits - String(step).count) + String(step)
-            let path = (folder as NSString).appendingPathComponent("step-\(number).\(format == .dot ? "dot" : format.rawValue)")
+            let name = "step-\(number).\(format == .dot ? "dot" : format.rawValue)"
             let options = dotOptions(frame: step)
-            do {
-                if format == .dot {
-                    try AtomicFile.write(DotRenderer.render(trace, options: options), to: path)
-                } else {
-                    try AtomicFile.writeBytes(try render(trace, as: format, options: options), to: path)
-                }
-            } catch let failure as AtomicFile.Failure {
-                throw CommandFailure(message: failure.description)
-            }
+            files.append(format == .dot ? OutputFile(path: name, text: DotRenderer.render(trace, options: options))
+                                        : OutputFile(path: name, bytes: try render(trace, as: format, options: options)))
         }
-        FileHandle.standardError.write(Data("wrote \(count) frames to \(folder)\n".utf8))
+        // Replaces the frames of an earlier run, longer ones included, and nothing gradtrace did not write.
+        do { _ = try OutputFolder(root: folder).replaceFiles(files) } catch { throw CommandFailure(message: error.description) }
+        Terminal.printNote("wrote \(count) frames to \(folder)")
     }
 }

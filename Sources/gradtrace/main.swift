@@ -3,7 +3,30 @@ import Foundation
 import GradTrace
 
 // Exit status: 0 success, 1 a failure while writing or rendering (or a failed --check),
-// 2 bad usage or bad input. Nothing is printed to standard output on error.
+// 2 bad usage or bad input. Nothing is printed to standard output on error. A write to a closed
+// pipe ends the program quietly, as SIGPIPE ends other Unix tools; any other failed write to
+// standard output or standard error makes the status 1.
+
+// Writes report EPIPE (and EFBIG past a file size limit) instead of killing the process
+// mid-write; `finish` decides.
+signal(SIGPIPE, SIG_IGN)
+signal(SIGXFSZ, SIG_IGN)
+
+func finish(_ status: Int32) -> Never {
+    if StandardStreams.brokenPipe {
+        // The reader has gone: end as Unix tools do, by SIGPIPE, with no message.
+        signal(SIGPIPE, SIG_DFL)
+        raise(SIGPIPE)
+    }
+    var status = status
+    if let code = StandardStreams.failure(of: 1) {
+        Terminal.printError("cannot write to standard output: \(String(cString: strerror(code)))")
+        if status == 0 { status = 1 }
+    }
+    if StandardStreams.failure(of: 2) != nil && status == 0 { status = 1 }
+    exit(status)
+}
+
 let commands = ["explain", "build", "train"]
 var arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -11,7 +34,7 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 if let first = arguments.first, !first.hasPrefix("-"), !commands.contains(first) {
     let help = closestMatch(to: first, in: commands).map { "did you mean '\($0)'?" } ?? "the commands are \(commands.joined(separator: ", "))"
     Terminal.printError(Diagnostic("unknown command '\(Diagnostic.printable(first))'", file: "<command line>", help: help))
-    exit(2)
+    finish(2)
 }
 if let command = arguments.first, command == "explain" || command == "train" {
     var rest = Array(arguments.dropFirst())
@@ -34,23 +57,25 @@ if let command = arguments.first, command == "explain" || command == "train" {
 do {
     var command = try GradTraceCommand.parseAsRoot(arguments)
     try command.run()
+    finish(0)
 } catch let diagnostic as Diagnostic {
     Terminal.printError(diagnostic)
-    exit(2)
+    finish(2)
 } catch let failure as CommandFailure {
     Terminal.printError(failure.message)
-    exit(failure.status)
+    finish(failure.status)
 } catch {
     let code = GradTraceCommand.exitCode(for: error)
     if code == .success {
-        print(GradTraceCommand.fullMessage(for: error))
-        exit(0)
+        let message = GradTraceCommand.fullMessage(for: error)
+        Terminal.writeStandardOutput(Array((message.hasSuffix("\n") ? message : message + "\n").utf8))
+        finish(0)
     }
     if let exitCode = error as? ExitCode {
-        exit(exitCode.rawValue)
+        finish(exitCode.rawValue)
     }
     var message = GradTraceCommand.fullMessage(for: error)
     if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst(7) }
-    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
-    exit(code == .validationFailure ? 2 : code.rawValue == 64 ? 2 : code.rawValue)
+    StandardStreams.writeStandardError(message.hasSuffix("\n") ? message : message + "\n")
+    finish(code == .validationFailure ? 2 : code.rawValue == 64 ? 2 : code.rawValue)
 }

@@ -7,6 +7,8 @@ public struct Lesson: Sendable {
     public var title: String
     public var summary: String?
     public var segments: [Segment]
+    /// The file line on which each `.prose` segment starts, in order (for errors found in prose).
+    public var proseLines: [Int] = []
 
     public enum Segment: Sendable {
         case prose(String)

@@ -1,20 +1,5 @@
 import Foundation
 
-/// A file the build produces, relative to the lesson's output folder.
-public struct OutputFile: Sendable, Equatable {
-    public var path: String
-    public var bytes: [UInt8]
-
-    public init(path: String, bytes: [UInt8]) {
-        self.path = path
-        self.bytes = bytes
-    }
-
-    public init(path: String, text: String) {
-        self.init(path: path, bytes: Array(text.utf8))
-    }
-}
-
 /// Turns a lesson into its files: the Markdown walkthrough page (README.md) with SVG and PNG
 /// figures, a self-contained handout, a worksheet and its answer key, and a stepper page.
 /// Everything is built in memory first, so a lesson that fails writes nothing.
@@ -117,6 +102,10 @@ public struct LessonBuilder: Sendable {
             do { try explanation.requireDrawable() } catch {
                 throw Diagnostic(error.message, file: lesson.path, line: block.line, help: "split it into smaller blocks")
             }
+            if block.options.frames && graph.gateCount > Graphviz.maxFrameGates {
+                throw Diagnostic("frames draw one diagram per step; this circuit has \(graph.gateCount) gates and frames are limited to \(Graphviz.maxFrameGates)",
+                                 file: lesson.path, line: block.line, help: "remove 'frames' from this block, or split the circuit")
+            }
             let format = NumberFormat(precision: block.options.precision, digits: block.options.digits, fallback: .diagram)
             let index = circuits.count + 1
             let caption = block.options.title ?? "Circuit \(index): \(Walkthrough(trace, format: format).typedDefinition(graph.output))"
@@ -207,7 +196,7 @@ public struct LessonBuilder: Sendable {
         for segment in lesson.segments {
             switch segment {
             case .prose(let text):
-                out += text.trimmingTrailingNewlines() + "\n\n"
+                out += Prose.markdown(text) + "\n\n"
             case .training:
                 let t = trainings[nextTraining]
                 nextTraining += 1
@@ -495,7 +484,10 @@ public struct LessonBuilder: Sendable {
                 options.stepCaption = false
                 var frame = "<h2>\(HTML.escape(circuit.caption)) — backward step \(k + 1) of \(total)</h2>\n"
                 frame += "<p class=\"line\">\(HTMLRenderer.step(w.step(k + 1), w: w))</p>\n"
-                frame += HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
+                // A layout per step: only for circuits small enough (a 119-gate circuit took 95 s).
+                frame += trace.graph.gateCount > Graphviz.maxFrameGates
+                    ? "<p class=\"note\">No diagram per step for a circuit of more than \(Graphviz.maxFrameGates) gates.</p>"
+                    : HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
                 frames.append(frame)
             }
         }

@@ -68,15 +68,21 @@ public enum LessonParser {
         }
 
         var segments: [Lesson.Segment] = []
+        var proseLines: [Int] = []
         var prose: [String] = []
+        var proseStart = index + 1
         func flushProse() {
             let body = prose.joined(separator: "\n")
-            if !body.trimmed(" \t\n").isEmpty { segments.append(.prose(body)) }
+            if !body.trimmed(" \t\n").isEmpty {
+                segments.append(.prose(body))
+                proseLines.append(proseStart)
+            }
             prose = []
         }
         while index < lines.count {
             let line = lines[index]
             index += 1
+            if prose.isEmpty { proseStart = index }
             let trimmed = line.drop { $0 == " " }
             let fence = trimmed.prefix { $0 == "`" || $0 == "~" }
             guard fence.count >= 3, Set(fence).count == 1, line.count - trimmed.count <= 3 else {
@@ -129,7 +135,7 @@ public enum LessonParser {
             finalTitle = heading
             segments[index] = Lesson.Segment.prose(rest)
         }
-        return Lesson(path: source.name, slug: slug, title: finalTitle, summary: summary, segments: segments)
+        return Lesson(path: source.name, slug: slug, title: finalTitle, summary: summary, segments: segments, proseLines: proseLines)
     }
 
     /// The first "# " heading of the prose, which segment holds it, and that prose without it.
@@ -139,7 +145,7 @@ public enum LessonParser {
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             if let k = lines.firstIndex(where: { $0.hasPrefix("# ") }) {
                 let heading = String(lines[k].dropFirst(2)).trimmed(" ")
-                lines.remove(at: k)
+                lines[k] = ""  // blank, not removed: prose errors keep their line numbers
                 return (heading, index, lines.joined(separator: "\n"))
             }
         }

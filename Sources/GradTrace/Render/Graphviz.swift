@@ -15,6 +15,9 @@ public enum Graphviz {
 
     /// Diagrams of more gates than this are refused: the layout gets slow and the picture unreadable.
     public static let maxGates = 500
+    /// Frames (one diagram, so one layout, per backward step) are drawn for circuits of at most
+    /// this many gates: a 119-gate circuit took 95 s.
+    public static let maxFrameGates = 40
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var context: OpaquePointer?

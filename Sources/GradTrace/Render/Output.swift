@@ -1,31 +1,64 @@
 import Foundation
 
+/// A file the build produces, relative to the lesson's output folder.
+public struct OutputFile: Sendable, Equatable {
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public init(path: String, text: String) {
+        self.init(path: path, bytes: Array(text.utf8))
+    }
+}
+
 /// A buffered text stream onto a file descriptor: renderers write output as a stream instead
-/// of building one giant string.
+/// of building one giant string. A failed write sets `failed` (and, for standard output and
+/// standard error, `StandardStreams` records it for the whole process); it never traps.
 public final class FileStream: TextOutputStream {
     private let fd: Int32
     private var buffer: [UInt8] = []
     public private(set) var failed = false
+    /// errno of the first failed write, or 0.
+    public private(set) var errorNumber: Int32 = 0
+    /// Replace control characters (escape sequences from comments or titles) before they reach
+    /// a terminal; colour codes (SGR) are kept. See `TerminalText`.
+    public var sanitizesControls = false
 
     public init(fd: Int32) {
         self.fd = fd
         buffer.reserveCapacity(1 << 16)
     }
 
-    public static func standardOutput() -> FileStream { FileStream(fd: 1) }
+    /// Standard output; sanitised when it is a terminal.
+    public static func standardOutput() -> FileStream {
+        let stream = FileStream(fd: 1)
+        stream.sanitizesControls = isatty(1) != 0
+        return stream
+    }
 
     public func write(_ string: String) {
-        buffer.append(contentsOf: string.utf8)
+        if sanitizesControls {
+            buffer.append(contentsOf: TerminalText.sanitize(string, keepColors: true).utf8)
+        } else {
+            buffer.append(contentsOf: string.utf8)
+        }
         if buffer.count >= 1 << 16 { flush() }
     }
 
     public func write(bytes: [UInt8]) {
-        if buffer.isEmpty && bytes.count >= 1 << 16 {
+        if sanitizesControls {
+            buffer.append(contentsOf: TerminalText.sanitize(bytes))
+        } else if buffer.isEmpty && bytes.count >= 1 << 16 {
             buffer = bytes
             flush()
             return
+        } else {
+            buffer.append(contentsOf: bytes)
         }
-        buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { flush() }
     }
 
@@ -35,7 +68,9 @@ public final class FileStream: TextOutputStream {
             let n = buffer[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                failed = true
+                fail(errno)
+            } else if n == 0 {
+                fail(EIO)
             } else {
                 offset += n
             }
@@ -43,14 +78,129 @@ public final class FileStream: TextOutputStream {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    private func fail(_ code: Int32) {
+        failed = true
+        errorNumber = code
+        StandardStreams.record(fd: fd, errno: code)
+    }
+
     deinit { flush() }
+}
+
+/// What happened to this process's standard output and standard error, and writes to them that
+/// never trap (Foundation's `FileHandle.write` traps on a full disk or a closed pipe).
+public enum StandardStreams {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var failures: [Int32: Int32] = [:]
+    nonisolated(unsafe) private static var pipeClosed = false
+
+    /// Notes a failed write to `fd`; EPIPE on any descriptor means the reader has gone.
+    static func record(fd: Int32, errno code: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        if code == EPIPE { pipeClosed = true }
+        if (fd == 1 || fd == 2) && failures[fd] == nil { failures[fd] = code }
+    }
+
+    /// errno of the first failed write to `fd` (1 or 2), or nil.
+    public static func failure(of fd: Int32) -> Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failures[fd]
+    }
+
+    /// A write went to a pipe whose reader had closed it (EPIPE; SIGPIPE is ignored).
+    public static var brokenPipe: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return pipeClosed
+    }
+
+    /// Writes all of `bytes` to standard output; false (and recorded) if that failed.
+    @discardableResult
+    public static func writeStandardOutput(_ bytes: [UInt8]) -> Bool {
+        let stream = FileStream(fd: 1)
+        stream.write(bytes: bytes)
+        stream.flush()
+        return !stream.failed
+    }
+
+    /// Writes `text` to standard error, control characters made visible except colour codes
+    /// when `keepColors`.
+    @discardableResult
+    public static func writeStandardError(_ text: String, keepColors: Bool = false) -> Bool {
+        let stream = FileStream(fd: 2)
+        stream.write(TerminalText.sanitize(text, keepColors: keepColors))
+        stream.flush()
+        return !stream.failed
+    }
+}
+
+/// Text made safe to show on a terminal: control characters other than newline and tab (which
+/// can move the cursor, clear the screen, set the window title or the clipboard) become visible
+/// symbols: C0 as their Control Pictures (ESC → ␛), DEL as ␡, C1 as U+FFFD. With `keepColors`,
+/// SGR colour sequences (`ESC [ digits ; … m`) pass, since GradTrace colours its own output.
+public enum TerminalText {
+    public static func sanitize(_ text: String, keepColors: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: needsReplacing) else { return text }
+        var out = String.UnicodeScalarView()
+        let scalars = Array(text.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            let c = scalars[i]
+            if keepColors, c == "\u{1B}", let end = sgrEnd(scalars, i) {
+                out.append(contentsOf: scalars[i...end])
+                i = end + 1
+                continue
+            }
+            out.append(needsReplacing(c) ? visible(c) : c)
+            i += 1
+        }
+        return String(out)
+    }
+
+    /// Byte-level version for streams of UTF-8 bytes (colours kept).
+    static func sanitize(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return bytes }
+        return Array(sanitize(String(decoding: bytes, as: UTF8.self), keepColors: true).utf8)
+    }
+
+    static func needsReplacing(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        return (v < 0x20 && v != 0x0A && v != 0x09) || v == 0x7F || (0x80...0x9F).contains(v)
+    }
+
+    static func visible(_ c: Unicode.Scalar) -> Unicode.Scalar {
+        if c.value < 0x20 { return Unicode.Scalar(0x2400 + c.value)! }
+        if c.value == 0x7F { return "\u{2421}" }
+        return "\u{FFFD}"
+    }
+
+    /// The index of the `m` that ends an SGR sequence starting at `start`, or nil.
+    static func sgrEnd(_ s: [Unicode.Scalar], _ start: Int) -> Int? {
+        guard start + 2 < s.count, s[start + 1] == "[" else { return nil }
+        var j = start + 2
+        while j < s.count, j - start < 32 {
+            let c = s[j]
+            if c == "m" { return j }
+            guard ("0"..."9").contains(c) || c == ";" else { return nil }
+            j += 1
+        }
+        return nil
+    }
 }
 
 /// Writes files atomically: into a temporary file in the same folder, then renamed over the
 /// target, so a reader (or an interrupted run) never sees a half-written file.
+///
+/// What is not a regular file is written in place instead, never replaced: `-` is standard
+/// output; `/dev/stdout`, `/dev/stderr` and `/dev/fd/N` are those descriptors; a device such as
+/// `/dev/null` or a FIFO is opened and written. Folders and block devices are refused.
 public enum AtomicFile {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        /// errno of the failed call, when there was one.
+        public var errorNumber: Int32 = 0
     }
 
     public static func write(_ text: String, to path: String) throws(Failure) {
@@ -58,55 +208,115 @@ public enum AtomicFile {
     }
 
     public static func writeBytes(_ data: [UInt8], to path: String) throws(Failure) {
-        let (fd, temp) = try open(for: path)
-        var offset = 0
-        var ok = true
-        while offset < data.count {
-            let n = data[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; ok = false; break }
-            offset += n
-        }
-        try finish(fd: fd, temp: temp, path: path, ok: ok)
+        try write(to: path) { $0.write(bytes: data) }
     }
 
     /// Streams text into `path` through `body`; the file appears only if everything was written.
     public static func write(to path: String, _ body: (FileStream) throws -> Void) throws(Failure) {
-        let (fd, temp) = try open(for: path)
+        switch try target(path) {
+        case .descriptor(let fd):
+            try stream(to: fd, path: path, body)
+        case .inPlace:
+            let fd = Foundation.open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+            guard fd >= 0 else { throw Failure(description: "cannot write '\(path)': \(reason(errno))", errorNumber: errno) }
+            defer { close(fd) }
+            try stream(to: fd, path: path, body)
+        case .replace(let file):
+            let (fd, temp) = try open(for: file, shownAs: path)
+            let stream = FileStream(fd: fd)
+            var ok = true
+            do { try body(stream) } catch { ok = false }
+            stream.flush()
+            try finish(fd: fd, temp: temp, path: file, shownAs: path, ok: ok, stream: stream)
+        }
+    }
+
+    /// True when `path` is standard output or a device, FIFO or the like: something written in
+    /// place that has no file name extension to choose a format by.
+    public static func isStream(_ path: String) -> Bool {
+        switch try? target(path) {
+        case .descriptor?, .inPlace?: return true
+        default: return false
+        }
+    }
+
+    enum Target: Equatable {
+        case descriptor(Int32)
+        case inPlace
+        case replace(String)
+    }
+
+    static func target(_ path: String) throws(Failure) -> Target {
+        if path == "-" || path == "/dev/stdout" || path == "/proc/self/fd/1" { return .descriptor(1) }
+        if path == "/dev/stderr" || path == "/proc/self/fd/2" { return .descriptor(2) }
+        for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+            if let fd = Int32(path.dropFirst(prefix.count)), fd >= 0, fcntl(fd, F_GETFD) != -1 { return .descriptor(fd) }
+        }
+        var link = stat()
+        guard lstat(path, &link) == 0 else { return .replace(path) }  // a new file
+        var info = link
+        if (link.st_mode & S_IFMT) == S_IFLNK {
+            guard stat(path, &info) == 0 else { return .replace(path) }  // a dangling link is replaced
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            guard (link.st_mode & S_IFMT) == S_IFLNK else { return .replace(path) }
+            // Through a symbolic link: replace the file it points to, keeping the link; in /dev
+            // and /proc, write in place.
+            if path.hasPrefix("/dev/") || path.hasPrefix("/proc/") { return .inPlace }
+            guard let resolved = realpath(path, nil) else { return .inPlace }
+            defer { free(resolved) }
+            let file = String(cString: resolved)
+            return file.hasPrefix("/proc/") || file.hasPrefix("/dev/") ? .inPlace : .replace(file)
+        case S_IFDIR: throw Failure(description: "cannot write '\(path)': it is a folder")
+        case S_IFBLK: throw Failure(description: "refusing to write to the block device '\(path)'")
+        default: return .inPlace  // a character device, FIFO or socket
+        }
+    }
+
+    private static func stream(to fd: Int32, path: String, _ body: (FileStream) throws -> Void) throws(Failure) {
         let stream = FileStream(fd: fd)
         var ok = true
         do { try body(stream) } catch { ok = false }
         stream.flush()
-        try finish(fd: fd, temp: temp, path: path, ok: ok && !stream.failed)
+        guard ok, !stream.failed else {
+            let code = stream.errorNumber
+            throw Failure(description: "cannot write '\(path)': \(code == 0 ? "the output could not be made" : reason(code))", errorNumber: code)
+        }
     }
 
-    private static func open(for path: String) throws(Failure) -> (Int32, String) {
+    static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    private static func open(for path: String, shownAs shown: String) throws(Failure) -> (Int32, String) {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
         if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
-            throw Failure(description: "cannot write '\(path)': the folder '\(dir)' does not exist")
+            throw Failure(description: "cannot write '\(shown)': the folder '\(dir)' does not exist")
         }
         var template = Array("\(dir)/.\(url.lastPathComponent).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if fd < 0 {
-            throw Failure(description: "cannot write '\(path)': \(String(cString: strerror(errno)))")
+            throw Failure(description: "cannot write '\(shown)': \(reason(errno))", errorNumber: errno)
         }
         fchmod(fd, 0o644)
         let temp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         return (fd, temp)
     }
 
-    private static func finish(fd: Int32, temp: String, path: String, ok: Bool) throws(Failure) {
-        let synced = fsync(fd) == 0 || errno == EINVAL
-        close(fd)
-        guard ok, synced else {
+    private static func finish(fd: Int32, temp: String, path: String, shownAs shown: String, ok: Bool, stream: FileStream) throws(Failure) {
+        var code = stream.errorNumber
+        if ok && !stream.failed && fsync(fd) != 0 && errno != EINVAL { code = errno }
+        let closed = close(fd) == 0
+        if code == 0 && !closed { code = errno }
+        guard ok, code == 0 else {
             unlink(temp)
-            throw Failure(description: "cannot write '\(path)': the write failed")
+            throw Failure(description: "cannot write '\(shown)': \(code == 0 ? "the output could not be made" : reason(code))", errorNumber: code)
         }
         if rename(temp, path) != 0 {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             unlink(temp)
-            throw Failure(description: "cannot write '\(path)': \(reason)")
+            throw Failure(description: "cannot write '\(shown)': \(reason(code))", errorNumber: code)
         }
     }
 }

@@ -1,65 +1,144 @@
 import Foundation
 
-/// Reads expression sources from files and standard input, checking they are UTF-8 text.
+/// Reads expression and lesson sources from files and standard input, checking they are UTF-8
+/// text. Reading is in chunks with a bound, so an endless source (`/dev/zero`, a FIFO, a pipe
+/// that never closes its end) stops at `maxBytes`, or at its first NUL or invalid byte.
 public enum SourceReader {
     public static let maxBytes = 256 << 20
+    static let chunk = 1 << 16
 
-    public static func read(path: String) throws(Diagnostic) -> SourceText {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw Diagnostic("cannot read '\(path)': no such file", file: path)
+    public static func read(path: String, maxBytes: Int = SourceReader.maxBytes) throws(Diagnostic) -> SourceText {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+            throw Diagnostic("cannot read '\(path)': \(reason)", file: path)
         }
-        if isDir.boolValue { throw Diagnostic("cannot read '\(path)': it is a folder", file: path) }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw Diagnostic("cannot read '\(path)': permission denied", file: path)
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw Diagnostic("cannot read '\(path)': it is a folder", file: path) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw Diagnostic("cannot read '\(path)': \(errno == EACCES ? "permission denied" : String(cString: strerror(errno)))", file: path)
         }
-        defer { try? handle.close() }
-        let data: Data
-        do { data = try handle.readToEnd() ?? Data() } catch {
-            throw Diagnostic("cannot read '\(path)': \(error.localizedDescription)", file: path)
-        }
-        return try decode(data, name: path)
+        defer { close(fd) }
+        return try read(fd: fd, name: path, maxBytes: maxBytes)
     }
 
-    public static func readStandardInput() throws(Diagnostic) -> SourceText {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        return try decode(data, name: "<stdin>")
+    public static func readStandardInput(maxBytes: Int = SourceReader.maxBytes) throws(Diagnostic) -> SourceText {
+        try read(fd: 0, name: "<stdin>", maxBytes: maxBytes)
+    }
+
+    /// Reads `fd` to its end, at most `maxBytes`, checking each chunk as it arrives.
+    static func read(fd: Int32, name: String, maxBytes: Int) throws(Diagnostic) -> SourceText {
+        var bytes: [UInt8] = []
+        var checked = 0  // bytes[..<checked] are whole, valid UTF-8 with no NUL
+        var buffer = [UInt8](repeating: 0, count: chunk)
+        while true {
+            let want = min(chunk, maxBytes + 1 - bytes.count)
+            let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, want) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Diagnostic("cannot read '\(name)': \(String(cString: strerror(errno)))", file: name)
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+            if bytes.count > maxBytes {
+                throw Diagnostic("'\(name)' is larger than \(sizeText(maxBytes)); stopped reading there", file: name)
+            }
+            switch scan(bytes, from: checked) {
+            case .valid(let upTo): checked = upTo
+            case .invalid(let at): throw invalid(bytes, at: at, name: name)
+            case .nul(let at): throw nulByte(bytes, at: at, name: name)
+            }
+        }
+        if checked < bytes.count { throw invalid(bytes, at: checked, name: name) }  // cut off mid-character
+        return SourceText(bytes: bytes, name: name)
     }
 
     public static func decode(_ data: Data, name: String) throws(Diagnostic) -> SourceText {
         if data.count > maxBytes {
-            throw Diagnostic("'\(name)' is larger than \(maxBytes >> 20) MiB", file: name)
+            throw Diagnostic("'\(name)' is larger than \(sizeText(maxBytes))", file: name)
         }
         let bytes = [UInt8](data)
-        if let bad = firstInvalidUTF8(bytes) {
-            var line = 1, column = 1
-            for b in bytes[..<bad] {
-                if b == UInt8(ascii: "\n") { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
-            }
-            throw Diagnostic("'\(name)' is not UTF-8 text (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad))",
-                             file: name, line: line, column: column, help: "save the file as UTF-8")
-        }
-        if bytes.contains(0) {
-            throw Diagnostic("'\(name)' contains a NUL byte; it does not look like text", file: name)
+        switch scan(bytes, from: 0) {
+        case .invalid(let at): throw invalid(bytes, at: at, name: name)
+        case .nul(let at): throw nulByte(bytes, at: at, name: name)
+        case .valid(let upTo):
+            if upTo < bytes.count { throw invalid(bytes, at: upTo, name: name) }
         }
         return SourceText(bytes: bytes, name: name)
     }
 
-    /// The offset of the first byte that breaks UTF-8, or nil.
-    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
-        var i = 0
-        while i < bytes.count {
+    static func sizeText(_ n: Int) -> String {
+        n >= 1 << 20 && n % (1 << 20) == 0 ? "\(n >> 20) MiB" : "\(n) bytes"
+    }
+
+    static func invalid(_ bytes: [UInt8], at bad: Int, name: String) -> Diagnostic {
+        let (line, column) = position(bytes, bad)
+        return Diagnostic("'\(name)' is not UTF-8 text (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad))",
+                          file: name, line: line, column: column, help: "save the file as UTF-8")
+    }
+
+    static func nulByte(_ bytes: [UInt8], at offset: Int, name: String) -> Diagnostic {
+        let (line, column) = position(bytes, offset)
+        return Diagnostic("'\(name)' contains a NUL byte (offset \(offset)); it does not look like text", file: name, line: line, column: column)
+    }
+
+    /// 1-based line and column (in characters) of byte `offset`.
+    static func position(_ bytes: [UInt8], _ offset: Int) -> (Int, Int) {
+        var line = 1, column = 1
+        for b in bytes[..<offset] {
+            if b == UInt8(ascii: "\n") { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+        }
+        return (line, column)
+    }
+
+    enum Scan: Equatable {
+        /// Everything up to `upTo` is valid; what follows is the start of a character cut off by the end.
+        case valid(upTo: Int)
+        case invalid(at: Int)
+        case nul(at: Int)
+    }
+
+    /// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates (U+D800–U+DFFF), nothing above
+    /// U+10FFFF; and no NUL.
+    static func scan(_ bytes: [UInt8], from start: Int) -> Scan {
+        var i = start
+        let n = bytes.count
+        while i < n {
             let b = bytes[i]
+            if b < 0x80 {
+                if b == 0 { return .nul(at: i) }
+                i += 1
+                continue
+            }
             let length: Int
-            if b < 0x80 { i += 1; continue }
-            else if b & 0xE0 == 0xC0 && b >= 0xC2 { length = 2 }
-            else if b & 0xF0 == 0xE0 { length = 3 }
-            else if b & 0xF8 == 0xF0 && b <= 0xF4 { length = 4 }
-            else { return i }
-            if i + length > bytes.count { return i }
-            for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { return i }
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF  // the allowed range of the second byte
+            switch b {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0          // below: overlong
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F         // above: surrogates
+            case 0xF0: length = 4; low = 0x90          // below: overlong
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F         // above: beyond U+10FFFF
+            default: return .invalid(at: i)            // continuation byte, C0, C1 (overlong), F5...FF
+            }
+            for k in 1..<length {
+                guard i + k < n else { return .valid(upTo: i) }
+                let c = bytes[i + k]
+                let ok = k == 1 ? (low...high).contains(c) : (0x80...0xBF).contains(c)
+                if !ok { return .invalid(at: i) }
+            }
             i += length
         }
-        return nil
+        return .valid(upTo: n)
+    }
+
+    /// The offset of the first byte that breaks UTF-8, or nil.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        switch scan(bytes, from: 0) {
+        case .invalid(let at): return at
+        case .nul: return nil
+        case .valid(let upTo): return upTo < bytes.count ? upTo : nil
+        }
     }
 }
