@@ -51,7 +51,7 @@ enum PrintLayout {
 
     /// The figure as HTML for a printed page. `topToBottom` lays the same figure out top to
     /// bottom, when that is possible; `mayTurn` allows a landscape page. A worksheet keeps its
-    /// figure beside its table (`keepOnPage`): top to bottom is tried before turning the page.
+    /// figure in the flow of its page, beside its table (`keepOnPage`): top to bottom, else slices.
     static func figure(_ svg: [UInt8], idPrefix: String, caption: String?, mayTurn: Bool = true, keepOnPage: Bool = false,
                        topToBottom: (() -> [UInt8]?)? = nil) -> String {
         let text = String(decoding: svg, as: UTF8.self)
@@ -63,7 +63,7 @@ enum PrintLayout {
         if keepOnPage, let tb {
             return "<figure>\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
         }
-        if mayTurn, fits(size, landscape) {
+        if mayTurn, !keepOnPage, fits(size, landscape) {
             return "<figure class=\"print-landscape\">\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
         }
         if let tb {
