@@ -33,11 +33,11 @@ import Testing
                 #expect(graph.inputs.contains { abs(t.gradients[$0]) >= half }, "\(slug) seed \(seed): the key is all zeros")
                 for i in 0..<graph.count where t.reachesOutput[i] {
                     let g = t.gradients[i]
-                    #expect(g == 0 || abs(g) >= half, "\(slug) seed \(seed): a gradient rounds to zero")
+                    #expect(g == 0 || abs(g) >= 10 * half, "\(slug) seed \(seed): a gradient is too small to read")
                     #expect(t.values[i].isFinite && g.isFinite)
                     switch graph.kind(i).name {
-                    case "sigmoid": let s = t.values[i]; #expect(s * (1 - s) >= 0.02, "\(slug) seed \(seed): σ saturates")
-                    case "tanh": let v = t.values[i]; #expect(1 - v * v >= 0.05, "\(slug) seed \(seed): tanh saturates")
+                    case "sigmoid": let s = t.values[i]; #expect(s * (1 - s) >= 0.09, "\(slug) seed \(seed): σ saturates")
+                    case "tanh": let v = t.values[i]; #expect(1 - v * v >= 0.19, "\(slug) seed \(seed): tanh saturates")
                     case "max", "min": #expect(t.values[graph.input(i, 0)] != t.values[graph.input(i, 1)], "\(slug) seed \(seed): a tie")
                     case "reciprocal": #expect(abs(t.values[graph.input(i, 0)]) >= 0.5)
                     default: break

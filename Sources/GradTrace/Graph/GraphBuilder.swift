@@ -202,6 +202,11 @@ public struct GraphBuilder {
         let index: UInt16
         if let resolved { index = resolved } else { index = try checkCall(name, span: nameSpan) }
         let kind = graph.kinds[Int(index)]
+        // pow(x, y) is x ^ y, lowered the same way (a number exponent is the x^c gate).
+        if index == Builtin.pow, argumentCount == 2 {
+            try binary(.pow, span: span)
+            return
+        }
         // The common case first: a one-input function of its own (relu(x), exp(x)), no arrays.
         if argumentCount == 1, kind.arity == 1, kind.parameterArgument == nil, kind.kernel != nil {
             switch stack.removeLast() {
@@ -250,9 +255,11 @@ public struct GraphBuilder {
         }
         if kind.variadic && args.count > kind.arity {
             // max(a, b, c) = max(max(a, b), c): a tie still goes to the first argument.
+            // The inner pairs carry no span: they are not what the user typed, so their labels
+            // are their own formulas (max(a, b)), not the whole call's text.
             var result = materialize(args[0])
-            for arg in args.dropFirst() {
-                result = emit(Gate(kind: index, parameter: parameter), result, materialize(arg), span: span)
+            for (k, arg) in args.dropFirst().enumerated() {
+                result = emit(Gate(kind: index, parameter: parameter), result, materialize(arg), span: k == args.count - 2 ? span : nil)
             }
             stack.append(.node(result))
             return

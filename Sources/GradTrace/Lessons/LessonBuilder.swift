@@ -226,8 +226,9 @@ public struct LessonBuilder: Sendable {
 
     /// A circuit for a printed page (PrintLayout): top to bottom as the alternative layout.
     private func printFigure(_ svg: [UInt8], _ options: DotOptions, _ trace: Trace, idPrefix: String, caption: String?,
-                             _ lesson: Lesson, _ block: CircuitBlock, keepOnPage: Bool = false) -> String {
-        PrintLayout.figure(svg, idPrefix: idPrefix, caption: caption, keepOnPage: keepOnPage, topToBottom: options.rankdir == "TB" ? nil : {
+                             _ lesson: Lesson, _ block: CircuitBlock, keepOnPage: Bool = false, sameAsTopToBottom: Bool = false) -> String {
+        PrintLayout.figure(svg, idPrefix: idPrefix, caption: caption, keepOnPage: keepOnPage, sameAsTopToBottom: sameAsTopToBottom,
+                           topToBottom: options.rankdir == "TB" ? nil : {
             var tb = options
             tb.rankdir = "TB"
             return try? Graphviz.render(dot: DotRenderer.render(trace, options: tb), format: .svg)
@@ -315,6 +316,7 @@ public struct LessonBuilder: Sendable {
             out += "</ul>\n"
             rows = comparisonRows(t)
         }
+        out += "<h4>Training, step by step</h4>\n<p class=\"note\">Each row is the state after k updates (k = 0 is the start); its gradients are the ones the next update uses, so the last row has none (—).</p>\n"
         // Parameters and gradients as two tables, so a page holds them at any width.
         let columns = rows[0].count
         let groups: [[Int]] = t.runs.count == 1 && columns > 6
@@ -342,9 +344,10 @@ public struct LessonBuilder: Sendable {
         var blank = DotOptions(format: format, showGradients: true, rankdir: "LR")
         blank.blankGradients = true
         let full = DotOptions(format: format, rankdir: "LR")
-        func figure(_ options: DotOptions, _ prefix: String) -> String {
+        func figure(_ options: DotOptions, _ prefix: String, sameAsTopToBottom: Bool = false) -> String {
             guard let svg = try? Graphviz.render(dot: DotRenderer.render(trace, options: options), format: .svg) else { return "" }
-            return printFigure(svg, options, trace, idPrefix: prefix, caption: nil, lesson, CircuitBlock(source: t.block.source, line: t.block.line, options: .init()), keepOnPage: true)
+            return printFigure(svg, options, trace, idPrefix: prefix, caption: nil, lesson, CircuitBlock(source: t.block.source, line: t.block.line, options: .init()),
+                               keepOnPage: true, sameAsTopToBottom: sameAsTopToBottom)
         }
         let lines = TrainingReport(trainer: run.trainer, run: run.run, firstStep: trace, format: format).updateLines()
         let rule: String
@@ -371,12 +374,13 @@ public struct LessonBuilder: Sendable {
         }
         let head = HTML.text("h1", [], lesson.title)
         let task = "The forward values are on the wires. Run the circuit backward from ∂\(f)/∂\(f) = 1, filling in every gradient; then update every parameter once: \(rule). Every gradient of the step is taken at the old values. \(rounding)"
-        var sheet = head + "\n<p class=\"summary\">Worksheet · one training step by hand · \(HTML.escape(t.caption))</p>\n"
+        var sheet = head + "\n<p class=\"summary\">Worksheet · one training step by hand, from the starting values</p>\n"
         sheet += "<p>Name: <span class=\"blank\" style=\"min-width: 16rem\"></span></p>\n<p>\(HTML.escape(task))</p>\n"
-        sheet += figure(blank, "w") + "\n" + table(filled: false)
-        var key = head + "\n<p class=\"summary\">Answer key · one training step by hand · \(HTML.escape(t.caption))</p>\n"
+        let sheetFigure = figure(blank, "w")
+        sheet += sheetFigure + "\n" + table(filled: false)
+        var key = head + "\n<p class=\"summary\">Answer key · one training step by hand, from the starting values</p>\n"
         key += "<p>\(HTML.escape(f)) = <span class=\"value\">\(HTML.escape(format(trace.output)))</span> at the start; after the update it is <span class=\"value\">\(HTML.escape(run.run.loss(afterUpdates: 1).map(format.callAsFunction) ?? "—"))</span>.</p>\n"
-        key += figure(full, "k") + "\n" + table(filled: true)
+        key += figure(full, "k", sameAsTopToBottom: sheetFigure.hasPrefix("<figure class=\"top-to-bottom\"")) + "\n" + table(filled: true)
         key += HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: format))
         return (HTML.page(title: "\(lesson.title) — worksheet", css: Styles.base, body: sheet),
                 HTML.page(title: "\(lesson.title) — answer key", css: Styles.base, body: key))
@@ -419,14 +423,16 @@ public struct LessonBuilder: Sendable {
         // number they write, at least one unit of the last decimal.
         let student = RoundAsYouGo(trace, decimals: decimals)
         let unit = pow(10, -Double(decimals))
-        let asked = (0..<trace.graph.count).filter { !trace.graph.nodes[$0].gate.isConstant }
-        var drift = asked.map { abs(student.gradients[$0] - trace.gradients[$0]) }.max() ?? 0
-        if kind == .values { drift = max(drift, asked.map { abs(student.values[$0] - trace.values[$0]) }.max() ?? 0) }
-        let tolerance = max(unit, (drift / unit).rounded(.up) * unit)
-        let toleranceText = NumberFormat(.decimals(decimals))(tolerance)
+        // Each answer's tolerance: how far a student who rounds as they go can land from it.
+        func tolerance(_ i: Int) -> Double {
+            var drift = abs(student.gradients[i] - trace.gradients[i])
+            if kind == .values { drift = max(drift, abs(student.values[i] - trace.values[i])) }
+            return max(unit, (drift / unit - 1e-9).rounded(.up) * unit)
+        }
+        let toleranceFormat = NumberFormat(.decimals(decimals))
         let rounding = wholeNumbers
             ? "Every answer is a whole number."
-            : "Round every number you write to \(decimals) decimal\(decimals == 1 ? "" : "s"), and work on with the rounded numbers. Answers within ±\(toleranceText) of the key count as right: rounding as you go can move the last digit."
+            : "Round every number you write to \(decimals) decimal\(decimals == 1 ? "" : "s"), and work on with the rounded numbers. Rounding as you go can move the last digit: the answer key gives, for each answer, how far off it may be."
         var blankOptions = DotOptions(format: format, showGradients: true, rankdir: circuit.block.options.rankdir)
         blankOptions.blankGradients = true
         blankOptions.blankValues = kind == .values
@@ -441,9 +447,11 @@ public struct LessonBuilder: Sendable {
                 let showValue = filled || kind == .gradients || isInput
                 let value = showValue ? "<span class=\"value\">\(HTML.escape(format(trace.values[i])))</span>" : "<span class=\"blank\"></span>"
                 let grad = filled ? "<span class=\"gradient\">\(HTML.escape(format(trace.gradients[i])))</span>" : "<span class=\"blank\"></span>"
-                rows += "<tr><td>\(HTML.escape(w.labels[i]))</td><td><code>\(HTML.escape(w.gateText(i)))</code></td><td class=\"num\">\(value)</td><td class=\"num\">\(grad)</td></tr>\n"
+                let accept = filled && !wholeNumbers ? "<td class=\"num\">±\(HTML.escape(toleranceFormat(tolerance(i))))</td>" : ""
+                rows += "<tr><td>\(HTML.escape(w.labels[i]))</td><td><code>\(HTML.escape(w.gateText(i)))</code></td><td class=\"num\">\(value)</td><td class=\"num\">\(grad)</td>\(accept)</tr>\n"
             }
-            return "<table class=\"answers\"><thead><tr><th>wire</th><th>gate</th><th class=\"num\">value</th><th class=\"num\">∂\(HTML.escape(f))/∂wire</th></tr></thead><tbody>\n\(rows)</tbody></table>\n"
+            let acceptHead = filled && !wholeNumbers ? "<th class=\"num\">accept</th>" : ""
+            return "<table class=\"answers\"><thead><tr><th>wire</th><th>gate</th><th class=\"num\">value</th><th class=\"num\">∂\(HTML.escape(f))/∂wire</th>\(acceptHead)</tr></thead><tbody>\n\(rows)</tbody></table>\n"
         }
         let inputs = HTML.escape(w.inputSummary())
         let task = kind == .values
@@ -453,11 +461,13 @@ public struct LessonBuilder: Sendable {
         var sheet = head + "\n<p class=\"summary\">Worksheet\(variantNote) · \(HTML.escape(circuit.caption))</p>\n"
         sheet += "<p>Name: <span class=\"blank\" style=\"min-width: 16rem\"></span></p>\n"
         sheet += "<p>Inputs: <span class=\"value\">\(inputs)</span>. \(task) \(HTML.escape(rounding))</p>\n"
-        sheet += printFigure(sheetSVG, blankOptions, trace, idPrefix: "w", caption: nil, lesson, circuit.block, keepOnPage: true) + "\n" + table(filled: false)
+        let sheetFigure = printFigure(sheetSVG, blankOptions, trace, idPrefix: "w", caption: nil, lesson, circuit.block, keepOnPage: true)
+        sheet += sheetFigure + "\n" + table(filled: false)
         var key = head + "\n<p class=\"summary\">Answer key\(variantNote) · \(HTML.escape(circuit.caption))</p>\n"
         key += "<p>Inputs: <span class=\"value\">\(inputs)</span>. Output \(HTML.escape(f)) = <span class=\"value\">\(HTML.escape(format(trace.output)))</span>."
-        key += wholeNumbers ? " Every answer is a whole number.</p>\n" : " Accept answers within ±\(toleranceText) of these: a student who rounds every number to \(decimals) decimals as they go can be that far off.</p>\n"
-        key += printFigure(keySVG, keyOptions, trace, idPrefix: "k", caption: nil, lesson, circuit.block, keepOnPage: true) + "\n" + table(filled: true)
+        key += wholeNumbers ? " Every answer is a whole number.</p>\n" : " The last column says how far from each answer a student who rounds every number to \(decimals) decimals as they go can land; accept answers within it.</p>\n"
+        key += printFigure(keySVG, keyOptions, trace, idPrefix: "k", caption: nil, lesson, circuit.block, keepOnPage: true,
+                           sameAsTopToBottom: sheetFigure.hasPrefix("<figure class=\"top-to-bottom\"")) + "\n" + table(filled: true)
         key += HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: format))
         return (HTML.page(title: "\(lesson.title) — worksheet", css: Styles.base, body: sheet),
                 HTML.page(title: "\(lesson.title) — answer key", css: Styles.base, body: key))

@@ -53,21 +53,25 @@ enum PrintLayout {
     /// bottom, when that is possible; `mayTurn` allows a landscape page. A worksheet keeps its
     /// figure in the flow of its page, beside its table (`keepOnPage`): top to bottom, else slices.
     static func figure(_ svg: [UInt8], idPrefix: String, caption: String?, mayTurn: Bool = true, keepOnPage: Bool = false,
-                       topToBottom: (() -> [UInt8]?)? = nil) -> String {
+                       sameAsTopToBottom: Bool = false, topToBottom: (() -> [UInt8]?)? = nil) -> String {
         let text = String(decoding: svg, as: UTF8.self)
         let captionHTML = caption.map { "\n" + HTML.text("figcaption", [], $0) } ?? ""
+        // An answer key is drawn the way its worksheet was, so one can be laid over the other.
+        if sameAsTopToBottom, let tb = topToBottom?() {
+            return "<figure class=\"top-to-bottom\">\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+        }
         guard let size = size(of: text), !fits(size, portrait) else {
             return "<figure>\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
         }
         let tb = topToBottom?().flatMap { tb in self.size(of: String(decoding: tb, as: UTF8.self)).map { fits($0, portrait) } == true ? tb : nil }
         if keepOnPage, let tb {
-            return "<figure>\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+            return "<figure class=\"top-to-bottom\">\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
         }
         if mayTurn, !keepOnPage, fits(size, landscape) {
             return "<figure class=\"print-landscape\">\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
         }
         if let tb {
-            return "<figure>\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+            return "<figure class=\"top-to-bottom\">\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
         }
         // Slices: windows onto the same drawing, each narrow enough to print at full size.
         let widest = portrait.width * size.smallestFont / minimumPoints

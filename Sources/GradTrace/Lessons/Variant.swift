@@ -75,7 +75,9 @@ public struct Variant: Sendable {
         }
         for i in 0..<graph.count where trace.reachesOutput[i] && !graph.nodes[i].gate.isConstant {
             let g = trace.gradients[i]
-            if g != 0 && abs(g) < half { out.append("the gradient at \(labels[i]) rounds to 0 at the sheet's decimals") }
+            // A gradient a student must find is at least five units of the last decimal: one that
+            // rounds to nothing, or to a digit or two, teaches nothing and is lost in rounding.
+            if g != 0 && abs(g) < 10 * half { out.append("the gradient at \(labels[i]) is too small to read at the sheet's decimals") }
         }
         if !graph.inputs.isEmpty && graph.inputs.allSatisfy({ abs(trace.gradients[$0]) < max(half, .leastNonzeroMagnitude) }) {
             out.append("every input's gradient is 0")
@@ -84,7 +86,7 @@ public struct Variant: Sendable {
             let name = graph.kind(i).name
             let inputs = graph.inputs(of: i).map { trace.values[$0] }
             switch name {
-            case "sigmoid" where trace.local(i, 0) < 0.02, "tanh" where trace.local(i, 0) < 0.05:
+            case "sigmoid" where trace.local(i, 0) < 0.09, "tanh" where trace.local(i, 0) < 0.19:
                 out.append("\(name) saturates at \(labels[i]) (local gradient \(formatShortest(trace.local(i, 0))))")
             case "reciprocal" where abs(inputs[0]) < 0.5, "div" where abs(inputs[1]) < 0.5, "log" where inputs[0] < 0.2:
                 out.append("a division by nearly zero at \(labels[i])")
@@ -96,10 +98,10 @@ public struct Variant: Sendable {
             switch graph.kinds[Int(call.kind)].name {
             case "sigmoid":
                 let s = 1 / (1 + exp(-v))
-                if s * (1 - s) < 0.02 { out.append("sigmoid saturates at \(labels[call.result])") }
+                if s * (1 - s) < 0.09 { out.append("sigmoid saturates at \(labels[call.result])") }
             case "tanh":
                 let t = Foundation.tanh(v)
-                if 1 - t * t < 0.05 { out.append("tanh saturates at \(labels[call.result])") }
+                if 1 - t * t < 0.19 { out.append("tanh saturates at \(labels[call.result])") }
             default: break
             }
         }

@@ -67,6 +67,18 @@ public enum HTML {
         while let open = text.range(of: "<!--"), let close = text.range(of: "-->", range: open.upperBound..<text.endIndex) {
             text.removeSubrange(open.lowerBound..<close.upperBound)
         }
+        // So are the <title>s Graphviz gives each node and edge (n7, n2&#45;&gt;n4): a reader
+        // hovering a gate would see an internal id the figure does not show.
+        var search = text.startIndex..<text.endIndex
+        while let open = text.range(of: "<title>", range: search), let close = text.range(of: "</title>", range: open.upperBound..<text.endIndex) {
+            let inner = text[open.upperBound..<close.lowerBound]
+            if inner.hasPrefix("n") || inner.hasPrefix("f") || inner.hasPrefix("out") || inner.hasPrefix("p") || inner.hasPrefix("cluster") {
+                text.removeSubrange(open.lowerBound..<close.upperBound)
+                search = open.lowerBound..<text.endIndex
+            } else {
+                search = close.upperBound..<text.endIndex
+            }
+        }
         return text.trimmingTrailingNewlines()
     }
 }

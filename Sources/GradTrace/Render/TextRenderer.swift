@@ -82,7 +82,9 @@ public enum TextRenderer {
             if check.checked < check.candidates {
                 out.write("  (checked \(check.checked) of \(check.candidates) nodes, spread evenly: each check re-runs the tape; --check-all checks every one)\n")
             }
-            out.write(check.allPassed ? "  all gradients agree\n" : paint("  some gradients disagree\n", "1;31"))
+            let excused = check.entries.filter(\.atKink).count
+            let note = excused == 0 ? "" : " (\(excused) with a kink downstream not compared)"
+            out.write(check.allPassed ? "  all gradients agree\(note)\n" : paint("  some gradients disagree\n", "1;31"))
         }
         out.write("\n" + heading("Output") + " \(w.outputName) = \(value(fmt.shown(trace.output)))\n")
     }
