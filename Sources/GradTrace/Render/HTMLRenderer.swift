@@ -44,7 +44,7 @@ public enum HTMLRenderer {
         out += "<br>upstream ∂\(HTML.escape(f))/∂\(HTML.escape(step.name)) = "
         switch step.upstream {
         case .output:
-            out += "<span class=\"gradient\">1</span> (the output)"
+            out += "<span class=\"gradient\">\(HTML.escape(w.format(1)))</span> (the output)"
         case .value(let v):
             out += "<span class=\"gradient\">\(HTML.escape(v.text))</span>"
         case .fork(let sum):

@@ -142,6 +142,13 @@ func latex(_ s: String) -> String {
         default: out.append(ch)
         }
     }
+    // Function names upright, as in print: \exp(x), not the italic product e·x·p(x).
+    for name in ["exp", "log", "ln", "tanh", "sin", "cos", "max", "min"] {
+        out = out.replacingOccurrences(of: name + "(", with: "\\" + name + "(")
+    }
+    for name in ["sigmoid", "relu", "softplus", "sqrt", "abs", "elu", "pow"] {
+        out = out.replacingOccurrences(of: name + "(", with: "\\operatorname{" + name + "}(")
+    }
     return out
 }
 

@@ -42,7 +42,7 @@ public enum TextRenderer {
                 var upstream = "    upstream ∂\(f)/∂\(step.name) = "
                 switch step.upstream {
                 case .output:
-                    upstream += "\(paint("1", "31")) (the output's gradient with respect to itself)"
+                    upstream += "\(grad(fmt.shown(1))) (the output's gradient with respect to itself)"
                 case .value(let v):
                     upstream += grad(v)
                 case .fork(let sum):
