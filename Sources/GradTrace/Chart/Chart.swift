@@ -30,7 +30,7 @@ public struct Chart: Sendable {
         self.series = series
     }
 
-    public static let colors = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00"]
+    static let colors = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00"]
 
     // Plot area, in points.
     static let left = 78.0, bottom = 58.0, width = 500.0, height = 280.0

@@ -190,7 +190,7 @@ func unwrapped(_ s: String) -> String {
 
 /// The shortest round-trip decimal, without a trailing `.0` on integers: how a constant is
 /// spelled in symbols (`+1`, `*-1`) and labels.
-public func formatShortest(_ value: Double) -> String {
+package func formatShortest(_ value: Double) -> String {
     if value.isNaN { return "nan" }
     if value.isInfinite { return value < 0 ? "-inf" : "inf" }
     if value == 0 { return "0" }

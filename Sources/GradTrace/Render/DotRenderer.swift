@@ -31,9 +31,9 @@ public struct DotOptions: Sendable {
 }
 
 public enum DotRenderer {
-    public static let valueColor = "#1a7f37"
-    public static let gradientColor = "#cf222e"
-    public static let font = "DejaVu Sans"
+    static let valueColor = "#1a7f37"
+    static let gradientColor = "#cf222e"
+    static let font = "DejaVu Sans"
 
     public static func render(_ trace: Trace, options: DotOptions = DotOptions()) -> String {
         var out = ""
@@ -160,7 +160,7 @@ public enum DotRenderer {
 
     /// Escapes text for a Graphviz HTML-like label: HTML escaping, control characters as `?`,
     /// line breaks as `<br/>`.
-    public static func html(_ s: String) -> String {
+    static func html(_ s: String) -> String {
         let printable = String(s.map { ch -> Character in
             ch == "\n" || ch.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) ? ch : "?"
         })

@@ -57,7 +57,7 @@ public enum Graphviz {
     /// cairo stamps each PDF with the time it was made (and ignores SOURCE_DATE_EPOCH), so two
     /// runs differ. The date is overwritten with a fixed one of the same length, which keeps
     /// every byte offset in the cross-reference table valid.
-    public static func fixPDFDates(_ bytes: inout [UInt8]) {
+    static func fixPDFDates(_ bytes: inout [UInt8]) {
         let fixed = Array("20000101000000".utf8)
         for key in ["/CreationDate (D:", "/ModDate (D:"] {
             let pattern = Array(key.utf8)

@@ -315,7 +315,7 @@ struct JSONWriter<Sink: ByteSink> {
 }
 
 /// A JSON string literal with every character JSON requires escaped.
-public func jsonString(_ s: String) -> String {
+func jsonString(_ s: String) -> String {
     var writer = JSONWriter(sink: ArraySink())
     writer.string(s)
     writer.finish()

@@ -74,7 +74,7 @@ public struct Labels: Sendable {
     }
 
     /// Whether a formula has an operator outside parentheses (so it needs them as an operand).
-    public static func isCompound(_ text: String) -> Bool {
+    static func isCompound(_ text: String) -> Bool {
         var depth = 0
         for b in text.utf8 {
             switch b {

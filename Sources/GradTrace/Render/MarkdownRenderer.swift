@@ -115,7 +115,7 @@ public enum MarkdownRenderer {
 }
 
 /// Escapes Markdown's special characters (and HTML's) in prose.
-public func escapeMarkdown(_ s: String) -> String {
+func escapeMarkdown(_ s: String) -> String {
     var out = ""
     for ch in s {
         switch ch {

@@ -179,7 +179,7 @@ func superscript(_ n: Int) -> String {
 
 /// A number for JSON: full precision; non-finite values, which JSON cannot hold, as the
 /// strings "inf", "-inf" and "nan".
-public func jsonNumber(_ value: Double) -> String {
+func jsonNumber(_ value: Double) -> String {
     if value.isNaN { return "\"nan\"" }
     if value.isInfinite { return value < 0 ? "\"-inf\"" : "\"inf\"" }
     if value == value.rounded(), abs(value) < 1e15 { return value == 0 && value.sign == .minus ? "-0" : String(Int64(value)) }

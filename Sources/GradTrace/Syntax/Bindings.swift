@@ -36,7 +36,7 @@ public enum Bindings {
     public static func isIdentifier(_ s: String) -> Bool { Identifier.isValid(s) }
 }
 
-public extension StringProtocol {
+package extension StringProtocol {
     /// The text without leading and trailing characters from `set`.
     func trimmed(_ set: String) -> String {
         var s = Substring(self)

@@ -79,7 +79,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Source lines are shown with tabs as spaces and control characters as `?`, and cut
     /// to 200 characters, so a hostile line cannot garble the terminal.
-    public static func printable(_ line: String) -> String {
+    package static func printable(_ line: String) -> String {
         var out = ""
         for ch in line.prefix(200) {
             if ch == "\t" { out += " " } else if ch.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) { out.append(ch) } else { out += "?" }
@@ -89,7 +89,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Suggests the closest of `candidates` to `word`, if one is close enough to be a likely typo.
-public func closestMatch(to word: String, in candidates: [String]) -> String? {
+package func closestMatch(to word: String, in candidates: [String]) -> String? {
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(word.lowercased(), candidate.lowercased())

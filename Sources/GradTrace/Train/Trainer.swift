@@ -161,10 +161,10 @@ public struct Trainer: Sendable {
     }
 
     /// Update counts worth a row in a table: 0 (the start), the first five, 10, 20, 50, …, and the last.
-    public static func thinnedUpdates(_ count: Int) -> [Int] { [0] + (count > 0 ? thinned(count) : []) }
+    static func thinnedUpdates(_ count: Int) -> [Int] { [0] + (count > 0 ? thinned(count) : []) }
 
     /// Steps worth a row in a table: the first five, 10, 20, 50, 100, 200, 500, … and the last.
-    public static func thinned(_ count: Int) -> [Int] {
+    static func thinned(_ count: Int) -> [Int] {
         var rows = Array(1...min(5, max(1, count)))
         var base = 10
         while base <= count {
