@@ -16,7 +16,7 @@ files=( $src/Syntax/*.swift $src/Graph/*.swift $src/Trace/*.swift $src/API/*.swi
         $src/Render/Walkthrough.swift $src/Render/ExplainOptions.swift $src/Render/TextRenderer.swift
         $src/Render/MarkdownRenderer.swift $src/Render/JSONRenderer.swift $src/Render/DotRenderer.swift
         $src/Render/HTML.swift $src/Render/HTMLRenderer.swift $src/Render/Output.swift
-        $src/Lessons/Lesson.swift $src/Lessons/LessonParser.swift )
+        $src/Lessons/Lesson.swift $src/Lessons/LessonParser.swift $src/Lessons/Variant.swift )
 # The prose target adds the Markdown path, linked with cmark-gfm (module map in Sources/CCmarkGFM).
 prose_files=( $src/Lessons/Prose.swift $src/Lessons/ProseMath.swift $src/Lessons/LessonIndex.swift $src/Lessons/Styles.swift )
 prose_flags=( -I Sources/CCmarkGFM $(pkg-config --cflags-only-I libcmark-gfm 2>/dev/null | sed 's/-I/-Xcc -I/g')
