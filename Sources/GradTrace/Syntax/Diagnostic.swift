@@ -7,16 +7,23 @@
 ///       | ^^^^^^
 ///       = help: did you mean 'sigmoid'?
 public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, one line (long runs of name characters are shortened).
     public var message: String
+    /// The file it is about: a path, `<input>`, `<stdin>` or `<command line>`.
     public var file: String
     /// 1-based line and column in `file`; nil when the error is not about a place in the text
     /// (a missing command-line value, say).
     public var line: Int?
+    /// 1-based column, in characters, of the start of the offending text.
     public var column: Int?
+    /// The source line shown under the message, when there is one.
     public var sourceLine: String?
+    /// How many characters the `^^^` underline covers (at least 1).
     public var caretLength: Int
+    /// A suggestion shown as `= help: …` (a likely typo's fix, the expected syntax).
     public var help: String?
 
+    /// A diagnostic from its parts; `caretLength` below 1 is raised to 1.
     public init(_ message: String, file: String = "<input>", line: Int? = nil, column: Int? = nil,
                 sourceLine: String? = nil, caretLength: Int = 1, help: String? = nil) {
         self.message = Diagnostic.shortened(message)
@@ -53,6 +60,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
                   sourceLine: line, caretLength: firstLine.count, help: help)
     }
 
+    /// `file:line:column`, or just the file when the error has no place in the text.
     public var location: String {
         guard let line else { return file }
         return "\(file):\(line):\(column ?? 1)"
