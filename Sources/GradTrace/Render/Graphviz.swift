@@ -7,9 +7,12 @@ import Foundation
 /// Graphviz keeps global state and is not thread-safe, so every call goes through one lock
 /// and one context for the whole process (Graphviz's own advice: one `gvContext` a process).
 public enum Graphviz {
+    /// What Graphviz renders to: SVG text, or PNG or PDF bytes (through cairo).
     public enum Format: String, Sendable, CaseIterable { case svg, png, pdf }
 
+    /// Why Graphviz could not draw: no context, a missing layout or renderer plugin, or DOT it could not read.
     public struct Failure: Error, CustomStringConvertible {
+        /// The message, with how to install what is missing.
         public var description: String
     }
 
