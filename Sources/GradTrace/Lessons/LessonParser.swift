@@ -16,6 +16,9 @@ public enum LessonParser {
                                      "vary", "fixed", "step"]
     static let trainingOptionNames = ["params", "lr", "steps", "momentum", "nesterov", "stop-below", "precision", "digits", "explain", "title", "worksheet"]
 
+    /// Parses a lesson; `fileName` gives the default slug (without `.md`). Throws a `Diagnostic` at
+    /// the file's line and column for bad front matter, an unknown block kind or option, an invalid
+    /// option value or an unclosed block.
     public static func parse(_ source: SourceText, fileName: String) throws(Diagnostic) -> Lesson {
         let text = String(decoding: source.bytes, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
