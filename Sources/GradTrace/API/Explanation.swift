@@ -11,26 +11,35 @@ public struct Explanation: Sendable {
         /// Gates in a drawn diagram (layout time and legibility grow with it).
         public var diagramGates: Int
 
+        /// Limits with the given maxima; by default 256 MiB of source (`SourceReader.maxBytes`),
+        /// 50 million nodes and 500 gates in a diagram.
         public init(sourceBytes: Int = SourceReader.maxBytes, nodes: Int = 50_000_000, diagramGates: Int = 500) {
             self.sourceBytes = sourceBytes
             self.nodes = nodes
             self.diagramGates = diagramGates
         }
 
+        /// The default limits, the ones the CLI, the lesson builder and the benchmark use.
         public static let standard = Limits()
     }
 
     /// How much of the numerical gradient check to run.
     public enum Check: Sendable, Equatable {
+        /// No check.
         case none
         /// Up to `GradientCheck.defaultLimit` nodes, an even spread of them beyond that.
         case sample
+        /// Every node, however many: each check re-runs the tape, so this is quadratic in its length.
         case all
     }
 
+    /// The circuit parsed from the source: the tape every view reads.
     public let graph: Graph
+    /// Every node's value and gradient, from one forward and one backward pass with the bindings applied.
     public let trace: Trace
+    /// The numerical gradient check, or nil when `Check.none` was asked for.
     public let check: GradientCheck?
+    /// The limits this explanation was made under; `requireDrawable()` checks the diagram size against them.
     public let limits: Limits
 
     /// Parses `source`, binds `bindings` (they override values bound in the text), traces it

@@ -1,5 +1,5 @@
 /// The generated workloads of the benchmark and the scale tests.
-public enum Workload: String, Sendable, CaseIterable {
+package enum Workload: String, Sendable, CaseIterable {
     /// `a1 = 0.3; b1 = -0.7; …` then `s = a1*b1 + a2*b2 + … + aN*bN`: one statement, a left-deep sum.
     case wide
     /// `h1 = relu(h0*0.7 + 0.01); h2 = relu(h1*1.2 + 0.01); …`: N statements, each using the last.
@@ -7,12 +7,12 @@ public enum Workload: String, Sendable, CaseIterable {
 
     /// A program of about `gates` gates: `gates / 2` products for wide (N products and N − 1
     /// sums), `gates / 3` statements for chain (each a `*c`, a `+c` and a relu).
-    public func source(gates: Int) -> String {
+    package func source(gates: Int) -> String {
         source(self == .wide ? max(1, gates / 2) : max(1, gates / 3))
     }
 
     /// The program with `n` terms (wide) or `n` statements (chain).
-    public func source(_ n: Int) -> String {
+    package func source(_ n: Int) -> String {
         var out = ""
         switch self {
         case .wide:

@@ -3,11 +3,16 @@ import Foundation
 /// A line chart (loss per step, gradient magnitude per depth), drawn through Graphviz with
 /// fixed positions, so the same chart comes out as SVG, PNG or PDF, byte-identical each run.
 public struct Chart: Sendable {
+    /// One line of the chart.
     public struct Series: Sendable {
+        /// Its name in the legend.
         public var name: String
+        /// Its points, in data coordinates; non-finite ones are left out when drawn.
         public var points: [(x: Double, y: Double)]
+        /// Whether each point is also drawn as a dot.
         public var markers: Bool
 
+        /// A series; without `markers` it is a bare line.
         public init(name: String, points: [(x: Double, y: Double)], markers: Bool = false) {
             self.name = name
             self.points = points
@@ -15,13 +20,18 @@ public struct Chart: Sendable {
         }
     }
 
+    /// The caption above the plot.
     public var title: String
+    /// The x axis's caption.
     public var xLabel: String
+    /// The y axis's caption.
     public var yLabel: String
     /// A logarithmic y axis (decades); points with y ≤ 0 cannot be drawn on it and are left out.
     public var logY: Bool
+    /// The lines, coloured from a fixed palette in order.
     public var series: [Series]
 
+    /// A chart; `logY` gives a logarithmic y axis.
     public init(title: String, xLabel: String, yLabel: String, logY: Bool = false, series: [Series]) {
         self.title = title
         self.xLabel = xLabel
@@ -30,7 +40,7 @@ public struct Chart: Sendable {
         self.series = series
     }
 
-    public static let colors = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00"]
+    static let colors = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00"]
 
     // Plot area, in points.
     static let left = 78.0, bottom = 58.0, width = 500.0, height = 280.0
@@ -126,6 +136,7 @@ public struct Chart: Sendable {
         return out + "}\n"
     }
 
+    /// The chart drawn by Graphviz in `format`; the same chart gives the same bytes every run.
     public func render(_ format: Graphviz.Format) throws(Graphviz.Failure) -> [UInt8] {
         try Graphviz.render(dot: dot(), format: format, engine: "nop2")
     }

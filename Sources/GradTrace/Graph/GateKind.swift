@@ -16,16 +16,20 @@ public final class GateKind: Sendable {
     public struct Operands: Sendable {
         /// Labels of the first two inputs, as operands (parenthesised when compound).
         public var a: String
+        /// Label of the second input; empty for one-input gates.
         public var b: String
         /// Labels of inputs beyond the second (calls of defs with more parameters).
         public var rest: [String]
+        /// The gate's parameter (the c of `x + c`); 0 when the kind has none.
         public var parameter: Double
+        /// Operands of a gate with at most two inputs.
         public init(a: String, b: String = "", parameter: Double = 0) {
             self.a = a
             self.b = b
             rest = []
             self.parameter = parameter
         }
+        /// Operands from every input's label in slot order; labels beyond the second go to `rest`.
         public init(_ labels: [String], parameter: Double = 0) {
             a = labels.first ?? ""
             b = labels.count > 1 ? labels[1] : ""
@@ -36,6 +40,7 @@ public final class GateKind: Sendable {
         public func labels(_ count: Int) -> [String] { Array(([a, b] + rest).prefix(count)) }
         /// `a` without the parentheses a call's own parentheses make redundant.
         public var ua: String { unwrapped(a) }
+        /// `b` without the parentheses a call's own parentheses make redundant.
         public var ub: String { unwrapped(b) }
         /// The parameter, shortest form.
         public var p: String { formatShortest(parameter) }
@@ -43,9 +48,11 @@ public final class GateKind: Sendable {
 
     /// Where a gate is not differentiable, and the convention used there.
     public struct Kink: Sendable {
+        /// Whether inputs `a`, `b` with parameter `p` sit exactly on the kink (a max tie, relu's input at 0).
         public var test: @Sendable (_ a: Double, _ b: Double, _ p: Double) -> Bool
         /// The convention, said once: "at a tie the whole gradient goes to the first argument".
         public var rule: String
+        /// A kink from its convention, said once, and its test.
         public init(rule: String, test: @escaping @Sendable (Double, Double, Double) -> Bool) {
             self.rule = rule
             self.test = test
@@ -54,11 +61,13 @@ public final class GateKind: Sendable {
 
     /// How a call spells the gate's parameter as a trailing number argument: `leaky_relu(x, 0.2)`.
     public struct ParameterArgument: Sendable {
+        /// The argument's name in messages: leaky_relu's `slope`, elu's `α`.
         public var name: String
         /// The value when the argument is left out.
         public var defaultValue: Double
         /// Values that make no sense (reported with `requirement`).
         public var isValid: @Sendable (Double) -> Bool
+        /// What a valid value is, said when a call gives another: `α must be a positive number`.
         public var requirement: String
     }
 
@@ -72,6 +81,7 @@ public final class GateKind: Sendable {
     public let variadic: Bool
     /// Whether the gate carries a parameter (`+c`, `*c`, `^c`, leaky_relu's slope).
     public let hasParameter: Bool
+    /// How a call spells the parameter as a trailing argument (leaky_relu, elu); nil for other gates.
     public let parameterArgument: ParameterArgument?
     /// nil for a user's `def`: its value and local gradients come from running its body.
     public let kernel: Kernel?
@@ -85,6 +95,7 @@ public final class GateKind: Sendable {
     public let ruleLaTeX: @Sendable (_ slot: Int, Operands) -> String
     /// The backward-flow pattern the lecture names, when the gate shows one.
     public let pattern: String?
+    /// Where the gate is not differentiable and the convention used there; nil for a smooth gate.
     public let kink: Kink?
     /// For a composite: the same function written with other gates (exact, kinks included),
     /// given the gate's parameter.
@@ -98,6 +109,8 @@ public final class GateKind: Sendable {
     /// Parameters the numerical test uses (gates with a parameter).
     public let testParameters: [Double]
 
+    /// A kind of gate from its entries (see the properties). `ruleLaTeX` defaults to `rule`, and a
+    /// `parameterArgument` implies `hasParameter`.
     public init(name: String, spellings: [String] = [], arity: Int, variadic: Bool = false, hasParameter: Bool = false,
                 parameterArgument: ParameterArgument? = nil, kernel: Kernel?,
                 symbol: @escaping @Sendable (Double) -> String,
@@ -128,7 +141,9 @@ public final class GateKind: Sendable {
         self.testParameters = testParameters
     }
 
+    /// Whether it is a leaf kind (input or constant), with no inputs.
     public var isLeaf: Bool { arity == 0 }
+    /// Whether it has a body of other gates (σ, tanh, relu, −, /, min, a `def`, …), which an expansion draws.
     public var isComposite: Bool { body != nil }
     /// A `def` from the source (no kernel of its own).
     public var isDefinition: Bool { kernel == nil && arity > 0 }
@@ -146,18 +161,26 @@ public final class GateKind: Sendable {
 /// or constants. The last step is the result. σ, tanh, relu, −, /, min and every `def` are
 /// written this way; `--expand` draws a call as its body.
 public struct Body: Sendable {
+    /// What feeds a step's input.
     public enum Operand: Sendable, Equatable {
+        /// The body's parameter at this index.
         case parameter(Int)
+        /// The result of the earlier step at this index.
         case step(Int)
+        /// A number.
         case constant(Double)
     }
+    /// One gate of a body: its kind (by name), inputs and parameter.
     public struct Step: Sendable {
         /// Kind by name, resolved against the graph's kinds when the body is emitted.
         public var kind: String
+        /// The step's gate parameter (the c of `x + c`); 0 when its kind has none.
         public var parameter: Double
+        /// The step's inputs, in slot order.
         public var inputs: [Operand]
         /// The name the `def` gave this step (`z = w*x + b`), if any.
         public var name: String?
+        /// A step of the kind named `kind` over `inputs`, optionally named as in the `def`.
         public init(_ kind: String, _ inputs: [Operand], parameter: Double = 0, name: String? = nil) {
             self.kind = kind
             self.inputs = inputs
@@ -165,11 +188,14 @@ public struct Body: Sendable {
             self.name = name
         }
     }
+    /// The parameters' names, in argument order.
     public var parameters: [String]
+    /// The gates, each over earlier steps, parameters or constants; the last one's value is the result.
     public var steps: [Step]
     /// The body as the user typed it (a `def`), or as a formula (built-ins): for prose.
     public var text: String
 
+    /// A body from its parameters, steps and display text.
     public init(parameters: [String], steps: [Step], text: String) {
         self.parameters = parameters
         self.steps = steps
@@ -190,7 +216,7 @@ func unwrapped(_ s: String) -> String {
 
 /// The shortest round-trip decimal, without a trailing `.0` on integers: how a constant is
 /// spelled in symbols (`+1`, `*-1`) and labels.
-public func formatShortest(_ value: Double) -> String {
+package func formatShortest(_ value: Double) -> String {
     if value.isNaN { return "nan" }
     if value.isInfinite { return value < 0 ? "-inf" : "inf" }
     if value == 0 { return "0" }

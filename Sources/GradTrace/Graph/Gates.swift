@@ -5,6 +5,8 @@ import Foundation
 /// there. Kernels compute the value and the local gradients side by side, as micrograd's
 /// engine does; the lecture's primitives are add, mul, max, exp, 1/x, `+c` and `*c`.
 extension GateKind {
+    /// The built-in kinds: the leaves `input` and `constant`, the lecture's primitives, then the
+    /// composites and other functions. Every graph's `kinds` starts with these, in this order.
     public static let builtins: [GateKind] = [
         // Leaves.
         GateKind(name: "input", arity: 0, kernel: nil, symbol: { _ in "input" }, formula: { $0.a }, rule: { _, _ in "" },

@@ -1,6 +1,7 @@
 /// A circuit as a tape: nodes in topological order (every input before the gate that uses it).
 /// Forward is one loop up the array, backward one loop down it; nothing recurses.
 public struct Graph: Sendable {
+    /// The tape: every node in topological order, each input before the gates that use it.
     public internal(set) var nodes: [Node] = []
     /// The output node: the last statement's value.
     public internal(set) var output: Int = -1
@@ -20,14 +21,18 @@ public struct Graph: Sendable {
     /// Expanded calls: what was expanded, with which arguments. Nodes made by an expansion
     /// point at their call in `expandedCall` (kept beside the tape, so nodes stay small).
     public internal(set) var calls: [ExpandedCall] = []
+    /// For each node an expansion made, the index in `calls` of the call it belongs to.
     public internal(set) var expandedCall: [Int: Int32] = [:]
     /// Which composites were drawn as their bodies.
     public internal(set) var expansion: Expansion = .none
 
     /// A call drawn as its body (a group in diagrams).
     public struct ExpandedCall: Sendable {
+        /// The composite expanded, as an index into `kinds`.
         public var kind: UInt16
+        /// The call's gate parameter (leaky_relu's slope, elu's α); 0 when it has none.
         public var parameter: Double
+        /// The nodes passed as its arguments, in order.
         public var arguments: [Int]
         /// The node that carries the call's result.
         public var result: Int
@@ -37,10 +42,14 @@ public struct Graph: Sendable {
 
     /// Which composite gates (σ, tanh, relu, −, /, min, …, and `def`s) are drawn as their bodies.
     public enum Expansion: Sendable, Equatable {
+        /// Every composite is drawn as one gate.
         case none
+        /// Every composite is drawn as its body, down to the lecture's primitives.
         case all
+        /// Only the composites with these gate or `def` names.
         case only(Set<String>)
 
+        /// Whether the composite named `name` is drawn as its body.
         public func includes(_ name: String) -> Bool {
             switch self {
             case .none: return false
@@ -50,15 +59,20 @@ public struct Graph: Sendable {
         }
     }
 
+    /// An empty graph: the built-in kinds, no nodes, and no output (`output` is -1).
     public init() {}
 
+    /// Number of nodes on the tape (inputs and constants included).
     public var count: Int { nodes.count }
+    /// Whether any composite is drawn as its body.
     public var expanded: Bool { expansion != .none }
 
+    /// Node `i` of the tape.
     public subscript(_ i: Int) -> Node { nodes[i] }
 
     /// The kind of gate at node `i`.
     public func kind(_ i: Int) -> GateKind { kinds[Int(nodes[i].gate.kind)] }
+    /// The kind of `gate`.
     public func kind(of gate: Gate) -> GateKind { kinds[Int(gate.kind)] }
 
     /// Number of inputs of node `i`.
@@ -120,6 +134,7 @@ public struct Graph: Sendable {
         inputs.first { nodes[$0].name == name }
     }
 
+    /// The inputs' names, in order of first appearance.
     public var inputNames: [String] { inputs.map { nodes[$0].name ?? "?" } }
 
     /// Gates (non-leaf nodes).
@@ -132,6 +147,7 @@ public struct Graph: Sendable {
     /// pairs in backward order (the order in which their gradient contributions arrive).
     public func makeUses() -> Uses { Uses(self) }
 
+    /// Which gate inputs read each node, built once by `makeUses()`: how a fork is found.
     public struct Uses: Sendable {
         var start: [Int32]
         var list: [Int64]
@@ -156,8 +172,10 @@ public struct Graph: Sendable {
             }
         }
 
+        /// How many gate inputs read `node`; more than one makes it a fork whose gradient is a sum.
         public func count(of node: Int) -> Int { Int(start[node + 1] - start[node]) }
 
+        /// The (consumer, slot) pairs that read `node`, in backward order.
         public func callAsFunction(of node: Int) -> [(consumer: Int, slot: Int)] {
             (Int(start[node])..<Int(start[node + 1])).map { (Int(list[$0] >> 16), Int(list[$0] & 0xFFFF)) }
         }

@@ -3,13 +3,13 @@
 /// in memory. Literals are folded into constant gates (`x + 1` is the `+1` gate, `-x` is the
 /// `*-1` gate); calls are looked up in the graph's kinds (built-ins and `def`s), and composites
 /// chosen by `expansion` are written as their bodies (Expansion.swift).
-public struct GraphBuilder {
-    public enum Operand: Sendable {
+struct GraphBuilder {
+    enum Operand: Sendable {
         case node(Int)
         case constant(Double, SourceSpan?)
     }
 
-    public internal(set) var graph = Graph()
+    internal(set) var graph = Graph()
     var stack: [Operand] = []
     private var names: [String: Int] = [:]
     private var bareStatement: SourceSpan?
@@ -24,9 +24,9 @@ public struct GraphBuilder {
     /// While building a `def`'s body: its name and parameters.
     private(set) var definition: (name: String, parameters: [String])?
     /// The largest tape a `def`'s body may become once its calls are written out.
-    public static let maxDefinitionSize = 10_000
+    static let maxDefinitionSize = 10_000
 
-    public init(source: SourceText?, expansion: Graph.Expansion = .none) {
+    init(source: SourceText?, expansion: Graph.Expansion = .none) {
         self.source = source
         graph.source = source
         graph.expansion = expansion
@@ -39,7 +39,7 @@ public struct GraphBuilder {
         }
     }
 
-    public init(source: SourceText?, expand: Bool) {
+    init(source: SourceText?, expand: Bool) {
         self.init(source: source, expansion: expand ? .all : .none)
     }
 
@@ -98,11 +98,11 @@ public struct GraphBuilder {
         names[name] = node
     }
 
-    public mutating func number(_ value: Double, span: SourceSpan?) {
+    mutating func number(_ value: Double, span: SourceSpan?) {
         stack.append(.constant(value, span))
     }
 
-    public mutating func variable(_ name: String, span: SourceSpan?) throws(Diagnostic) {
+    mutating func variable(_ name: String, span: SourceSpan?) throws(Diagnostic) {
         if let id = names[name] {
             stack.append(.node(id))
             return
@@ -121,17 +121,17 @@ public struct GraphBuilder {
         stack.append(.node(id))
     }
 
-    public enum UnaryOperator: Sendable { case negate }
-    public enum BinaryOperator: Sendable { case add, sub, mul, div, pow }
+    enum UnaryOperator: Sendable { case negate }
+    enum BinaryOperator: Sendable { case add, sub, mul, div, pow }
 
-    public mutating func unary(_ op: UnaryOperator, span: SourceSpan?) {
+    mutating func unary(_ op: UnaryOperator, span: SourceSpan?) {
         switch stack.removeLast() {
         case .constant(let v, _): stack.append(.constant(-v, span))
         case .node(let id): stack.append(.node(emit(Gate(kind: Builtin.mulConst, parameter: -1), id, span: span)))
         }
     }
 
-    public mutating func binary(_ op: BinaryOperator, span: SourceSpan?) throws(Diagnostic) {
+    mutating func binary(_ op: BinaryOperator, span: SourceSpan?) throws(Diagnostic) {
         let rhs = stack.removeLast()
         let lhs = stack.removeLast()
         switch (lhs, rhs) {
@@ -185,7 +185,7 @@ public struct GraphBuilder {
 
     /// Checks a call's name before its arguments are parsed; returns the kind it calls.
     @discardableResult
-    public func checkCall(_ name: String, span: SourceSpan?) throws(Diagnostic) -> UInt16 {
+    func checkCall(_ name: String, span: SourceSpan?) throws(Diagnostic) -> UInt16 {
         if let index = function(named: name) { return index }
         if let definition, definition.name == name {
             throw error("'\(name)' cannot call itself", span, help: "a def's body can use built-in functions and defs made before it, not itself")
@@ -197,7 +197,7 @@ public struct GraphBuilder {
     }
 
     /// A call `name(arguments)`; its arguments are the last `argumentCount` operands.
-    public mutating func call(_ name: String, kind resolved: UInt16? = nil, argumentCount: Int, span: SourceSpan?, nameSpan: SourceSpan?,
+    mutating func call(_ name: String, kind resolved: UInt16? = nil, argumentCount: Int, span: SourceSpan?, nameSpan: SourceSpan?,
                               argumentSpans: [SourceSpan?] = []) throws(Diagnostic) {
         let index: UInt16
         if let resolved { index = resolved } else { index = try checkCall(name, span: nameSpan) }
@@ -279,7 +279,7 @@ public struct GraphBuilder {
     }
 
     /// Ends a statement: `name = expression` (or a bare expression when `name` is nil).
-    public mutating func statement(name: String?, nameSpan: SourceSpan?, span: SourceSpan?) throws(Diagnostic) {
+    mutating func statement(name: String?, nameSpan: SourceSpan?, span: SourceSpan?) throws(Diagnostic) {
         let value = stack.removeLast()
         statementCount += 1
         if let earlier = bareStatement {
@@ -345,7 +345,7 @@ public struct GraphBuilder {
     }
 
     /// Finishes the graph; the last statement is the output.
-    public mutating func finish(endSpan: SourceSpan?) throws(Diagnostic) -> Graph {
+    mutating func finish(endSpan: SourceSpan?) throws(Diagnostic) -> Graph {
         if statementCount == 0 {
             throw error("there is no expression to compute", endSpan, help: "type an expression such as (x + y) * z")
         }

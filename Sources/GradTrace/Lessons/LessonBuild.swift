@@ -9,23 +9,33 @@ import Foundation
 /// pages are rewritten, and folders of lessons that no longer exist removed, only when every
 /// lesson built: a failed build never takes a lesson out of the index.
 public struct LessonBuild: Sendable {
+    /// With a seed, worksheets and answer keys use new input values drawn from it.
     public var seed: UInt64?
     /// Lesson files larger than this are refused (a lesson is a few kilobytes).
     public static let maxLessonBytes = 1 << 20
 
+    /// A build; see `seed`.
     public init(seed: UInt64? = nil) { self.seed = seed }
 
+    /// What happened to one lesson file.
     public struct Outcome: Sendable {
+        /// The lesson's output folder (from the file name until the lesson is parsed).
         public var slug: String
+        /// The lesson file.
         public var path: String
+        /// What was written, once its folder was replaced.
         public var report: OutputFolder.Report?
+        /// Why it was not built or written, at its place in the file; its previous output is left as it was.
         public var error: Diagnostic?
         /// The error is a file that could not be written (exit status 1), not a mistake in the lesson (2).
         public var isWriteFailure = false
+        /// How many files the lesson made.
         public var fileCount = 0
     }
 
+    /// Everything a build did.
     public struct Summary: Sendable {
+        /// One outcome per lesson file, in the order given.
         public var outcomes: [Outcome] = []
         /// The index pages were rewritten.
         public var indexWritten = false

@@ -7,6 +7,7 @@ public struct LessonBuilder: Sendable {
     /// With a seed, worksheets and answer keys use new input values drawn from it.
     public var seed: UInt64?
 
+    /// A builder; see `seed`.
     public init(seed: UInt64? = nil) { self.seed = seed }
 
     /// One traced `gradtrace` block.
@@ -86,6 +87,9 @@ public struct LessonBuilder: Sendable {
         return Chart(title: title, xLabel: "k (distance from the input)", yLabel: "gradient magnitude (log scale)", logY: true, series: series)
     }
 
+    /// Every file of `lesson`, made in memory: README.md with its figures, handout.html, and where
+    /// the lesson has them the worksheet, answer key, stepper, frames and charts. Throws a
+    /// `Diagnostic` for the first block that fails, so a broken lesson produces no files.
     public func build(_ lesson: Lesson) throws(Diagnostic) -> [OutputFile] {
         var files: [OutputFile] = []
         var circuits: [Circuit] = []

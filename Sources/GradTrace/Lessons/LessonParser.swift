@@ -11,11 +11,14 @@
 ///     f = (x + y) * z
 ///     ```
 public enum LessonParser {
-    public static let frontMatterKeys = ["title", "summary", "slug"]
-    public static let optionNames = ["precision", "digits", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series",
+    static let frontMatterKeys = ["title", "summary", "slug"]
+    static let optionNames = ["precision", "digits", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series",
                                      "vary", "fixed", "step"]
-    public static let trainingOptionNames = ["params", "lr", "steps", "momentum", "nesterov", "stop-below", "precision", "digits", "explain", "title", "worksheet"]
+    static let trainingOptionNames = ["params", "lr", "steps", "momentum", "nesterov", "stop-below", "precision", "digits", "explain", "title", "worksheet"]
 
+    /// Parses a lesson; `fileName` gives the default slug (without `.md`). Throws a `Diagnostic` at
+    /// the file's line and column for bad front matter, an unknown block kind or option, an invalid
+    /// option value or an unclosed block.
     public static func parse(_ source: SourceText, fileName: String) throws(Diagnostic) -> Lesson {
         let text = String(decoding: source.bytes, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
@@ -153,7 +156,7 @@ public enum LessonParser {
     }
 
     /// Output folder names: letters, digits, `-`, `_`; no dots, so never `..`, no slashes.
-    public static func isSafeName(_ s: String) -> Bool {
+    static func isSafeName(_ s: String) -> Bool {
         !s.isEmpty && s.count <= 100 && s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
     }
 

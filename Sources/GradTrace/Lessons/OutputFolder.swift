@@ -13,25 +13,36 @@ import Foundation
 ///   entirely old or entirely new, even when the disk fills up part-way.
 /// - Nothing is written outside the folder: names are checked, symbolic links are refused.
 public struct OutputFolder: Sendable {
+    /// The folder's path.
     public let root: String
+    /// The file that lists every file GradTrace wrote in the folder.
     public static let manifestName = ".gradtrace-manifest"
 
+    /// Why the folder could not be used or written: a foreign non-empty folder, a symbolic link, a failed write.
     public struct Failure: Error, CustomStringConvertible {
+        /// The message, naming the path.
         public var description: String
+        /// errno of the failed call, or 0.
         public var errorNumber: Int32 = 0
 
+        /// A failure from its message and errno.
         public init(description: String, errorNumber: Int32 = 0) {
             self.description = description
             self.errorNumber = errorNumber
         }
     }
 
+    /// What a write did.
     public struct Report: Sendable, Equatable {
+        /// Files written, new or changed.
         public var written = 0
+        /// Files that already had this content, left untouched.
         public var unchanged = 0
+        /// Files of GradTrace's that are no longer made, deleted.
         public var removed = 0
     }
 
+    /// The output folder at `root`; nothing is touched until it is prepared or written.
     public init(root: String) { self.root = root }
 
     /// Creates the folder if needed, waits for its lock (calling `waiting` first if another
@@ -66,6 +77,7 @@ public struct OutputFolder: Sendable {
 
     /// One locked use of an output folder.
     public final class Session {
+        /// The folder's path.
         public let root: String
         private var lockFD: Int32
         /// Files GradTrace wrote here, relative to `root`.

@@ -20,24 +20,24 @@ import Foundation
 /// version Debian ships (see ARCHITECTURE.md), which `problems` refuses and `html` does not feed
 /// to it: more than `maxNesting` block quotes or list markers on one line, or more than
 /// `maxPipes` `|` on one line.
-public enum Prose {
-    public static let maxNesting = 32
-    public static let maxPipes = 256
+enum Prose {
+    static let maxNesting = 32
+    static let maxPipes = 256
 
     /// Something in the prose a lesson may not publish. `line` counts from the prose's first line (1).
-    public struct Problem: Sendable, Equatable, CustomStringConvertible {
-        public var line: Int
-        public var message: String
-        public var help: String?
+    struct Problem: Sendable, Equatable, CustomStringConvertible {
+        var line: Int
+        var message: String
+        var help: String?
         /// The text to point at on that line, when there is one.
-        public var excerpt: String?
+        var excerpt: String?
 
-        public var description: String { "line \(line): \(message)" }
+        var description: String { "line \(line): \(message)" }
     }
 
     /// What a lesson's prose cannot publish: unsafe or remote link and image targets, and
     /// structures nested or wide enough to make the Markdown parser slow.
-    public static func problems(_ markdown: String) -> [Problem] {
+    static func problems(_ markdown: String) -> [Problem] {
         let limits = limitProblems(markdown)
         if !limits.isEmpty { return limits }
         let prepared = Prepared(markdown)
@@ -59,7 +59,7 @@ public enum Prose {
     }
 
     /// The prose as HTML for a handout page: safe whatever the input (see the type's comment).
-    public static func html(_ markdown: String) -> String {
+    static func html(_ markdown: String) -> String {
         guard limitProblems(markdown).isEmpty else {
             // Too deeply nested for the parser: shown as typed.
             return "<pre class=\"unrendered\">" + HTML.escape(markdown) + "</pre>"
@@ -76,7 +76,7 @@ public enum Prose {
     /// The prose as Markdown for the walkthrough page (README.md): the same document with raw
     /// HTML shown as text and disallowed link and image targets dropped. Math is kept as typed
     /// for GitHub to render.
-    public static func markdown(_ markdown: String) -> String {
+    static func markdown(_ markdown: String) -> String {
         guard limitProblems(markdown).isEmpty else {
             return "```text\n" + markdown.replacingOccurrences(of: "```", with: "'''") + "\n```"
         }
@@ -91,12 +91,12 @@ public enum Prose {
 
     /// A small LaTeX subset as HTML: Unicode symbols, `<sub>` and `<sup>`. Math nested deeper
     /// than `ProseMath.maxDepth` braces is shown as typed.
-    public static func mathHTML(_ latex: String) -> String {
+    static func mathHTML(_ latex: String) -> String {
         ProseMath.convert(latex, mode: .html) ?? HTML.escape(latex)
     }
 
     /// A small LaTeX subset as Unicode text: `\frac{\partial f}{\partial x}` → `∂f/∂x`.
-    public static func unicodeMath(_ latex: String) -> String {
+    static func unicodeMath(_ latex: String) -> String {
         ProseMath.convert(latex, mode: .plain) ?? latex
     }
 

@@ -4,24 +4,30 @@ import Foundation
 /// sheet on every machine (SplitMix64, no system randomness), drawn until the sheet is worth
 /// solving (`problems` finds nothing).
 public struct Variant: Sendable {
+    /// The seed new values are drawn from.
     public let seed: UInt64
     /// Draws tried before giving up.
     public static let maxDraws = 2_000
 
+    /// Variants drawn from `seed`.
     public init(seed: UInt64) { self.seed = seed }
 
     /// What a lesson author controls in a block: `vary="x0=-3..3, w0=-2..2"`, `fixed=t1,t2`, `step=0.1`.
     public struct Rules: Sendable, Equatable {
+        /// `vary="x0=-3..3"`: the range each named input is drawn from.
         public var ranges: [String: ClosedRange<Double>] = [:]
+        /// `fixed=t1,t2`: inputs that keep their values.
         public var fixed: Set<String> = []
         /// 1 for whole numbers, 0.5, or 0.1 for one decimal.
         public var step: Double = 1
+        /// No ranges, nothing fixed, whole numbers.
         public init() {}
 
         /// The range drawn from when the author gave none (0 left out).
         var defaultRange: ClosedRange<Double> { step >= 1 ? -5...5 : step >= 0.5 ? -3...3 : -2...2 }
     }
 
+    /// No draw in `maxDraws` made a sheet worth solving.
     public struct Failure: Error, Sendable {
         /// The problem that ruled out the most draws.
         public var reason: String

@@ -8,11 +8,14 @@ import Foundation
 /// `-2.00 × 0.20 = -0.39`. If six guard digits are not enough, the equation is marked
 /// approximate and the views write `≈`.
 public enum DisplayedArithmetic {
+    /// The most guard digits an operand gets before the equation is marked approximate.
     public static let maxGuardDigits = 6
 
     /// An equation as shown: its operands and its result.
     public struct Equation: Sendable, Equatable {
+        /// The operands as shown, guard digits included.
         public var operands: [Shown]
+        /// The result exactly as the number format shows it (it never gets guard digits).
         public var result: Shown
         /// True when no number of guard digits made the shown equation hold.
         public var approximate: Bool

@@ -1,13 +1,13 @@
-/// The circuit as Graphviz DOT, in the CS231n style: inputs as labels on the left, each gate a
-/// small circle with its symbol, every wire with its forward value (green, first line) and its
-/// gradient (red, second line, prefixed ∇, so it reads without colour too). A node used by
-/// several gates gets a fork point: the trunk carries the summed gradient, each branch its own
-/// contribution. Pure and deterministic: the same trace gives the same bytes.
+/// What a diagram shows and how: the number format, gradients or not, direction and title, and
+/// for flip-book frames and worksheets, which step is highlighted and what is left blank.
 public struct DotOptions: Sendable {
+    /// How numbers on wires are shown; diagrams default to 4 significant figures.
     public var format: NumberFormat
+    /// Whether wires carry gradients as well as values; false draws the forward pass only.
     public var showGradients: Bool
     /// "LR" (default, as the lecture) or "TB".
     public var rankdir: String
+    /// A caption drawn above the diagram.
     public var title: String?
     /// For a flip-book frame: show only the gradients known after this backward step (from 1),
     /// and highlight the gate that step processes.
@@ -20,6 +20,8 @@ public struct DotOptions: Sendable {
     /// page around the diagram already says them, as in the stepper).
     public var stepCaption = true
 
+    /// Options for a diagram; `blankGradients`, `blankValues` and `stepCaption` keep their
+    /// defaults and can be set afterwards.
     public init(format: NumberFormat = .diagram, showGradients: Bool = true, rankdir: String = "LR",
                 title: String? = nil, frame: Int? = nil) {
         self.format = format
@@ -30,17 +32,24 @@ public struct DotOptions: Sendable {
     }
 }
 
+/// The circuit as Graphviz DOT, in the CS231n style: inputs as labels on the left, each gate a
+/// small circle with its symbol, every wire with its forward value (green, first line) and its
+/// gradient (red, second line, prefixed ∇, so it reads without colour too). A node used by
+/// several gates gets a fork point: the trunk carries the summed gradient, each branch its own
+/// contribution. Pure and deterministic: the same trace gives the same bytes.
 public enum DotRenderer {
-    public static let valueColor = "#1a7f37"
-    public static let gradientColor = "#cf222e"
-    public static let font = "DejaVu Sans"
+    static let valueColor = "#1a7f37"
+    static let gradientColor = "#cf222e"
+    static let font = "DejaVu Sans"
 
+    /// The diagram of `trace` as DOT text.
     public static func render(_ trace: Trace, options: DotOptions = DotOptions()) -> String {
         var out = ""
         render(trace, options: options, to: &out)
         return out
     }
 
+    /// Streams the diagram of `trace` as DOT text into `out`.
     public static func render<S: TextOutputStream>(_ trace: Trace, options: DotOptions = DotOptions(), to out: inout S) {
         let graph = trace.graph
         let fmt = options.format
@@ -160,7 +169,7 @@ public enum DotRenderer {
 
     /// Escapes text for a Graphviz HTML-like label: HTML escaping, control characters as `?`,
     /// line breaks as `<br/>`.
-    public static func html(_ s: String) -> String {
+    static func html(_ s: String) -> String {
         let printable = String(s.map { ch -> Character in
             ch == "\n" || ch.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) ? ch : "?"
         })

@@ -1,15 +1,18 @@
 /// What the text, Markdown and HTML walkthroughs include.
 public struct ExplainOptions: Sendable {
+    /// How numbers are shown.
     public var format: NumberFormat
     /// ANSI colour (text only): values green, gradients red.
     public var color: Bool
     /// The numerical gradient check, when it was run.
     public var check: GradientCheck?
-    /// Forward pass only (the first half of a lecture).
+    /// Whether to include the backward pass; false shows the forward pass only (the first half of a lecture).
     public var showGradients: Bool
     /// A title for the walkthrough; defaults to the expression.
     public var title: String?
 
+    /// Options with defaults: 6 significant figures, no colour, no check, gradients shown, and
+    /// no title (each view then uses the expression).
     public init(format: NumberFormat = .standard, color: Bool = false, check: GradientCheck? = nil,
                 showGradients: Bool = true, title: String? = nil) {
         self.format = format

@@ -7,9 +7,12 @@ import Foundation
 /// Graphviz keeps global state and is not thread-safe, so every call goes through one lock
 /// and one context for the whole process (Graphviz's own advice: one `gvContext` a process).
 public enum Graphviz {
+    /// What Graphviz renders to: SVG text, or PNG or PDF bytes (through cairo).
     public enum Format: String, Sendable, CaseIterable { case svg, png, pdf }
 
+    /// Why Graphviz could not draw: no context, a missing layout or renderer plugin, or DOT it could not read.
     public struct Failure: Error, CustomStringConvertible {
+        /// The message, with how to install what is missing.
         public var description: String
     }
 
@@ -57,7 +60,7 @@ public enum Graphviz {
     /// cairo stamps each PDF with the time it was made (and ignores SOURCE_DATE_EPOCH), so two
     /// runs differ. The date is overwritten with a fixed one of the same length, which keeps
     /// every byte offset in the cross-reference table valid.
-    public static func fixPDFDates(_ bytes: inout [UInt8]) {
+    static func fixPDFDates(_ bytes: inout [UInt8]) {
         let fixed = Array("20000101000000".utf8)
         for key in ["/CreationDate (D:", "/ModDate (D:"] {
             let pattern = Array(key.utf8)

@@ -3,9 +3,9 @@ import Foundation
 /// A few helpers for writing HTML by hand with strict escaping. (Plot was tried: it leaves
 /// attribute values unescaped and passes `&name;` entities in text through, so user strings
 /// such as a title `</script>` or `&lt;` would not come out as typed.)
-public enum HTML {
+enum HTML {
     /// Escapes text for element content and for quoted attribute values.
-    public static func escape(_ s: String) -> String {
+    static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for ch in s {
@@ -22,11 +22,11 @@ public enum HTML {
     }
 
     /// `<tag attr="value">content</tag>`; attribute values are escaped, content is not.
-    public static func element(_ tag: String, _ attributes: [(String, String)] = [], _ content: String) -> String {
+    static func element(_ tag: String, _ attributes: [(String, String)] = [], _ content: String) -> String {
         "<\(tag)\(attributeText(attributes))>\(content)</\(tag)>"
     }
 
-    public static func text(_ tag: String, _ attributes: [(String, String)] = [], _ text: String) -> String {
+    static func text(_ tag: String, _ attributes: [(String, String)] = [], _ text: String) -> String {
         element(tag, attributes, escape(text))
     }
 
@@ -38,7 +38,7 @@ public enum HTML {
     /// Its Content-Security-Policy lets the browser run only the page's own script (by its
     /// SHA-256 hash) and load nothing from anywhere (images only as `data:` URLs), so even
     /// markup that slipped into lesson text could neither run nor fetch.
-    public static func page(title: String, css: String, body: String, script: String? = nil) -> String {
+    static func page(title: String, css: String, body: String, script: String? = nil) -> String {
         let scriptText = script.map { "\n" + $0.replacingOccurrences(of: "</", with: "<\\/") + "\n" }
         var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(contentSecurityPolicy(script: scriptText))\">\n"
@@ -50,7 +50,7 @@ public enum HTML {
     }
 
     /// The policy of a page whose one inline script has exactly the text `script`.
-    public static func contentSecurityPolicy(script: String?) -> String {
+    static func contentSecurityPolicy(script: String?) -> String {
         var policy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
         if let script { policy += "; script-src 'sha256-\(Data(SHA256.hash(Array(script.utf8))).base64EncodedString())'" }
         return policy
@@ -58,7 +58,7 @@ public enum HTML {
 
     /// Graphviz SVG made ready to inline in a page: the XML prolog and doctype dropped, ids
     /// prefixed so several diagrams can share a page, and sized to fit the column.
-    public static func inlineSVG(_ svg: [UInt8], idPrefix: String) -> String {
+    static func inlineSVG(_ svg: [UInt8], idPrefix: String) -> String {
         var text = String(decoding: svg, as: UTF8.self)
         if let start = text.range(of: "<svg") { text = String(text[start.lowerBound...]) }
         text = text.replacingOccurrences(of: " id=\"", with: " id=\"\(idPrefix)-")

@@ -1,6 +1,8 @@
 /// The walkthrough as an HTML fragment (for handouts and answer keys): the same tables and
 /// steps as the Markdown walkthrough, serialised from the same `Walkthrough`, escaped.
 public enum HTMLRenderer {
+    /// The walkthrough of `trace` as an HTML fragment (`<div class="walkthrough">`): the forward
+    /// table, the backward steps, the input gradients and, when `options` has one, the check.
     public static func walkthrough(_ trace: Trace, options: ExplainOptions) -> String {
         let w = Walkthrough(trace, format: options.format)
         let graph = trace.graph

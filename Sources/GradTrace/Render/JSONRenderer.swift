@@ -1,8 +1,11 @@
 /// The trace as JSON, streamed node by node into a byte buffer (schema in README.md, "JSON
 /// schema"). Numbers carry full precision; non-finite ones are the strings "inf", "-inf", "nan".
 public enum JSONRenderer {
+    /// The value of the document's `schema` field, which names the version of the format.
     public static let schema = "gradtrace-trace/1"
 
+    /// Writes `trace`, and `check` when given, as one JSON document into `out`, streamed so a
+    /// million-node trace is never one string.
     public static func render<S: TextOutputStream>(_ trace: Trace, check: GradientCheck? = nil, to out: inout S) {
         if let stream = out as? FileStream {
             // Straight into the file stream's buffer, without passing through String.
@@ -315,7 +318,7 @@ struct JSONWriter<Sink: ByteSink> {
 }
 
 /// A JSON string literal with every character JSON requires escaped.
-public func jsonString(_ s: String) -> String {
+func jsonString(_ s: String) -> String {
     var writer = JSONWriter(sink: ArraySink())
     writer.string(s)
     writer.finish()

@@ -4,14 +4,18 @@
 /// beside the gate, so a walkthrough never names a node the figure does not show. Computed
 /// once for every node, in tape order (a loop, no recursion).
 public struct Labels: Sendable {
+    /// The circuit whose nodes are named.
     public let graph: Graph
+    /// How constants in labels are written.
     public var format: NumberFormat
+    /// The longest text, in characters, used as a label; a longer node gets a formula or a generated name.
     public static let maxSourceLength = 32
     private var labels: [String] = []
     private var generated: [Bool] = []
     /// Whether a node's label needs parentheses as an operand (computed once).
     private var compound: [Bool] = []
 
+    /// Names every node of `graph`, in tape order, writing constants with `format`.
     public init(_ graph: Graph, format: NumberFormat = NumberFormat()) {
         self.graph = graph
         self.format = format
@@ -45,6 +49,7 @@ public struct Labels: Sendable {
         }
     }
 
+    /// Node `i`'s label: `q`, `w0*x0 + w1*x1`, `exp(u1)` or `u3`.
     public subscript(_ i: Int) -> String { labels[i] }
 
     /// An input's label inside another label: parenthesised when compound.
@@ -74,7 +79,7 @@ public struct Labels: Sendable {
     }
 
     /// Whether a formula has an operator outside parentheses (so it needs them as an operand).
-    public static func isCompound(_ text: String) -> Bool {
+    static func isCompound(_ text: String) -> Bool {
         var depth = 0
         for b in text.utf8 {
             switch b {

@@ -2,6 +2,8 @@
 /// the expression, the forward pass as a table, each backward step as a short paragraph with
 /// the rule and the numbers, fork sums, the input gradients, and the gradient check if run.
 public enum MarkdownRenderer {
+    /// Writes the Markdown walkthrough of `trace` into `out`, its title a heading of level
+    /// `headingLevel` (clamped to 1…5) and its sections one level below.
     public static func render<S: TextOutputStream>(_ trace: Trace, options: ExplainOptions = ExplainOptions(),
                                                    headingLevel: Int = 1, to out: inout S) {
         let w = Walkthrough(trace, format: options.format)
@@ -115,7 +117,7 @@ public enum MarkdownRenderer {
 }
 
 /// Escapes Markdown's special characters (and HTML's) in prose.
-public func escapeMarkdown(_ s: String) -> String {
+func escapeMarkdown(_ s: String) -> String {
     var out = ""
     for ch in s {
         switch ch {

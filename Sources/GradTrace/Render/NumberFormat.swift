@@ -13,17 +13,23 @@ import Foundation
 /// the significant-figures modes. Negative zero shows as `0`; non-finite values as `inf`,
 /// `-inf` and `nan`.
 public struct NumberFormat: Sendable, Equatable {
+    /// How precision is counted.
     public enum Mode: Sendable, Equatable {
+        /// N digits after the point (`--precision N`).
         case decimals(Int)
+        /// N significant figures (`--digits N`).
         case significant(Int)
+        /// The shortest decimal that reads back as the same `Double`.
         case shortest
     }
 
+    /// How precision is counted.
     public var mode: Mode
     /// Drop trailing zeros after the point (`0.5` rather than `0.500000`); the default view's
     /// choice, not the one of an explicit `--digits`.
     public var trimsZeros: Bool
 
+    /// A format in `mode`; see `trimsZeros`.
     public init(_ mode: Mode, trimsZeros: Bool = false) {
         self.mode = mode
         self.trimsZeros = trimsZeros
@@ -39,6 +45,7 @@ public struct NumberFormat: Sendable, Equatable {
         if let precision { self.init(.decimals(precision)) } else if let digits { self.init(.significant(digits)) } else { self = fallback }
     }
 
+    /// `value` as text: `0.20`, `2.9 × 10⁻⁵`, `inf`.
     public func callAsFunction(_ value: Double) -> String { shown(value).text }
 
     /// `value` as shown, with `extra` more digits than the mode gives (guard digits).
@@ -123,9 +130,12 @@ public struct NumberFormat: Sendable, Equatable {
 public struct Shown: Sendable, Equatable {
     /// The exact value it stands for.
     public var value: Double
+    /// The digits shown, with sign and point (`-0.53`, `2.9`), or `inf`, `-inf`, `nan`.
     public var mantissa: String
+    /// The power of ten in scientific notation; nil when the mantissa is the whole number.
     public var exponent: Int?
 
+    /// A shown number from its parts.
     public init(value: Double, mantissa: String, exponent: Int? = nil) {
         self.value = value
         self.mantissa = mantissa
@@ -179,7 +189,7 @@ func superscript(_ n: Int) -> String {
 
 /// A number for JSON: full precision; non-finite values, which JSON cannot hold, as the
 /// strings "inf", "-inf" and "nan".
-public func jsonNumber(_ value: Double) -> String {
+func jsonNumber(_ value: Double) -> String {
     if value.isNaN { return "\"nan\"" }
     if value.isInfinite { return value < 0 ? "\"-inf\"" : "\"inf\"" }
     if value == value.rounded(), abs(value) < 1e15 { return value == 0 && value.sign == .minus ? "-0" : String(Int64(value)) }

@@ -2,14 +2,18 @@ import Foundation
 
 /// A file the build produces, relative to the lesson's output folder.
 public struct OutputFile: Sendable, Equatable {
+    /// Where it goes, relative to the output folder: `README.md`, `figure-1.svg`, `frames/…`.
     public var path: String
+    /// Its contents.
     public var bytes: [UInt8]
 
+    /// A file with these bytes.
     public init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
     }
 
+    /// A file holding `text` as UTF-8.
     public init(path: String, text: String) {
         self.init(path: path, bytes: Array(text.utf8))
     }
@@ -18,29 +22,29 @@ public struct OutputFile: Sendable, Equatable {
 /// A buffered text stream onto a file descriptor: renderers write output as a stream instead
 /// of building one giant string. A failed write sets `failed` (and, for standard output and
 /// standard error, `StandardStreams` records it for the whole process); it never traps.
-public final class FileStream: TextOutputStream {
+package final class FileStream: TextOutputStream {
     private let fd: Int32
     private var buffer: [UInt8] = []
-    public private(set) var failed = false
+    package private(set) var failed = false
     /// errno of the first failed write, or 0.
-    public private(set) var errorNumber: Int32 = 0
+    package private(set) var errorNumber: Int32 = 0
     /// Replace control characters (escape sequences from comments or titles) before they reach
     /// a terminal; colour codes (SGR) are kept. See `TerminalText`.
-    public var sanitizesControls = false
+    package var sanitizesControls = false
 
-    public init(fd: Int32) {
+    package init(fd: Int32) {
         self.fd = fd
         buffer.reserveCapacity(1 << 16)
     }
 
     /// Standard output; sanitised when it is a terminal.
-    public static func standardOutput() -> FileStream {
+    package static func standardOutput() -> FileStream {
         let stream = FileStream(fd: 1)
         stream.sanitizesControls = isatty(1) != 0
         return stream
     }
 
-    public func write(_ string: String) {
+    package func write(_ string: String) {
         if sanitizesControls {
             buffer.append(contentsOf: TerminalText.sanitize(string, keepColors: true).utf8)
         } else {
@@ -49,7 +53,7 @@ public final class FileStream: TextOutputStream {
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    public func write(bytes: [UInt8]) {
+    package func write(bytes: [UInt8]) {
         if sanitizesControls {
             buffer.append(contentsOf: TerminalText.sanitize(bytes))
         } else if buffer.isEmpty && bytes.count >= 1 << 16 {
@@ -62,7 +66,7 @@ public final class FileStream: TextOutputStream {
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    public func flush() {
+    package func flush() {
         var offset = 0
         while offset < buffer.count && !failed {
             let n = buffer[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
@@ -89,7 +93,7 @@ public final class FileStream: TextOutputStream {
 
 /// What happened to this process's standard output and standard error, and writes to them that
 /// never trap (Foundation's `FileHandle.write` traps on a full disk or a closed pipe).
-public enum StandardStreams {
+package enum StandardStreams {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var failures: [Int32: Int32] = [:]
     nonisolated(unsafe) private static var pipeClosed = false
@@ -103,14 +107,14 @@ public enum StandardStreams {
     }
 
     /// errno of the first failed write to `fd` (1 or 2), or nil.
-    public static func failure(of fd: Int32) -> Int32? {
+    package static func failure(of fd: Int32) -> Int32? {
         lock.lock()
         defer { lock.unlock() }
         return failures[fd]
     }
 
     /// A write went to a pipe whose reader had closed it (EPIPE; SIGPIPE is ignored).
-    public static var brokenPipe: Bool {
+    package static var brokenPipe: Bool {
         lock.lock()
         defer { lock.unlock() }
         return pipeClosed
@@ -118,7 +122,7 @@ public enum StandardStreams {
 
     /// Writes all of `bytes` to standard output; false (and recorded) if that failed.
     @discardableResult
-    public static func writeStandardOutput(_ bytes: [UInt8]) -> Bool {
+    package static func writeStandardOutput(_ bytes: [UInt8]) -> Bool {
         let stream = FileStream(fd: 1)
         stream.write(bytes: bytes)
         stream.flush()
@@ -128,7 +132,7 @@ public enum StandardStreams {
     /// Writes `text` to standard error, control characters made visible except colour codes
     /// when `keepColors`.
     @discardableResult
-    public static func writeStandardError(_ text: String, keepColors: Bool = false) -> Bool {
+    package static func writeStandardError(_ text: String, keepColors: Bool = false) -> Bool {
         let stream = FileStream(fd: 2)
         stream.write(TerminalText.sanitize(text, keepColors: keepColors))
         stream.flush()
@@ -140,8 +144,8 @@ public enum StandardStreams {
 /// can move the cursor, clear the screen, set the window title or the clipboard) become visible
 /// symbols: C0 as their Control Pictures (ESC → ␛), DEL as ␡, C1 as U+FFFD. With `keepColors`,
 /// SGR colour sequences (`ESC [ digits ; … m`) pass, since GradTrace colours its own output.
-public enum TerminalText {
-    public static func sanitize(_ text: String, keepColors: Bool = false) -> String {
+package enum TerminalText {
+    package static func sanitize(_ text: String, keepColors: Bool = false) -> String {
         guard text.unicodeScalars.contains(where: needsReplacing) else { return text }
         var out = String.UnicodeScalarView()
         let scalars = Array(text.unicodeScalars)
@@ -196,23 +200,23 @@ public enum TerminalText {
 /// What is not a regular file is written in place instead, never replaced: `-` is standard
 /// output; `/dev/stdout`, `/dev/stderr` and `/dev/fd/N` are those descriptors; a device such as
 /// `/dev/null` or a FIFO is opened and written. Folders and block devices are refused.
-public enum AtomicFile {
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+package enum AtomicFile {
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
         /// errno of the failed call, when there was one.
-        public var errorNumber: Int32 = 0
+        package var errorNumber: Int32 = 0
     }
 
-    public static func write(_ text: String, to path: String) throws(Failure) {
+    package static func write(_ text: String, to path: String) throws(Failure) {
         try write(to: path) { $0.write(text) }
     }
 
-    public static func writeBytes(_ data: [UInt8], to path: String) throws(Failure) {
+    package static func writeBytes(_ data: [UInt8], to path: String) throws(Failure) {
         try write(to: path) { $0.write(bytes: data) }
     }
 
     /// Streams text into `path` through `body`; the file appears only if everything was written.
-    public static func write(to path: String, _ body: (FileStream) throws -> Void) throws(Failure) {
+    package static func write(to path: String, _ body: (FileStream) throws -> Void) throws(Failure) {
         switch try target(path) {
         case .descriptor(let fd):
             try stream(to: fd, path: path, body)
@@ -233,7 +237,7 @@ public enum AtomicFile {
 
     /// True when `path` is standard output or a device, FIFO or the like: something written in
     /// place that has no file name extension to choose a format by.
-    public static func isStream(_ path: String) -> Bool {
+    package static func isStream(_ path: String) -> Bool {
         switch try? target(path) {
         case .descriptor?, .inPlace?: return true
         default: return false

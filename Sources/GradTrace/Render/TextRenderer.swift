@@ -2,6 +2,7 @@
 /// "local × upstream = contribution", fork sums, then the input gradients. It serialises a
 /// `Walkthrough`; it computes and rounds nothing itself.
 public enum TextRenderer {
+    /// Writes the terminal walkthrough of `trace` into `out`; `options.color` adds ANSI colour.
     public static func render<S: TextOutputStream>(_ trace: Trace, options: ExplainOptions = ExplainOptions(), to out: inout S) {
         let w = Walkthrough(trace, format: options.format)
         let graph = trace.graph

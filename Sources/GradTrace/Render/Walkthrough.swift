@@ -5,11 +5,15 @@
 /// number in it has been through `NumberFormat` and `DisplayedArithmetic`, the one place that
 /// rounds for display.
 public struct Walkthrough: Sendable {
+    /// The trace it explains.
     public let trace: Trace
+    /// How every number in it is shown.
     public let format: NumberFormat
+    /// The names it gives nodes: the same ones the diagram prints.
     public let labels: Labels
     let uses: Graph.Uses
 
+    /// The walkthrough of `trace`, rounded with `format`; labels and uses are computed once here.
     public init(_ trace: Trace, format: NumberFormat = .standard) {
         self.trace = trace
         self.format = format
@@ -17,6 +21,7 @@ public struct Walkthrough: Sendable {
         uses = trace.graph.makeUses()
     }
 
+    /// The traced circuit.
     public var graph: Graph { trace.graph }
     /// The output's name (`f` unless the user named it).
     public var outputName: String { labels[graph.output] }
@@ -81,6 +86,7 @@ public struct Walkthrough: Sendable {
     public enum Upstream: Sendable {
         /// The output itself: ∂f/∂f = 1.
         case output
+        /// The gradient of a node used once, as shown.
         case value(Shown)
         /// A node used by several gates: the sum of what they sent back.
         case fork(DisplayedArithmetic.Equation)
@@ -88,11 +94,15 @@ public struct Walkthrough: Sendable {
 
     /// One input wire of a backward step.
     public struct Wire: Sendable {
+        /// The gate's input slot, from 0.
         public var slot: Int
+        /// The node feeding this wire.
         public var input: Int
         /// The input's short name.
         public var inputName: String
+        /// The local gradient's symbolic rule in text: `z`, `σ(a)·(1 − σ(a))`.
         public var rule: String
+        /// The same rule in LaTeX.
         public var ruleLaTeX: String
         /// The local gradient's value as shown after its rule (`exp(n9) = 0.37`).
         public var local: Shown
@@ -104,19 +114,25 @@ public struct Walkthrough: Sendable {
         public var wireOfInput: (index: Int, count: Int)?
     }
 
+    /// One backward step: a gate, its upstream gradient, and local × upstream on each input wire.
     public struct Step: Sendable {
         /// From 1.
         public var number: Int
+        /// The gate's node on the tape.
         public var node: Int
+        /// The gate's short name, parenthesised when compound: `q`, `(x + y)`.
         public var name: String
         /// `f = q*z`.
         public var definition: String
         /// The pattern, what call the gate is part of, and the kink rule, each a phrase.
         public var notes: [String]
+        /// ∂output/∂gate, the gradient arriving from above.
         public var upstream: Upstream
+        /// Each input wire, in slot order.
         public var wires: [Wire]
     }
 
+    /// Number of backward steps: one per gate on a path to the output.
     public var stepCount: Int { trace.steps.count }
 
     /// Backward step `k` (from 1).
@@ -169,17 +185,25 @@ public struct Walkthrough: Sendable {
 
     // MARK: Gradients
 
+    /// An input's gradient as the walkthrough shows it.
     public struct Gradient: Sendable {
+        /// The input's node on the tape.
         public var node: Int
+        /// The input's label.
         public var name: String
+        /// Its value, as shown.
         public var value: Shown
+        /// ∂output/∂input, as shown.
         public var gradient: Shown
         /// For an input used more than once: its contributions adding up to the gradient.
         public var fork: DisplayedArithmetic.Equation?
+        /// How many contributions its gradient sums (1 unless it forks).
         public var uses: Int
+        /// Whether it lies on a path to the output; if not, its gradient is 0.
         public var affectsOutput: Bool
     }
 
+    /// The gradient of input node `id`, as shown, with its fork sum when several gates use it.
     public func gradient(ofInput id: Int) -> Gradient {
         let terms = forkTerms(id)
         return Gradient(node: id, name: labels[id], value: format.shown(trace.values[id]), gradient: format.shown(trace.gradients[id]),

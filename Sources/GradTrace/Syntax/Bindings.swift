@@ -1,5 +1,8 @@
 /// Command-line bindings, `name=value`: numbers only, finite, one per name.
 public enum Bindings {
+    /// Parses `name=value` arguments (`x=-2`) into values by name. Throws a `Diagnostic` for a
+    /// missing `=`, a name that is not an identifier, an empty, non-numeric or non-finite value,
+    /// or a name given twice.
     public static func parse(_ arguments: [String]) throws(Diagnostic) -> [String: Double] {
         var result: [String: Double] = [:]
         for argument in arguments {
@@ -33,10 +36,12 @@ public enum Bindings {
         return result
     }
 
+    /// Whether `s` is a variable name of the language: a letter (any script) or `_`, then
+    /// letters, digits, subscript digits and `_`.
     public static func isIdentifier(_ s: String) -> Bool { Identifier.isValid(s) }
 }
 
-public extension StringProtocol {
+package extension StringProtocol {
     /// The text without leading and trailing characters from `set`.
     func trimmed(_ set: String) -> String {
         var s = Substring(self)

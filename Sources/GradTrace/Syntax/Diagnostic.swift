@@ -7,16 +7,23 @@
 ///       | ^^^^^^
 ///       = help: did you mean 'sigmoid'?
 public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, one line (long runs of name characters are shortened).
     public var message: String
+    /// The file it is about: a path, `<input>`, `<stdin>` or `<command line>`.
     public var file: String
     /// 1-based line and column in `file`; nil when the error is not about a place in the text
     /// (a missing command-line value, say).
     public var line: Int?
+    /// 1-based column, in characters, of the start of the offending text.
     public var column: Int?
+    /// The source line shown under the message, when there is one.
     public var sourceLine: String?
+    /// How many characters the `^^^` underline covers (at least 1).
     public var caretLength: Int
+    /// A suggestion shown as `= help: …` (a likely typo's fix, the expected syntax).
     public var help: String?
 
+    /// A diagnostic from its parts; `caretLength` below 1 is raised to 1.
     public init(_ message: String, file: String = "<input>", line: Int? = nil, column: Int? = nil,
                 sourceLine: String? = nil, caretLength: Int = 1, help: String? = nil) {
         self.message = Diagnostic.shortened(message)
@@ -53,6 +60,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
                   sourceLine: line, caretLength: firstLine.count, help: help)
     }
 
+    /// `file:line:column`, or just the file when the error has no place in the text.
     public var location: String {
         guard let line else { return file }
         return "\(file):\(line):\(column ?? 1)"
@@ -79,7 +87,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Source lines are shown with tabs as spaces and control characters as `?`, and cut
     /// to 200 characters, so a hostile line cannot garble the terminal.
-    public static func printable(_ line: String) -> String {
+    package static func printable(_ line: String) -> String {
         var out = ""
         for ch in line.prefix(200) {
             if ch == "\t" { out += " " } else if ch.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) { out.append(ch) } else { out += "?" }
@@ -89,7 +97,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Suggests the closest of `candidates` to `word`, if one is close enough to be a likely typo.
-public func closestMatch(to word: String, in candidates: [String]) -> String? {
+package func closestMatch(to word: String, in candidates: [String]) -> String? {
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(word.lowercased(), candidate.lowercased())

@@ -15,6 +15,7 @@
 ///     power     := primary ['^' unary]          (right-associative; -x^2 is -(x^2))
 ///     primary   := number | name | name '(' sum (',' sum)* ')' | '(' sum ')'
 public struct Parser {
+    /// How deeply parentheses, unary minus, `^` and calls may nest before parsing stops with a `Diagnostic`.
     public static let maxDepth = 64
 
     private var lexer: Lexer
@@ -43,6 +44,7 @@ public struct Parser {
         try parse(source, expansion: expand ? .all : .none)
     }
 
+    /// Parses `text`, named `<input>` in diagnostics; with `expand`, every composite is drawn as its body.
     public static func parse(_ text: String, expand: Bool = false) throws(Diagnostic) -> Graph {
         try parse(SourceText(text), expand: expand)
     }

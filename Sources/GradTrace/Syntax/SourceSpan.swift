@@ -7,11 +7,16 @@ public struct SourceSpan: Sendable, Hashable {
     private var line32: Int32
     private var column32: Int32
 
+    /// UTF-8 byte offset of the first byte.
     public var start: Int { get { Int(start32) } set { start32 = Int32(clamping: newValue) } }
+    /// UTF-8 byte offset just past the last byte.
     public var end: Int { get { Int(end32) } set { end32 = Int32(clamping: newValue) } }
+    /// 1-based line of `start`, within the text that was parsed.
     public var line: Int { get { Int(line32) } set { line32 = Int32(clamping: newValue) } }
+    /// 1-based column of `start`, in characters.
     public var column: Int { get { Int(column32) } set { column32 = Int32(clamping: newValue) } }
 
+    /// A span from its offsets and position; values beyond 32 bits are clamped.
     public init(start: Int, end: Int, line: Int, column: Int) {
         start32 = Int32(clamping: start)
         end32 = Int32(clamping: end)

@@ -1,12 +1,15 @@
 /// The text being parsed, with its name (file path or `<input>`), kept as UTF-8 bytes.
 /// It can cut out a line or a span for diagnostics and labels.
 public struct SourceText: Sendable {
+    /// The name diagnostics give the text: a file path, `<input>`, `<expression>` or `<stdin>`.
     public let name: String
+    /// The text as UTF-8 bytes; spans index into these.
     public let bytes: [UInt8]
     /// Where lines of the original file start, when this text is a block cut out of a larger
     /// file (a lesson): diagnostics then report the file's own line numbers.
     public let lineOffset: Int
 
+    /// The text of a Swift string, named `name`.
     public init(_ text: String, name: String = "<input>", lineOffset: Int = 0) {
         self.init(bytes: Array(text.utf8), name: name, lineOffset: lineOffset)
     }
@@ -18,6 +21,7 @@ public struct SourceText: Sendable {
         self.lineOffset = lineOffset
     }
 
+    /// The text `span` covers, clamped to the source.
     public func text(of span: SourceSpan) -> String {
         let lo = max(0, min(span.start, bytes.count))
         let hi = max(lo, min(span.end, bytes.count))

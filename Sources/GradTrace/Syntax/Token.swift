@@ -1,6 +1,6 @@
 /// One lexical token of the expression language.
-public struct Token: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+struct Token: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
         case number(Double)
         case identifier(String)
         case plus, minus, star, slash, caret
@@ -10,8 +10,8 @@ public struct Token: Sendable, Equatable {
         case end
     }
 
-    public var kind: Kind
-    public var span: SourceSpan
+    var kind: Kind
+    var span: SourceSpan
 
     var describe: String {
         switch kind {

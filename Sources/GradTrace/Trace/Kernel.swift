@@ -1,7 +1,9 @@
 /// The forward pass: values and local gradients, one loop up the tape. Every path that needs
 /// values (explain, the gradient check, training, a collapsed `def`) runs this loop.
 public struct Forward: Sendable {
+    /// The tape it runs.
     public let graph: Graph
+    /// Forward values, by node.
     public var values: [Double]
     /// Local gradient ∂node/∂input for input slot s (0 or 1) of node i at index 2i + s.
     public var locals: [Double]

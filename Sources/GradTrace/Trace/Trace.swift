@@ -3,6 +3,7 @@
 /// (text, Markdown, JSON, diagram, handout) is a pure function of a Trace, so step numbers,
 /// names and numbers agree everywhere; no renderer recomputes a gradient.
 public struct Trace: Sendable {
+    /// The circuit that was traced.
     public let graph: Graph
     /// Forward values, by node.
     public let values: [Double]
@@ -76,7 +77,9 @@ public struct Trace: Sendable {
 
 /// Something a reader should know about a node, as data; the views word it.
 public struct TraceWarning: Sendable, Equatable {
+    /// The broad kind of a warning: a non-finite value or gradient, a kink, or an unused name.
     public enum Kind: String, Sendable { case nonFinite, kink, unused }
+    /// Why, in detail; `Walkthrough.message(_:)` words it.
     public enum Reason: Sendable, Equatable {
         /// A gate gave a non-finite value from finite inputs; the gate's entry says why.
         case undefined(String)
@@ -89,7 +92,10 @@ public struct TraceWarning: Sendable, Equatable {
         /// A named statement that does not affect the output.
         case unused
     }
+    /// Which kind of warning it is.
     public var kind: Kind
+    /// The node it is about.
     public var node: Int
+    /// Why it was raised.
     public var reason: Reason
 }

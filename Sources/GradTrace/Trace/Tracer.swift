@@ -4,6 +4,7 @@ public struct Tracer {
     /// Input values by name; they override the values bound in the text.
     public var bindings: [String: Double]
 
+    /// A tracer with these input values by name; with none, only the values bound in the text are used.
     public init(bindings: [String: Double] = [:]) { self.bindings = bindings }
 
     /// Checks that every binding names an input and every input has a value, and returns the
@@ -49,6 +50,8 @@ public struct Tracer {
         return values
     }
 
+    /// Runs `graph` forward and backward with the bindings into a `Trace`. Throws a `Diagnostic`
+    /// for a binding that names no input or an input left without a value.
     public func trace(_ graph: Graph) throws(Diagnostic) -> Trace {
         let inputs = try inputValues(for: graph)
         var forward = Forward(graph: graph, inputs: inputs)

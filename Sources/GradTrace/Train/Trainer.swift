@@ -1,6 +1,7 @@
 /// Gradient descent on a traced graph: the parameters are inputs chosen by name, the loss is
 /// the output. The graph is built once; each step re-evaluates the tape.
 public struct Trainer: Sendable {
+    /// How each step moves the parameters, with learning rate η and momentum μ.
     public enum Optimizer: Sendable, Equatable {
         /// w ← w − η·g
         case gradientDescent
@@ -9,6 +10,7 @@ public struct Trainer: Sendable {
         /// v ← μ·v − η·g(w + μ·v);  w ← w + v   (the gradient is taken at the look-ahead point)
         case nesterov(Double)
 
+        /// How reports name it: `gradient descent`, `momentum μ = 0.9`.
         public var name: String {
             switch self {
             case .gradientDescent: return "gradient descent"
@@ -18,13 +20,18 @@ public struct Trainer: Sendable {
         }
     }
 
+    /// Names of the inputs to train, in the order every parameter list follows.
     public var parameters: [String]
+    /// η, the step size.
     public var learningRate: Double
+    /// The most updates to make.
     public var steps: Int
+    /// The update rule.
     public var optimizer: Optimizer
     /// Stop once the loss falls below this.
     public var stopBelow: Double?
 
+    /// A trainer of the inputs named in `parameters`; every other input of the loss stays fixed.
     public init(parameters: [String], learningRate: Double, steps: Int, optimizer: Optimizer = .gradientDescent, stopBelow: Double? = nil) {
         self.parameters = parameters
         self.learningRate = learningRate
@@ -36,21 +43,30 @@ public struct Trainer: Sendable {
     /// What happened at one step: the loss and gradients at the parameters *before* the
     /// update (all gradients of a step are taken at the old weights), and the new parameters.
     public struct Step: Sendable, Equatable {
+        /// The step's number, from 1.
         public var step: Int
+        /// The loss at `parameters`.
         public var loss: Double
+        /// The parameters before the update, in `Trainer.parameters` order.
         public var parameters: [Double]
+        /// ∂loss/∂parameter, taken at the old parameters (Nesterov: at the look-ahead point).
         public var gradients: [Double]
+        /// The parameters after the update.
         public var updated: [Double]
     }
 
+    /// Why a run stopped: the loss or a parameter became infinite or NaN.
     public struct Divergence: Sendable, CustomStringConvertible {
+        /// The step at which a number became non-finite (from 1).
         public var step: Int
         /// The parameter that became non-finite, when one did.
         public var parameter: String?
+        /// The non-finite value: the parameter's, or the loss's.
         public var value: Double
         /// When the loss became non-finite first: the parameter of largest magnitude then.
         public var largest: (name: String, value: Double)?
 
+        /// The sentence reports and the CLI show, ending with the likely cause (a learning rate too large).
         public var description: String {
             let fmt = NumberFormat(.significant(6), trimsZeros: true)
             if let parameter {
@@ -62,6 +78,7 @@ public struct Trainer: Sendable {
         }
     }
 
+    /// The result of `train(_:bindings:)`: every step, the final parameters and loss, and how it ended.
     public struct Run: Sendable {
         /// The loss after `updates` updates (0: at the start), if the run got that far.
         public func loss(afterUpdates updates: Int) -> Double? {
@@ -74,16 +91,22 @@ public struct Trainer: Sendable {
             return updates == history.count ? finalParameters : nil
         }
 
+        /// Names of the trained inputs, in order.
         public var parameters: [String]
         /// Every step taken (recorded compactly; thin it for display).
         public var history: [Step]
         /// The loss at the final parameters (after the last update).
         public var finalLoss: Double
+        /// The parameters after the last update.
         public var finalParameters: [Double]
+        /// Why the run stopped early with a non-finite number, if it did.
         public var divergence: Divergence?
+        /// Whether the loss fell below `stopBelow` before `steps` updates.
         public var stoppedEarly: Bool
     }
 
+    /// The input node of each parameter, in order. Throws a `Diagnostic` for a name that is not an
+    /// input of `graph`, a name listed twice, or an empty list.
     public func validate(_ graph: Graph) throws(Diagnostic) -> [Int] {
         var ids: [Int] = []
         for name in parameters {
@@ -99,6 +122,8 @@ public struct Trainer: Sendable {
         return ids
     }
 
+    /// Trains the parameters on `graph`, whose output is the loss, from their bound values. Throws as
+    /// `validate(_:)` and `Tracer.inputValues(for:)` do; a divergence ends the run without throwing.
     public func train(_ graph: Graph, bindings: [String: Double] = [:]) throws(Diagnostic) -> Run {
         let ids = try validate(graph)
         let inputs = try Tracer(bindings: bindings).inputValues(for: graph)
@@ -161,10 +186,10 @@ public struct Trainer: Sendable {
     }
 
     /// Update counts worth a row in a table: 0 (the start), the first five, 10, 20, 50, …, and the last.
-    public static func thinnedUpdates(_ count: Int) -> [Int] { [0] + (count > 0 ? thinned(count) : []) }
+    static func thinnedUpdates(_ count: Int) -> [Int] { [0] + (count > 0 ? thinned(count) : []) }
 
     /// Steps worth a row in a table: the first five, 10, 20, 50, 100, 200, 500, … and the last.
-    public static func thinned(_ count: Int) -> [Int] {
+    static func thinned(_ count: Int) -> [Int] {
         var rows = Array(1...min(5, max(1, count)))
         var base = 10
         while base <= count {

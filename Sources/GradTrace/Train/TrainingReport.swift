@@ -1,12 +1,16 @@
 /// Explains a training run: step 1 in full (every gate, then the update line per parameter),
 /// later steps as a thinned table, then the result. Text for a terminal, Markdown for lessons.
 public struct TrainingReport {
+    /// The trainer that made the run.
     public var trainer: Trainer
+    /// The run being explained.
     public var run: Trainer.Run
     /// The trace of step 1, at the starting parameters.
     public var firstStep: Trace
+    /// How numbers are shown.
     public var format: NumberFormat
 
+    /// A report of `run`; `firstStep` is the trace at the starting parameters.
     public init(trainer: Trainer, run: Trainer.Run, firstStep: Trace, format: NumberFormat) {
         self.trainer = trainer
         self.run = run
@@ -16,6 +20,7 @@ public struct TrainingReport {
 
     var lossName: String { Labels(firstStep.graph)[firstStep.graph.output] }
 
+    /// `Training E over w1, w2 with gradient descent, learning rate η = 0.5, 100 steps`.
     public var headline: String {
         "Training \(lossName) over \(run.parameters.joined(separator: ", ")) with \(trainer.optimizer.name), learning rate η = \(formatShortest(trainer.learningRate)), \(trainer.steps) step\(trainer.steps == 1 ? "" : "s")"
     }
@@ -65,6 +70,7 @@ public struct TrainingReport {
         return rows
     }
 
+    /// The loss and parameters after the last update, or why training stopped.
     public var resultLine: String {
         var text: String
         if let divergence = run.divergence {
@@ -77,6 +83,8 @@ public struct TrainingReport {
         return text
     }
 
+    /// The report for a terminal: the headline, step 1 walked through, the update lines, the thinned
+    /// table and the result; `color` adds ANSI colour.
     public func text<S: TextOutputStream>(to out: inout S, color: Bool = false) {
         out.write(headline + "\n\n")
         out.write("Step 1 in full\n==============\n")
@@ -92,6 +100,8 @@ public struct TrainingReport {
         out.write("\n" + resultLine + "\n")
     }
 
+    /// The report in Markdown: step 1 in a `<details>` (when `explainFirstStep`), the update lines
+    /// in LaTeX, the loss chart at the relative path `plot`, the thinned table and the result.
     public func markdown<S: TextOutputStream>(to out: inout S, plot: String?, headingLevel: Int = 2, explainFirstStep: Bool = true) {
         let h = String(repeating: "#", count: headingLevel)
         out.write("\(escapeMarkdown(headline)).\n\n")
@@ -111,7 +121,6 @@ public struct TrainingReport {
         out.write("\n" + escapeMarkdown(resultLine) + "\n\n")
     }
 
-    /// Every step as CSV: step, loss, parameters, gradients (full precision).
     /// Every state as CSV: updates made so far (0 is the start), the loss and parameters then,
     /// and the gradients the next update uses (empty on the last row); full precision.
     public func csv() -> String {
@@ -126,6 +135,8 @@ public struct TrainingReport {
         return out
     }
 
+    /// The loss against the number of updates made, one series per run; the y axis is
+    /// logarithmic when every loss is positive and they span more than a factor of 50.
     public static func lossChart(_ runs: [(name: String, run: Trainer.Run)], title: String) -> Chart {
         // x is the number of updates made: the history's step k is the loss after k − 1 updates.
         let series = runs.map { entry in
