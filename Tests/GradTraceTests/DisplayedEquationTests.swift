@@ -22,6 +22,8 @@ import Testing
     @Test func theScannerFindsWhatAStudentWouldMarkWrong() {
         #expect(EquationScanner.falseEquations(in: "→ w1: local gradient x1 = -2.00;  -2.00 × 0.20 = -0.39").count == 1)
         #expect(EquationScanner.falseEquations(in: "-2.00 × 0.197 = -0.39").isEmpty)
+        #expect(EquationScanner.falseEquations(in: "0.37 × (-0.53) = -0.20").isEmpty)
+        #expect(EquationScanner.falseEquations(in: "0.37 × (-0.53) = -0.19").count == 1)
         #expect(EquationScanner.falseEquations(in: "<i>∇ 2.0596 = 1.5832 - 0.0358 + 0.5121</i>").count == 1)
         #expect(EquationScanner.falseEquations(in: "$0.5 \\times 2.9 \\times 10^{-5} = 1.45 \\times 10^{-5}$").isEmpty)
         #expect(EquationScanner.falseEquations(in: "w5 ← 0.4 − 0.5 × 0.082167041 = 0.35").count == 1)

@@ -117,6 +117,10 @@ enum EquationScanner {
         for (entity, replacement) in [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&#8722;", "−")] {
             out = out.replacingOccurrences(of: entity, with: replacement)
         }
+        // A bracketed negative factor, `0.37 × (-0.53)`, is the number itself.
+        if let bracketed = try? NSRegularExpression(pattern: "\\(\\s*([-−]?[0-9][0-9.]*(?:e-?[0-9]+)?(?:\\s*(?:×|\\\\times)\\s*10(?:[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|\\^\\{-?[0-9]+\\}))?)\\s*\\)") {
+            out = bracketed.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: " $1 ")
+        }
         return out.replacingOccurrences(of: "\\times", with: " × ").replacingOccurrences(of: "\\cdot", with: " × ")
             .replacingOccurrences(of: "\\approx", with: " ≈ ").replacingOccurrences(of: "\\,", with: " ")
     }

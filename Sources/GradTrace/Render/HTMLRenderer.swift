@@ -56,7 +56,7 @@ public enum HTMLRenderer {
             let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
             let p = wire.product
             out += "<br>→ \(HTML.escape(wire.inputName + Say.wireNote(wire))): local gradient \(HTML.escape(rule));"
-            out += " \(HTML.escape(p.operands[0].text)) × \(HTML.escape(p.operands[1].text)) \(p.equals) <span class=\"gradient\">\(HTML.escape(p.result.text))</span>"
+            out += " \(HTML.escape(p.operands[0].text)) × \(HTML.escape(Say.factor(p.operands[1].text))) \(p.equals) <span class=\"gradient\">\(HTML.escape(p.result.text))</span>"
         }
         return out
     }

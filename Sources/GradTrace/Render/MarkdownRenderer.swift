@@ -56,7 +56,7 @@ public enum MarkdownRenderer {
                     let p = wire.product
                     let along = wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? ""
                     out.write("- to $\(latex(wire.inputName))$\(along): local gradient $\(ruleText)$, ")
-                    out.write("so $\(m(p.operands[0])) \\times \(m(p.operands[1])) \(latexEquals(p)) \(m(p.result))$\n")
+                    out.write("so $\(m(p.operands[0])) \\times \(Say.factor(m(p.operands[1]))) \(latexEquals(p)) \(m(p.result))$\n")
                 }
                 out.write("\n")
             }

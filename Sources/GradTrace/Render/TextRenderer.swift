@@ -55,7 +55,7 @@ public enum TextRenderer {
                     let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
                     let p = wire.product
                     out.write("    → \(wire.inputName)\(Say.wireNote(wire)): local gradient \(rule);  "
-                              + "\(p.operands[0].text) × \(p.operands[1].text) \(p.equals) \(grad(p.result))\n")
+                              + "\(p.operands[0].text) × \(Say.factor(p.operands[1].text)) \(p.equals) \(grad(p.result))\n")
                 }
             }
             out.write("\n" + heading("Gradients") + "\n")

@@ -250,8 +250,11 @@ enum Say {
 
     /// `a × b = c` in text.
     static func product(_ e: DisplayedArithmetic.Equation) -> String {
-        "\(e.operands[0].text) × \(e.operands[1].text) \(e.equals) \(e.result.text)"
+        "\(e.operands[0].text) × \(factor(e.operands[1].text)) \(e.equals) \(e.result.text)"
     }
+
+    /// A negative number after × in brackets: `0.37 × (-0.53)`, as a student would write it.
+    static func factor(_ text: String) -> String { text.hasPrefix("-") ? "(\(text))" : text }
 
     /// `t1 + t2 = s` in text (terms first, as a fork adds them).
     static func forkSum(_ e: DisplayedArithmetic.Equation) -> String {

@@ -101,7 +101,11 @@ package func closestMatch(to word: String, in candidates: [String]) -> String? {
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(word.lowercased(), candidate.lowercased())
-        if distance <= max(1, min(word.count, candidate.count) / 3), best == nil || distance < best!.1 {
+        // Close means one edit for names of three letters or more (two from eight); for shorter
+        // names only a doubled or dropped letter: y for x is no typo, zz for z is.
+        let shortest = min(word.count, candidate.count)
+        let limit = shortest >= 8 ? 2 : shortest >= 3 ? 1 : (word.count != candidate.count ? 1 : 0)
+        if distance <= limit, best == nil || distance < best!.1 {
             best = (candidate, distance)
         }
     }

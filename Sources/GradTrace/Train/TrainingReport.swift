@@ -41,13 +41,13 @@ public struct TrainingReport {
             switch trainer.optimizer {
             case .gradientDescent:
                 let e = DisplayedArithmetic.update(w, trainer.learningRate, g, new, fmt)
-                return "\(name)\(arrow)\(n(e.operands[0]))\(minus)\(typed(e.operands[1]))\(times)\(n(e.operands[2]))\(eq(e))\(n(e.result))"
+                return "\(name)\(arrow)\(n(e.operands[0]))\(minus)\(typed(e.operands[1]))\(times)\(Say.factor(n(e.operands[2])))\(eq(e))\(n(e.result))"
             case .momentum(let mu), .nesterov(let mu):
                 let v = new - w
                 let vName = latex ? "v_{\(name)}" : "v(\(name))"
                 let ev = DisplayedArithmetic.velocity(mu, 0, trainer.learningRate, g, v, fmt)
                 let ew = DisplayedArithmetic.sum([w, v], new, fmt)
-                let velocity = "\(vName)\(arrow)\(typed(ev.operands[0]))\(times)0\(minus)\(typed(ev.operands[2]))\(times)\(n(ev.operands[3]))\(eq(ev))\(n(ev.result))"
+                let velocity = "\(vName)\(arrow)\(typed(ev.operands[0]))\(times)0\(minus)\(typed(ev.operands[2]))\(times)\(Say.factor(n(ev.operands[3])))\(eq(ev))\(n(ev.result))"
                 let plus = ew.operands[1].text.hasPrefix("-") ? " − " + n(Shown(value: -v, mantissa: String(ew.operands[1].mantissa.dropFirst()), exponent: ew.operands[1].exponent)) : " + " + n(ew.operands[1])
                 return "\(velocity),  \(name)\(arrow)\(n(ew.operands[0]))\(plus)\(eq(ew))\(n(ew.result))"
             }
