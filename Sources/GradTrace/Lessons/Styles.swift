@@ -47,7 +47,7 @@ enum Styles {
     .controls { font-family: "DejaVu Sans", sans-serif; display: flex; gap: 0.6rem; align-items: center; margin: 1rem 0; }
     .controls button { font-size: 1rem; padding: 0.3rem 0.9rem; }
     .frame h2 { font-size: 1.1rem; margin-bottom: 0.3rem; }
-    .frame .line { font-family: "DejaVu Sans Mono", monospace; font-size: 0.92rem; }
+    .frame .line { font-family: "DejaVu Sans Mono", monospace; font-size: 1.15rem; line-height: 1.6; }
     .frame[hidden] { display: none; }
     body:has(.frame) { max-width: none; }
     .frame svg.circuit { width: 100%; height: auto; max-height: calc(100vh - 11rem); }
