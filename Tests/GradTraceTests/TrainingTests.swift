@@ -113,3 +113,38 @@ import Testing
         #expect(Trainer.thinned(137) == [1, 2, 3, 4, 5, 10, 20, 50, 100, 137])
     }
 }
+
+/// Long runs keep only what the report shows, so memory does not grow with the steps; a lesson
+/// block's work is capped.
+@Suite struct BoundedTrainingTests {
+    @Test func aLongRunKeepsTheTableRowsTheChartAndTheLastStep() throws {
+        let graph = try Parser.parse("w = 3; (w - 1)^2")
+        var trainer = Trainer(parameters: ["w"], learningRate: 0.0001, steps: 50_000)
+        let full = try trainer.train(graph)
+        trainer.historyLimit = 1_000
+        let bounded = try trainer.train(graph)
+        #expect(full.complete && full.history.count == 50_000)
+        #expect(!bounded.complete && bounded.history.count < 2_200 && bounded.stepsTaken == 50_000)
+        #expect(bounded.finalLoss == full.finalLoss && bounded.finalParameters == full.finalParameters)
+        // Every row of the report's table is still there, with the same numbers.
+        for updates in Trainer.thinnedUpdates(50_000) {
+            #expect(bounded.loss(afterUpdates: updates) == full.loss(afterUpdates: updates), "after \(updates) updates")
+        }
+        let a = TrainingReport(trainer: trainer, run: full, firstStep: try Tracer().trace(graph), format: .standard)
+        let b = TrainingReport(trainer: trainer, run: bounded, firstStep: try Tracer().trace(graph), format: .standard)
+        #expect(a.tableRows == b.tableRows)
+        #expect(b.resultLine == a.resultLine)
+    }
+
+    @Test func aLessonBlockCannotTrainWithoutBound() throws {
+        let text = "```gradtrace-train params=w lr=0.1,0.2,0.3 steps=400000\nw = 3\nL = (w - 1)^2\n```\n"
+        let lesson = try LessonParser.parse(SourceText(text, name: "big.md"), fileName: "big.md")
+        do {
+            _ = try LessonBuilder().build(lesson)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.contains("1200000 steps in all"))
+            #expect(error.line == 1)
+        }
+    }
+}

@@ -4,6 +4,9 @@ import Foundation
 /// figures, a self-contained handout, a worksheet and its answer key, and a stepper page.
 /// Everything is built in memory first, so a lesson that fails writes nothing.
 public struct LessonBuilder: Sendable {
+    /// Training steps one `gradtrace-train` block may take, over all its runs.
+    public static let maxTrainingStepsPerBlock = 1_000_000
+
     /// With a seed, worksheets and answer keys use new input values drawn from it.
     public var seed: UInt64?
 
@@ -39,12 +42,19 @@ public struct LessonBuilder: Sendable {
         var caption: String
         var svg: [UInt8]
 
-        var hasChart: Bool { (runs.map { $0.run.history.count }.max() ?? 0) >= 2 }
+        var hasChart: Bool { (runs.map { $0.run.stepsTaken }.max() ?? 0) >= 2 }
     }
 
     func train(_ block: TrainingBlock, index: Int, lesson: Lesson) throws(Diagnostic) -> (Training, [OutputFile]) {
         let explanation = try Explanation(source: block.source)
         let graph = explanation.graph, first = explanation.trace
+        // Work per block is bounded: every run is a full training run.
+        let o0 = block.options
+        let work = o0.steps * max(1, o0.learningRates.count) * max(1, o0.momenta.count)
+        if work > LessonBuilder.maxTrainingStepsPerBlock {
+            throw Diagnostic("this block trains \(max(1, o0.learningRates.count) * max(1, o0.momenta.count)) run(s) of \(o0.steps) steps, \(work) steps in all; a lesson block may train at most \(LessonBuilder.maxTrainingStepsPerBlock)",
+                             file: lesson.path, line: block.line, help: "fewer steps, or fewer learning rates and momenta in one block")
+        }
         let o = block.options
         var runs: [(name: String, trainer: Trainer, run: Trainer.Run)] = []
         for mu in o.momenta {
@@ -70,7 +80,7 @@ public struct LessonBuilder: Sendable {
         }
         let training = Training(index: index, block: block, runs: runs, report: report, caption: caption, svg: svg)
         // A single step has no curve to draw.
-        let longest = runs.map { $0.run.history.count }.max() ?? 0
+        let longest = runs.map { $0.run.stepsTaken }.max() ?? 0
         return (training, longest < 2 ? [] : [OutputFile(path: "training-\(index).svg", bytes: svg), OutputFile(path: "training-\(index).png", bytes: png)])
     }
 
@@ -274,7 +284,7 @@ public struct LessonBuilder: Sendable {
 
     /// Loss per run at the thinned steps: one column per run.
     private func comparisonRows(_ t: Training) -> [[String]] {
-        let longest = t.runs.map { $0.run.history.count }.max() ?? 0
+        let longest = t.runs.map { $0.run.stepsTaken }.max() ?? 0
         var rows = [["after k updates"] + t.runs.map(\.name)]
         for updates in Trainer.thinnedUpdates(longest) {
             rows.append([String(updates)] + t.runs.map { $0.run.loss(afterUpdates: updates).map(t.report.format.callAsFunction) ?? "—" })

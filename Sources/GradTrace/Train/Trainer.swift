@@ -78,23 +78,38 @@ public struct Trainer: Sendable {
         }
     }
 
-    /// The result of `train(_:bindings:)`: every step, the final parameters and loss, and how it ended.
+    /// The result of `train(_:bindings:)`: the steps kept, the final parameters and loss, and how it ended.
     public struct Run: Sendable {
-        /// The loss after `updates` updates (0: at the start), if the run got that far.
-        public func loss(afterUpdates updates: Int) -> Double? {
-            if updates < history.count { return history[updates].loss }
-            return updates == history.count && divergence == nil ? finalLoss : nil
+        /// The step recorded as number `step` (from 1), if it was kept.
+        public func entry(step: Int) -> Step? {
+            var lo = 0, hi = history.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if history[mid].step < step { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < history.count && history[lo].step == step ? history[lo] : nil
         }
-        /// The parameters after `updates` updates.
+        /// The loss after `updates` updates (0: at the start), if the run got that far and kept it.
+        public func loss(afterUpdates updates: Int) -> Double? {
+            if updates < stepsTaken { return entry(step: updates + 1)?.loss }
+            return updates == stepsTaken && divergence == nil ? finalLoss : nil
+        }
+        /// The parameters after `updates` updates, if kept.
         public func parameters(afterUpdates updates: Int) -> [Double]? {
-            if updates < history.count { return history[updates].parameters }
-            return updates == history.count ? finalParameters : nil
+            if updates < stepsTaken { return entry(step: updates + 1)?.parameters }
+            return updates == stepsTaken ? finalParameters : nil
         }
 
         /// Names of the trained inputs, in order.
         public var parameters: [String]
-        /// Every step taken (recorded compactly; thin it for display).
+        /// The steps kept, in order: every step of a run within `Trainer.fullHistoryLimit` values;
+        /// of a longer run, those the report's table needs, about 2,000 spread evenly for the
+        /// chart, and the last (memory stays bounded whatever the number of steps).
         public var history: [Step]
+        /// Whether `history` holds every step taken.
+        public var complete: Bool
+        /// How many steps were taken (updates made, unless the run stopped before its update).
+        public var stepsTaken: Int
         /// The loss at the final parameters (after the last update).
         public var finalLoss: Double
         /// The parameters after the last update.
@@ -130,8 +145,14 @@ public struct Trainer: Sendable {
         var evaluator = Evaluator(graph: graph, inputs: inputs)
         var w = ids.map { inputs[$0] }
         var velocity = [Double](repeating: 0, count: ids.count)
+        // Keep every step of a small run; of a large one, only what the report and chart show.
+        let complete = steps * max(1, ids.count) <= historyLimit
+        let stride = max(1, steps / 2_000)
+        func kept(_ step: Int) -> Bool { complete || step % stride == 0 || Trainer.isTableRow(updates: step - 1) }
         var history: [Step] = []
-        history.reserveCapacity(steps)
+        history.reserveCapacity(complete ? steps : 4_000)
+        var last: Step?
+        var taken = 0
         var divergence: Divergence?
         var stopped = false
         let eta = learningRate
@@ -161,7 +182,10 @@ public struct Trainer: Sendable {
             }
             if let stopBelow, reported < stopBelow {
                 stopped = true
-                history.append(Step(step: step, loss: reported, parameters: w, gradients: grads, updated: w))
+                let s = Step(step: step, loss: reported, parameters: w, gradients: grads, updated: w)
+                if kept(step) { history.append(s) }
+                last = s
+                taken = step
                 break
             }
             var updated = w
@@ -169,7 +193,10 @@ public struct Trainer: Sendable {
                 velocity[k] = mu * velocity[k] - eta * grads[k]
                 updated[k] = w[k] + velocity[k]
             }
-            history.append(Step(step: step, loss: reported, parameters: w, gradients: grads, updated: updated))
+            let s = Step(step: step, loss: reported, parameters: w, gradients: grads, updated: updated)
+            if kept(step) { history.append(s) }
+            last = s
+            taken = step
             if let bad = updated.firstIndex(where: { !$0.isFinite }) {
                 divergence = Divergence(step: step, parameter: parameters[bad], value: updated[bad])
                 break
@@ -179,10 +206,24 @@ public struct Trainer: Sendable {
         for (k, id) in ids.enumerated() { evaluator.setInput(id, w[k]) }
         let finalLoss = evaluator.run()
         if divergence == nil, !finalLoss.isFinite {
-            divergence = Divergence(step: history.count + 1, parameter: nil, value: finalLoss, largest: nil)
+            divergence = Divergence(step: taken + 1, parameter: nil, value: finalLoss, largest: nil)
         }
-        return Run(parameters: parameters, history: history, finalLoss: finalLoss, finalParameters: w,
+        if let last, history.last?.step != last.step { history.append(last) }
+        return Run(parameters: parameters, history: history, complete: complete, stepsTaken: taken, finalLoss: finalLoss, finalParameters: w,
                    divergence: divergence, stoppedEarly: stopped)
+    }
+
+    /// Runs up to this many recorded numbers (steps × parameters) keep every step.
+    public static let fullHistoryLimit = 2_000_000
+    /// This trainer's limit (tests lower it).
+    var historyLimit = Trainer.fullHistoryLimit
+
+    /// Whether the state after `updates` updates is a row of the report's table.
+    static func isTableRow(updates: Int) -> Bool {
+        if updates <= 5 { return true }
+        var k = updates
+        while k % 10 == 0 { k /= 10 }
+        return k == 1 || k == 2 || k == 5
     }
 
     /// Update counts worth a row in a table: 0 (the start), the first five, 10, 20, 50, …, and the last.

@@ -61,9 +61,9 @@ public struct TrainingReport {
     public var tableRows: [[String]] {
         let header = ["after k updates", lossName] + run.parameters + run.parameters.map { "∂\(lossName)/∂\($0)" }
         var rows = [header]
-        for updates in Trainer.thinnedUpdates(run.history.count) {
+        for updates in Trainer.thinnedUpdates(run.stepsTaken) {
             guard let loss = run.loss(afterUpdates: updates), let parameters = run.parameters(afterUpdates: updates) else { continue }
-            let gradients = updates < run.history.count ? run.history[updates].gradients.map(format.callAsFunction)
+            let gradients = updates < run.stepsTaken ? (run.entry(step: updates + 1)?.gradients ?? []).map(format.callAsFunction)
                 : run.parameters.map { _ in "—" }
             rows.append([String(updates), format(loss)] + parameters.map(format.callAsFunction) + gradients)
         }
@@ -76,7 +76,7 @@ public struct TrainingReport {
         if let divergence = run.divergence {
             text = "Stopped: \(divergence)."
         } else {
-            text = "After \(run.history.count) step\(run.history.count == 1 ? "" : "s"): \(lossName) = \(format(run.finalLoss))"
+            text = "After \(run.stepsTaken) step\(run.stepsTaken == 1 ? "" : "s"): \(lossName) = \(format(run.finalLoss))"
             if run.stoppedEarly, let stop = trainer.stopBelow { text += " (stopped early: below \(formatShortest(stop)))" }
             text += "; " + zip(run.parameters, run.finalParameters).map { "\($0) = \(format($1))" }.joined(separator: ", ") + "."
         }
@@ -129,7 +129,7 @@ public struct TrainingReport {
             out += ([String(s.step - 1), jsonNumber(s.loss)] + s.parameters.map(jsonNumber) + s.gradients.map(jsonNumber)).joined(separator: ",") + "\n"
         }
         if run.divergence == nil {
-            out += ([String(run.history.count), jsonNumber(run.finalLoss)] + run.finalParameters.map(jsonNumber)
+            out += ([String(run.stepsTaken), jsonNumber(run.finalLoss)] + run.finalParameters.map(jsonNumber)
                     + run.parameters.map { _ in "" }).joined(separator: ",") + "\n"
         }
         return out
@@ -141,7 +141,7 @@ public struct TrainingReport {
         // x is the number of updates made: the history's step k is the loss after k − 1 updates.
         let series = runs.map { entry in
             var points = entry.run.history.map { (x: Double($0.step - 1), y: $0.loss) }
-            if entry.run.divergence == nil { points.append((x: Double(entry.run.history.count), y: entry.run.finalLoss)) }
+            if entry.run.divergence == nil { points.append((x: Double(entry.run.stepsTaken), y: entry.run.finalLoss)) }
             return Chart.Series(name: entry.name, points: points)
         }
         // A log scale when every loss is positive and they span more than a factor of 50.
