@@ -60,6 +60,7 @@ struct Build: ParsableCommand {
         }
         var lessonErrors = 0, writeFailures = 0
         for outcome in summary.outcomes {
+            for warning in outcome.warnings { Terminal.printWarning("\(warning.location): \(warning.message)") }
             if let error = outcome.error {
                 if outcome.isWriteFailure { writeFailures += 1 } else { lessonErrors += 1 }
                 Terminal.printError(error)

@@ -93,3 +93,14 @@ import Testing
         do { _ = try LessonBuilder().build(lesson) } catch { #expect(error.line == 6 && error.message.contains("second block marked worksheet")) }
     }
 }
+
+@Suite struct PageWarningTests {
+    @Test func aNonFiniteValueOnAPageIsReportedWithItsPlace() throws {
+        let text = "---\ntitle: T\n---\nText.\n\n```gradtrace\nx = 0\nf = 1/x + log(x)\n```\n"
+        let lesson = try LessonParser.parse(SourceText(text, name: "nf.md"), fileName: "nf.md")
+        let (_, warnings) = try LessonBuilder().buildReporting(lesson)
+        #expect(warnings.count == 2)
+        #expect(warnings.map(\.location) == ["nf.md:8:5", "nf.md:8:11"])
+        #expect(warnings[0].message.contains("division by zero"))
+    }
+}

@@ -31,6 +31,8 @@ public struct LessonBuild: Sendable {
         public var isWriteFailure = false
         /// How many files the lesson made.
         public var fileCount = 0
+        /// What its pages show that the author should know (non-finite values), with their places.
+        public var warnings: [Diagnostic] = []
     }
 
     /// Everything a build did.
@@ -106,7 +108,9 @@ public struct LessonBuild: Sendable {
         for (k, lesson) in lessons {
             let built: [OutputFile]
             do {
-                built = try LessonBuilder(seed: seed).build(lesson)
+                let result = try LessonBuilder(seed: seed).buildReporting(lesson)
+                built = result.files
+                summary.outcomes[k].warnings = result.warnings
             } catch {
                 summary.outcomes[k].error = error
                 continue

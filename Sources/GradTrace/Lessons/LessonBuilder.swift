@@ -101,6 +101,13 @@ public struct LessonBuilder: Sendable {
     /// the lesson has them the worksheet, answer key, stepper, frames and charts. Throws a
     /// `Diagnostic` for the first block that fails, so a broken lesson produces no files.
     public func build(_ lesson: Lesson) throws(Diagnostic) -> [OutputFile] {
+        try buildReporting(lesson).files
+    }
+
+    /// The lesson's files, and what a page would show wrongly enough to tell the author: a
+    /// non-finite value in a circuit (inf, nan), as `file:line:column` warnings.
+    public func buildReporting(_ lesson: Lesson) throws(Diagnostic) -> (files: [OutputFile], warnings: [Diagnostic]) {
+        var warnings: [Diagnostic] = []
         var files: [OutputFile] = []
         var circuits: [Circuit] = []
         var trainings: [Training] = []
@@ -151,6 +158,12 @@ public struct LessonBuilder: Sendable {
                 }
             }
             circuits.append(circuit)
+            let words = Walkthrough(trace)
+            for warning in trace.warnings where warning.kind == .nonFinite {
+                let span = trace.graph.nodes[warning.node].span
+                warnings.append(Diagnostic("a page shows a non-finite value: \(words.message(warning))", file: lesson.path,
+                                           line: span.map { $0.line + block.source.lineOffset } ?? block.line, column: span?.column))
+            }
         }
         let worksheetLines = (circuits.filter { $0.block.options.worksheet != nil }.map(\.block.line)
             + trainings.filter { $0.block.options.worksheet }.map(\.block.line)).sorted()
@@ -175,7 +188,7 @@ public struct LessonBuilder: Sendable {
         if !circuits.isEmpty {
             files.append(OutputFile(path: "stepper.html", text: try stepper(lesson, circuits)))
         }
-        return files.sorted { $0.path < $1.path }
+        return (files.sorted { $0.path < $1.path }, warnings)
     }
 
     private func render(_ dot: String, _ format: Graphviz.Format, _ lesson: Lesson, _ block: CircuitBlock) throws(Diagnostic) -> [UInt8] {
