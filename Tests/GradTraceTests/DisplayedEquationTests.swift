@@ -62,6 +62,19 @@ import Testing
         }
     }
 
+    /// Found by the expression fuzzer: an equation of numbers near 1e300 trapped in Decimal,
+    /// whose exponent is 8 bits; such equations are shown, not checked.
+    @Test func hugeAndTinyEquationsDoNotTrap() throws {
+        for (x, y) in [(1e200, 1e100), (1e-200, 1e-150), (-3e307, 2.5)] {
+            let t = try trace("x*y + x", ["x": x, "y": y])
+            for format in [NumberFormat.standard, NumberFormat(.decimals(2)), NumberFormat(.significant(3))] {
+                var out = ""
+                TextRenderer.render(t, options: ExplainOptions(format: format), to: &out)
+                #expect(out.contains("Output f"))
+            }
+        }
+    }
+
     @Test func aNonzeroValueIsNeverShownAsZero() throws {
         let t = try trace("x*y", ["x": 1e20, "y": 1e-25])
         var out = ""

@@ -165,7 +165,8 @@ public struct Shown: Sendable, Equatable {
 
     /// The value exactly as shown, as a decimal (nil for non-finite values).
     public var decimal: Decimal? {
-        guard value.isFinite, var d = Decimal(string: mantissa) else { return nil }
+        // Decimal's exponent is 8 bits: beyond ±100 there is nothing a page could add up by hand.
+        guard value.isFinite, abs(exponent ?? 0) <= 100, var d = Decimal(string: mantissa) else { return nil }
         if let exponent { d *= Decimal(sign: .plus, exponent: exponent, significand: 1) }
         return d
     }
@@ -173,7 +174,7 @@ public struct Shown: Sendable, Equatable {
     /// Half a unit of the last digit shown.
     public var halfUnit: Decimal {
         let decimals = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
-        return Decimal(sign: .plus, exponent: (exponent ?? 0) - decimals, significand: 5) / 10
+        return Decimal(sign: .plus, exponent: max(-120, min(120, (exponent ?? 0) - decimals)), significand: 5) / 10
     }
 
     /// Whether the shown digits read back as the value itself (more digits would add nothing).
