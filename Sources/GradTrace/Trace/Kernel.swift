@@ -12,6 +12,8 @@ public struct Forward: Sendable {
     /// Input values by node (entries of other nodes are unused).
     public var inputValues: [Double]
     private let kernels: [GateKind.Kernel?]
+    /// Each kind's number of inputs, for the backward loop (computed once, not per pass).
+    let arities: [UInt8]
     private var definitions: [UInt16: DefinitionEvaluator] = [:]
 
     /// `inputs` holds each input node's value at its index (as `Tracer.inputValues` returns).
@@ -22,6 +24,7 @@ public struct Forward: Sendable {
         locals = [Double](repeating: 0, count: 2 * graph.count)
         inputValues = inputs
         kernels = graph.kinds.map(\.kernel)
+        arities = graph.kinds.map { UInt8($0.arity) }
         for (k, tape) in graph.definitionTapes { definitions[k] = DefinitionEvaluator(tape: tape) }
     }
 
@@ -145,7 +148,7 @@ public enum Backward {
         let n = graph.count
         if gradients.count != n { gradients = [Double](repeating: 0, count: n) }
         guard graph.output >= 0 else { return }
-        let arity = graph.kinds.map { UInt8($0.arity) }
+        let arity = forward.arities
         graph.nodes.withUnsafeBufferPointer { nodes in
             forward.locals.withUnsafeBufferPointer { locals in
                 arity.withUnsafeBufferPointer { arity in
