@@ -90,13 +90,14 @@ public struct Graph: Sendable {
 
     /// Node `i`'s inputs, labelled by `label`, and its parameter: what formulas and rules read.
     public func operands(_ i: Int, _ label: (Int) -> String) -> GateKind.Operands {
+        // Read off the node's input slots (-1 where unused): no kind lookup on this hot path.
         let node = nodes[i]
-        switch arity(i) {
-        case 0: return GateKind.Operands(a: "", parameter: node.gate.parameter)
-        case 1: return GateKind.Operands(a: label(Int(node.a)), parameter: node.gate.parameter)
-        case 2: return GateKind.Operands(a: label(Int(node.a)), b: label(Int(node.b)), parameter: node.gate.parameter)
-        default: return GateKind.Operands(inputs(of: i).map(label), parameter: node.gate.parameter)
+        if node.a < 0 { return GateKind.Operands(a: "", parameter: node.gate.parameter) }
+        if node.b < 0 { return GateKind.Operands(a: label(Int(node.a)), parameter: node.gate.parameter) }
+        if extraInputs.isEmpty || extraInputs[i] == nil {
+            return GateKind.Operands(a: label(Int(node.a)), b: label(Int(node.b)), parameter: node.gate.parameter)
         }
+        return GateKind.Operands(inputs(of: i).map(label), parameter: node.gate.parameter)
     }
 
     /// The nodes feeding node `i`, in slot order.

@@ -46,17 +46,23 @@ struct GraphBuilder {
     /// A builder for the body of `def name(parameters)`: the parameters are its inputs, in order.
     init(definitionOf name: String, parameters: [String], parameterSpans: [SourceSpan?], within outer: GraphBuilder) {
         self.init(source: outer.source, expansion: .none)
-        for (k, kind) in outer.graph.kinds.enumerated().dropFirst(GateKind.builtins.count) {
-            graph.kinds.append(kind)
-            register(kind, at: UInt16(k))
-        }
-        graph.definitionTapes = outer.graph.definitionTapes
+        adoptDefinitions(of: outer.graph)
         definition = (name, parameters)
         for (k, parameter) in parameters.enumerated() {
             let id = append(Node(gate: .input, name: parameter, span: parameterSpans[k]))
             names[parameter] = id
             graph.inputs.append(id)
         }
+    }
+
+    /// Takes on the `def`s of `other` (kinds after the built-ins, and their tapes), so calls of
+    /// them resolve here as they do there.
+    private mutating func adoptDefinitions(of other: Graph) {
+        for (k, kind) in other.kinds.enumerated().dropFirst(graph.kinds.count) {
+            graph.kinds.append(kind)
+            register(kind, at: UInt16(k))
+        }
+        graph.definitionTapes = other.definitionTapes
     }
 
     private mutating func register(_ kind: GateKind, at index: UInt16) {
@@ -414,8 +420,7 @@ struct GraphBuilder {
         register(kind, at: index)
         // The tape that evaluates a collapsed call: the body with every def inside written out.
         var tapeBuilder = GraphBuilder(source: nil, expansion: .only(Set(graph.definitions.map(\.name))))
-        tapeBuilder.graph.kinds = graph.kinds
-        for (k, kind) in graph.kinds.enumerated() { tapeBuilder.register(kind, at: UInt16(k)) }
+        tapeBuilder.adoptDefinitions(of: graph)
         var args: [Int] = []
         for parameter in parameters {
             let id = tapeBuilder.append(Node(gate: .input, name: parameter))
@@ -432,6 +437,7 @@ struct GraphBuilder {
         tape.expansion = .none
         tape.calls = []
         tape.expandedCall = [:]
+        tape.definitionTapes = [:]  // every def inside is written out: the tape never calls one
         graph.definitionTapes[index] = tape
     }
 

@@ -56,22 +56,26 @@ enum PrintLayout {
                        sameAsTopToBottom: Bool = false, topToBottom: (() -> [UInt8]?)? = nil) -> String {
         let text = String(decoding: svg, as: UTF8.self)
         let captionHTML = caption.map { "\n" + HTML.text("figcaption", [], $0) } ?? ""
+        // The figure drawn whole, with its caption; `kind` is the class the layout tests read.
+        func whole(_ svg: [UInt8], _ kind: String?) -> String {
+            "<figure\(kind.map { " class=\"\($0)\"" } ?? "")>\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+        }
         // An answer key is drawn the way its worksheet was, so one can be laid over the other.
         if sameAsTopToBottom, let tb = topToBottom?() {
-            return "<figure class=\"top-to-bottom\">\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+            return whole(tb, "top-to-bottom")
         }
         guard let size = size(of: text), !fits(size, portrait) else {
-            return "<figure>\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+            return whole(svg, nil)
         }
         let tb = topToBottom?().flatMap { tb in self.size(of: String(decoding: tb, as: UTF8.self)).map { fits($0, portrait) } == true ? tb : nil }
         if keepOnPage, let tb {
-            return "<figure class=\"top-to-bottom\">\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+            return whole(tb, "top-to-bottom")
         }
         if mayTurn, !keepOnPage, fits(size, landscape) {
-            return "<figure class=\"print-landscape\">\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+            return whole(svg, "print-landscape")
         }
         if let tb {
-            return "<figure class=\"top-to-bottom\">\n" + HTML.inlineSVG(tb, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+            return whole(tb, "top-to-bottom")
         }
         // Slices: windows onto the same drawing, each narrow enough to print at full size.
         let widest = portrait.width * size.smallestFont / minimumPoints

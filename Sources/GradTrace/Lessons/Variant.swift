@@ -76,7 +76,7 @@ public struct Variant: Sendable {
         }
         let half: Double
         switch format.mode {
-        case .decimals(let p): half = 0.5 * pow10(-p)
+        case .decimals(let p): half = 0.5 * pow(10, -Double(p))
         default: half = 0
         }
         for i in 0..<graph.count where trace.reachesOutput[i] && !graph.nodes[i].gate.isConstant {
@@ -157,8 +157,3 @@ public struct Variant: Sendable {
     }
 }
 
-private func pow10(_ k: Int) -> Double {
-    var r = 1.0
-    for _ in 0..<abs(k) { r *= 10 }
-    return k < 0 ? 1 / r : r
-}

@@ -28,6 +28,8 @@ public enum JSONRenderer {
         let uses = walkthrough.uses
         let kinds = graph.kinds
         let nodes = graph.nodes
+        // Graph.operands(_:_:) with the nodes and labels held locally: on a million-gate tape the
+        // general call's retains cost this loop about 3%.
         func gateOperands(_ i: Int) -> GateKind.Operands {
             let node = nodes[i]
             if node.b >= 0 && graph.extraInputs.isEmpty {

@@ -32,11 +32,7 @@ public struct Walkthrough: Sendable {
     public func short(_ i: Int) -> String { labels.operand(i) }
 
     /// The gate written over its inputs' labels: `q*z`.
-    public func formula(_ i: Int) -> String {
-        let kind = graph.kind(i)
-        if kind.isLeaf { return labels[i] }
-        return kind.formula(graph.operands(i) { labels.operand($0) })
-    }
+    public func formula(_ i: Int) -> String { labels.formula(i) }
 
     /// `f = q*z`, or just the formula when the node has no label of its own.
     public func definition(_ i: Int) -> String {
