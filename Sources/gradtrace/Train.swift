@@ -4,21 +4,39 @@ import GradTrace
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train parameters of an expression by gradient descent, explaining step 1 in full.",
+        abstract: "Train the parameters of a loss by gradient descent, on fixed values or on data, explaining any step.",
         discussion: """
-        The loss is an expression like any other (statements allowed, so a small network is a few \
-        named lines); --params names the inputs to train, everything else stays fixed. The graph \
-        is built once and re-evaluated each step. Step 1 is explained gate by gate with the update \
-        line of every parameter; later steps are a table (steps 1-5, 10, 20, 50, 100, ... and the last).
+        The loss is an expression like any other (statements allowed). Parameters are the inputs \
+        named with --params, or every `param` the file declares (param W1[16,2] = uniform(-1, 1)). \
+        The graph is built once and re-run for every example.
 
-        Optimisers: gradient descent (w ← w − η·g), --momentum μ (v ← μv − η·g, w ← w + v), and \
-        --nesterov (the gradient taken at w + μv). A run whose loss or a parameter becomes inf or \
-        nan stops with a message naming the step and the parameter; the table up to there is still \
-        written.
+        Without --data, every other input is fixed and step 1 is explained gate by gate, then a \
+        table of steps 1-5, 10, 20, 50, ... and the last.
+
+        With --data (a CSV file whose header names the inputs, x1 or x[1] for the input x[1]; or a \
+        generator: moons, circles, xor, spiral, blobs, e.g. 'moons(n=200, noise=0.1, seed=7)'), the \
+        loss is one example's: each step averages it and its gradients over a batch (--batch, \
+        default the whole set) and adds the penalty (--l2/--l1 λ) once. Reports: training and \
+        validation loss and accuracy per epoch, gradient magnitude per layer, dead ReLUs, the \
+        decision boundary of a 2-D classifier (--classify), and the network drawn in layers.
+
+        Optimisers (--optimizer): sgd (w ← w − η·g), momentum (v ← μv − η·g, w ← w + v; μ from \
+        --momentum, default 0.9), nesterov (g at w + μv), rmsprop (ρ = 0.9, ε = 1e-8), adam (β₁ = \
+        0.9, β₂ = 0.999, ε = 1e-8). --lr takes a number or an expression in k, the number of \
+        updates made so far: --lr '1 - 0.9*k/100'. --step-decay N:F multiplies η by F every N \
+        updates; --exp-decay R by R every update. A run whose loss or a parameter becomes inf or \
+        nan stops with a message naming the step; what was done is still written.
+
+        Every step can be explained: --explain-step K --example R prints example R's forward and \
+        backward pass at the parameters step K used, and the batch-averaged update line of each \
+        parameter; --save-every N writes params-step-N.json files into -o DIR, which \
+        `gradtrace explain model.gt --data D --row R --weights FILE` explains again.
 
         Examples:
           gradtrace train examples/mazur.gt --params w1,w2,w3,w4,w5,w6,w7,w8 --lr 0.5 --steps 10000 -o mazur/
-          gradtrace train examples/neuron.gt --params w0,w1,w2 --lr 0.1 --momentum 0.9 --steps 200 --plot loss.svg
+          gradtrace train examples/moons.gt --data 'moons(n=100, noise=0.1, seed=1)' --lr '1 - 0.9*k/100' --steps 100 --l2 1e-4 --classify score -o moons/
+          gradtrace train examples/moons.gt --data moons.csv --validate 0.3 --batch 16 --epochs 50 --optimizer adam --lr 0.01 --classify score
+          gradtrace train examples/moons.gt --data moons.csv --steps 40 --lr 0.5 --explain-step 37 --example 5
         """
     )
 
@@ -28,23 +46,68 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Read the loss from this file; every argument is then a binding.", valueName: "path"))
     var file: String?
 
-    @Option(name: .long, help: ArgumentHelp("Comma-separated names of the inputs to train.", valueName: "names"))
-    var params: String
+    @Option(name: .long, help: ArgumentHelp("Comma-separated names of the inputs to train (a declared vector or matrix by its name). Default: every param of the file.", valueName: "names"))
+    var params: String?
 
-    @Option(name: .long, help: "Learning rate η.")
-    var lr: Double
+    @Option(name: .long, help: ArgumentHelp("Learning rate η: a number, or an expression in k (updates made so far), e.g. '1 - 0.9*k/100'.", valueName: "eta"))
+    var lr: String
 
-    @Option(name: .long, help: "Number of steps.")
-    var steps: Int = 100
+    @Option(name: .long, help: "Number of updates (default 100, or one epoch's worth per --epochs).")
+    var steps: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Momentum μ (0 ≤ μ < 1).", valueName: "mu"))
+    @Option(name: .long, help: ArgumentHelp("Passes over the data (with --data); sets the number of steps.", valueName: "n"))
+    var epochs: Int?
+
+    @Option(name: .long, help: ArgumentHelp("sgd, momentum, nesterov, rmsprop or adam.", valueName: "name"))
+    var optimizer: String?
+
+    @Option(name: .long, help: ArgumentHelp("Momentum μ (0 ≤ μ < 1) for momentum and nesterov.", valueName: "mu"))
     var momentum: Double?
 
-    @Flag(name: .long, help: "Nesterov momentum (needs --momentum).")
+    @Flag(name: .long, help: "Nesterov momentum (same as --optimizer nesterov).")
     var nesterov = false
+
+    @Option(name: .customLong("step-decay"), help: ArgumentHelp("Multiply η by F every N updates.", valueName: "N:F"))
+    var stepDecay: String?
+
+    @Option(name: .customLong("exp-decay"), help: ArgumentHelp("Multiply η by R every update.", valueName: "R"))
+    var expDecay: Double?
 
     @Option(name: .customLong("stop-below"), help: ArgumentHelp("Stop once the loss is below this.", valueName: "loss"))
     var stopBelow: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Train on rows of data: a CSV file or a generator, e.g. 'moons(n=200, noise=0.1, seed=7)'.", valueName: "csv-or-generator"))
+    var data: String?
+
+    @Option(name: .customLong("validate"), help: ArgumentHelp("Hold out this fraction of the rows for validation (seeded split).", valueName: "fraction"))
+    var validationFraction: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Rows per batch (seeded shuffle each epoch); default all rows.", valueName: "n"))
+    var batch: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Add λ·Σw² to the loss once per batch.", valueName: "lambda"))
+    var l2: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Add λ·Σ|w| to the loss once per batch.", valueName: "lambda"))
+    var l1: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Seed of the initial parameters, the split and the batches (default 0).", valueName: "n"))
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: ArgumentHelp("Score accuracy: a node (class 1 above 0), 'p > 0.5', or a vector (argmax); against column y, or 'score vs label'.", valueName: "node"))
+    var classify: String?
+
+    @Option(name: .long, help: ArgumentHelp("Start from the parameters in this JSON or CSV file (name → value).", valueName: "path"))
+    var weights: String?
+
+    @Option(name: .customLong("save-every"), help: ArgumentHelp("With -o, write params-step-K.json every N steps (the parameters step K used).", valueName: "n"))
+    var saveEvery: Int?
+
+    @Option(name: .customLong("explain-step"), help: ArgumentHelp("Explain step K: one example's walkthrough at its parameters and every update line.", valueName: "k"))
+    var explainStep: Int?
+
+    @Option(name: .long, help: ArgumentHelp("The data row (from 1) --explain-step walks through; default the first row of that step's batch.", valueName: "r"))
+    var example: Int?
 
     @Option(name: .long, help: ArgumentHelp("Round displayed numbers to N decimals.", valueName: "N"))
     var precision: Int?
@@ -52,67 +115,175 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Show displayed numbers with N significant figures (1 to 17).", valueName: "N"))
     var digits: Int?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write a report folder: README.md, history.csv, loss.svg, loss.png.", valueName: "dir"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write a report folder: README.md, history.csv, charts (SVG and PNG), parameters.", valueName: "dir"))
     var output: String?
 
     @Option(name: .long, help: ArgumentHelp("Write the loss curve to this file (.svg, .png or .pdf).", valueName: "path"))
     var plot: String?
 
+    @Option(name: .long, help: ArgumentHelp("Write the decision boundary to this file (.svg, .png or .pdf); needs --data with x1, x2 and --classify.", valueName: "path"))
+    var boundary: String?
+
     @Flag(name: .customLong("no-color"), help: "No colour in text output.")
     var noColor = false
 
+    static let optimizers = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
+
     func validate() throws {
-        if !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
-        if !(1...10_000_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000000, got \(steps)") }
+        if let steps, !(1...10_000_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000000, got \(steps)") }
+        if let epochs, !(1...1_000_000).contains(epochs) { throw ValidationError("--epochs must be between 1 and 1000000, got \(epochs)") }
+        if steps != nil && epochs != nil { throw ValidationError("use either --steps or --epochs, not both") }
+        if epochs != nil && data == nil { throw ValidationError("--epochs counts passes over --data; without data use --steps") }
         if let momentum, !(0..<1).contains(momentum) { throw ValidationError("--momentum must be at least 0 and below 1, got \(momentum)") }
-        if nesterov && momentum == nil { throw ValidationError("--nesterov needs --momentum μ") }
+        if let optimizer, !Train.optimizers.contains(optimizer) {
+            throw ValidationError("--optimizer must be one of \(Train.optimizers.joined(separator: ", ")), got '\(optimizer)'")
+        }
+        if nesterov && momentum == nil && optimizer == nil { throw ValidationError("--nesterov needs --momentum μ") }
+        if let validationFraction, !(validationFraction > 0 && validationFraction < 1) { throw ValidationError("--validate must be a fraction between 0 and 1, got \(validationFraction)") }
+        if validationFraction != nil && data == nil { throw ValidationError("--validate splits --data; give --data") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        if batch != nil && data == nil { throw ValidationError("--batch takes rows of --data; give --data") }
+        for (name, value) in [("--l2", l2), ("--l1", l1)] { if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) must be 0 or more, got \(value)") } }
+        if l1 != nil && l2 != nil { throw ValidationError("use either --l1 or --l2, not both") }
         if let precision, !(0...17).contains(precision) { throw ValidationError("--precision must be between 0 and 17") }
         if let digits, !(1...17).contains(digits) { throw ValidationError("--digits must be between 1 and 17") }
         if precision != nil && digits != nil { throw ValidationError("use either --precision or --digits, not both") }
         if file == nil && arguments.isEmpty { throw ValidationError("give the loss: an expression, a .gt file, - for standard input, or --file PATH") }
-        if let plot, Graphviz.Format(rawValue: URL(fileURLWithPath: plot).pathExtension.lowercased()) == nil {
-            throw ValidationError("--plot writes .svg, .png or .pdf, not '\(plot)'")
+        for (flag, path) in [("--plot", plot), ("--boundary", boundary)] {
+            if let path, Graphviz.Format(rawValue: URL(fileURLWithPath: path).pathExtension.lowercased()) == nil {
+                throw ValidationError("\(flag) writes .svg, .png or .pdf, not '\(path)'")
+            }
+        }
+        if boundary != nil && (data == nil || classify == nil) { throw ValidationError("--boundary needs --data and --classify") }
+        if let saveEvery, saveEvery < 1 || output == nil { throw ValidationError("--save-every N needs N ≥ 1 and -o DIR to write into") }
+        if example != nil && explainStep == nil { throw ValidationError("--example picks the row --explain-step walks through; give --explain-step K") }
+        if let stepDecay {
+            let parts = stepDecay.split(separator: ":")
+            guard parts.count == 2, let n = Int(parts[0]), n >= 1, let f = Double(parts[1]), f > 0, f.isFinite else {
+                throw ValidationError("--step-decay takes N:F, e.g. 10:0.5 (η × 0.5 every 10 updates)")
+            }
+        }
+        if let expDecay, !(expDecay > 0 && expDecay <= 1) { throw ValidationError("--exp-decay must be in (0, 1], got \(expDecay)") }
+        if stepDecay != nil && expDecay != nil { throw ValidationError("use either --step-decay or --exp-decay, not both") }
+    }
+
+    func chosenOptimizer() -> Optimizer {
+        switch optimizer ?? (nesterov ? "nesterov" : momentum != nil ? "momentum" : "sgd") {
+        case "momentum": return .momentum(momentum ?? 0.9)
+        case "nesterov": return .nesterov(momentum ?? 0.9)
+        case "rmsprop": return .rmspropDefault
+        case "adam": return .adamDefault
+        default: return .gradientDescent
         }
     }
 
+    func schedule() throws -> Schedule {
+        let base = try Schedule.parse(lr)
+        if case .constant(let eta) = base {
+            if let stepDecay {
+                let parts = stepDecay.split(separator: ":")
+                return .step(eta, every: Int(parts[0])!, factor: Double(parts[1])!)
+            }
+            if let expDecay { return .exponential(eta, rate: expDecay) }
+        } else if stepDecay != nil || expDecay != nil {
+            throw ValidationError("--step-decay and --exp-decay apply to a number --lr; an expression in k is its own schedule")
+        }
+        return base
+    }
+
     func run() throws {
-        let (source, bindings) = try SourceArguments.resolve(arguments, file: file)
-        let graph = try Explanation(source: source, bindings: bindings).graph
-        let optimizer: Trainer.Optimizer = momentum.map { nesterov ? .nesterov($0) : .momentum($0) } ?? .gradientDescent
-        let names = params.split(separator: ",").map { $0.trimmed(" ") }.filter { !$0.isEmpty }
-        let trainer = Trainer(parameters: names, learningRate: lr, steps: steps, optimizer: optimizer, stopBelow: stopBelow)
-        let firstStep = try Tracer(bindings: bindings).trace(graph)
-        let result = try trainer.train(graph, bindings: bindings)
+        var (source, bindings) = try SourceArguments.resolve(arguments, file: file)
+        var graph = try Explanation.graph(source: source)
+        if seed != 0 { graph.initializeParameters(seed: seed) }
+        if let weights {
+            let loaded = try ParameterFile.read(try String(contentsOfFile: weights, encoding: .utf8), file: weights)
+            for (k, v) in loaded where bindings[k] == nil { bindings[k] = v }
+        }
+        let names = params.map { $0.split(separator: ",").map { $0.trimmed(" ") }.filter { !$0.isEmpty } }
+        var trainer = Trainer(parameters: names, schedule: try schedule(), steps: steps ?? 100, optimizer: chosenOptimizer(), stopBelow: stopBelow)
+        trainer.penalty = l2.map { .l2($0) } ?? l1.map { .l1($0) } ?? .none
+        trainer.seed = seed
+        trainer.batchSize = batch
+        let classifier = try classify.map { try Classifier.parse($0) }
+        trainer.classifier = classifier
         let format = NumberFormat(precision: precision, digits: digits)
-        let report = TrainingReport(trainer: trainer, run: result, firstStep: firstStep, format: format)
-
         let stream = FileStream.standardOutput()
-        var s = stream
-        report.text(to: &s, color: !noColor && Terminal.stdoutIsTTY)
-        stream.flush()
+        var out = stream
 
-        let chart = TrainingReport.lossChart([(name: "η = \(formatShortest(lr))", run: result)], title: "Loss per step")
+        guard let data else {
+            // Fixed inputs: step 1 in full, then the table.
+            if explainStep != nil { throw ValidationError("--explain-step needs --data; without data, step 1 is always explained") }
+            let model = try Model(graph: graph, parameters: names, bindings: bindings)
+            let firstStep = try Tracer(bindings: model.bindings(row: 0, of: nil, parameters: model.initialParameters)).trace(graph)
+            let result = try trainer.train(model, data: nil)
+            let report = TrainingReport(trainer: trainer, run: result, firstStep: firstStep, format: format)
+            report.text(to: &out, color: !noColor && Terminal.stdoutIsTTY)
+            stream.flush()
+            let chart = TrainingReport.lossChart([(name: trainer.schedule.description, run: result)], title: "Loss per step")
+            do {
+                if let plot { try AtomicFile.writeBytes(try chart.render(Graphviz.Format(rawValue: URL(fileURLWithPath: plot).pathExtension.lowercased())!), to: plot) }
+                if let output {
+                    var markdown = "# Training\n\n"
+                    report.markdown(to: &markdown, plot: "loss.svg")
+                    let files = [OutputFile(path: "README.md", text: markdown), OutputFile(path: "history.csv", text: report.csv()),
+                                 OutputFile(path: "loss.svg", bytes: try chart.render(.svg)), OutputFile(path: "loss.png", bytes: try chart.render(.png)),
+                                 OutputFile(path: "params-final.json", text: ParameterFile.json(names: result.parameters, values: result.finalParameters, step: nil,
+                                                                                                 about: "the parameters after \(result.stepsTaken) updates"))]
+                    try write(files, to: output)
+                }
+            } catch let failure as CommandFailure { throw failure } catch {
+                throw CommandFailure(message: "\(error)")
+            }
+            if let divergence = result.divergence { throw CommandFailure(message: divergence.description) }
+            return
+        }
+
+        var training = try Dataset.load(data)
+        if let validationFraction {
+            let parts = training.split(validation: validationFraction, seed: seed)
+            training = parts.training
+            trainer.validation = parts.validation
+        }
+        let model = try Model(graph: graph, parameters: names, bindings: bindings, data: training)
+        if let epochs { trainer.steps = epochs * ((training.count + (batch ?? training.count) - 1) / min(batch ?? training.count, training.count)) }
+        if let saveEvery { trainer.snapshotSteps = Set(stride(from: saveEvery, through: trainer.steps, by: saveEvery)) }
+        if let explainStep {
+            guard (1...trainer.steps).contains(explainStep) else { throw ValidationError("--explain-step must be between 1 and the number of steps, \(trainer.steps)") }
+            trainer.snapshotSteps.insert(explainStep)
+        }
+        let result = try trainer.train(model, data: training)
+        let report = NetworkReport(model: model, trainer: trainer, run: result, data: training, format: format)
+        report.text(to: &out)
+        if let explainStep {
+            guard let w = result.snapshots[explainStep], let step = result.entry(step: explainStep) else {
+                throw CommandFailure(message: "the run stopped before step \(explainStep)")
+            }
+            let rows = trainer.rows(ofStep: explainStep, examples: training.count)
+            let row = (example.map { $0 - 1 }) ?? rows.first!
+            guard (0..<training.count).contains(row) else { throw ValidationError("--example must be a row from 1 to \(training.count)") }
+            let explanation = try StepExplanation(model: model, trainer: trainer, step: step, parameters: w, batch: rows, row: row, data: training, format: format)
+            out.write("\n")
+            explanation.text(to: &out, color: !noColor && Terminal.stdoutIsTTY)
+        }
+        stream.flush()
         do {
-            if let plot {
-                let format = Graphviz.Format(rawValue: URL(fileURLWithPath: plot).pathExtension.lowercased())!
-                try AtomicFile.writeBytes(try chart.render(format), to: plot)
+            if let plot { try AtomicFile.writeBytes(try report.lossChart.render(Graphviz.Format(rawValue: URL(fileURLWithPath: plot).pathExtension.lowercased())!), to: plot) }
+            if let boundary {
+                guard let b = report.boundary(classifier: classifier) else {
+                    throw CommandFailure(message: "no decision boundary: it needs data columns x1 and x2 bound to the model's inputs and a --classify node")
+                }
+                try AtomicFile.writeBytes(try b.render(Graphviz.Format(rawValue: URL(fileURLWithPath: boundary).pathExtension.lowercased())!), to: boundary)
             }
-            if let output {
-                let folder = OutputFolder(root: output)
-                try folder.prepare()
-                var markdown = "# Training\n\n"
-                report.markdown(to: &markdown, plot: "loss.svg")
-                let svg: [UInt8] = try chart.render(Graphviz.Format.svg)
-                let png: [UInt8] = try chart.render(Graphviz.Format.png)
-                let files = [OutputFile(path: "README.md", text: markdown), OutputFile(path: "history.csv", text: report.csv()),
-                             OutputFile(path: "loss.svg", bytes: svg), OutputFile(path: "loss.png", bytes: png)]
-                _ = try folder.write(files, into: nil)
-            }
-        } catch {
+            if let output { try write(try report.files(classifier: classifier), to: output) }
+        } catch let failure as CommandFailure { throw failure } catch {
             throw CommandFailure(message: "\(error)")
         }
-        if let divergence = result.divergence {
-            throw CommandFailure(message: divergence.description)
-        }
+        if let divergence = result.divergence { throw CommandFailure(message: divergence.description) }
+    }
+
+    private func write(_ files: [OutputFile], to output: String) throws {
+        let folder = OutputFolder(root: output)
+        try folder.prepare()
+        _ = try folder.write(files, into: nil)
     }
 }

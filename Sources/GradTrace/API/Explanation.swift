@@ -46,14 +46,7 @@ public struct Explanation: Sendable {
     /// and runs the check asked for.
     public init(source: SourceText, bindings: [String: Double] = [:], expansion: Graph.Expansion = .none,
                 check: Check = .none, limits: Limits = .standard) throws(Diagnostic) {
-        if source.bytes.count > limits.sourceBytes {
-            throw Diagnostic("the source is \(source.bytes.count) bytes; the limit is \(limits.sourceBytes)", file: source.name,
-                             help: "split it into smaller parts")
-        }
-        let graph = try Parser.parse(source, expansion: expansion)
-        if graph.count > limits.nodes {
-            throw Diagnostic("the circuit has \(graph.count) nodes; the limit is \(limits.nodes)", file: source.name)
-        }
+        let graph = try Explanation.graph(source: source, expansion: expansion, limits: limits)
         self.graph = graph
         trace = try Tracer(bindings: bindings).trace(graph)
         switch check {
@@ -62,6 +55,19 @@ public struct Explanation: Sendable {
         case .all: self.check = GradientCheck(trace, all: true)
         }
         self.limits = limits
+    }
+
+    /// Parses `source` under `limits`, without binding or tracing it (training binds it row by row).
+    public static func graph(source: SourceText, expansion: Graph.Expansion = .none, limits: Limits = .standard) throws(Diagnostic) -> Graph {
+        if source.bytes.count > limits.sourceBytes {
+            throw Diagnostic("the source is \(source.bytes.count) bytes; the limit is \(limits.sourceBytes)", file: source.name,
+                             help: "split it into smaller parts")
+        }
+        let graph = try Parser.parse(source, expansion: expansion)
+        if graph.count > limits.nodes {
+            throw Diagnostic("the circuit has \(graph.count) nodes; the limit is \(limits.nodes)", file: source.name)
+        }
+        return graph
     }
 
     /// Throws unless the circuit is small enough to draw.

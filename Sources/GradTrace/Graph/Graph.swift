@@ -25,6 +25,12 @@ public struct Graph: Sendable {
     public internal(set) var expandedCall: [Int: Int32] = [:]
     /// Which composites were drawn as their bodies.
     public internal(set) var expansion: Expansion = .none
+    /// Parameters declared with `param`, in order (their elements are inputs).
+    public internal(set) var parameters: [ParameterDeclaration] = []
+    /// The seed the parameters' first values were drawn with.
+    public internal(set) var parameterSeed: UInt64 = 0
+    /// Vectors and matrices named in the source (`input x[2]`, `param W[4,2]`, `z = W @ x`), in order.
+    public internal(set) var tensors: [NamedTensor] = []
 
     /// A call drawn as its body (a group in diagrams).
     public struct ExpandedCall: Sendable {

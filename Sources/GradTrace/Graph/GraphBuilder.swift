@@ -7,13 +7,21 @@ struct GraphBuilder {
     enum Operand: Sendable {
         case node(Int)
         case constant(Double, SourceSpan?)
+        /// A vector or matrix while the source is read (TensorLowering.swift).
+        case tensor(Tensor)
     }
 
     internal(set) var graph = Graph()
     var stack: [Operand] = []
-    private var names: [String: Int] = [:]
+    var names: [String: Int] = [:]
+    /// Vectors and matrices by name.
+    var tensorNames: [String: Tensor] = [:]
+    /// Whether the last statement named a tensor (for finish()'s message).
+    var lastStatementWasTensor = false
+    /// The seed parameters are drawn with as they are declared.
+    var parameterSeed: UInt64 = 0
     private var bareStatement: SourceSpan?
-    private var statementCount = 0
+    var statementCount = 0
     let source: SourceText?
     /// Function names (spellings and `def` names) → kind index.
     private var functions: [String: UInt16] = [:]
@@ -109,6 +117,10 @@ struct GraphBuilder {
     }
 
     mutating func variable(_ name: String, span: SourceSpan?) throws(Diagnostic) {
+        if let t = tensorNames[name] {
+            stack.append(.tensor(t))
+            return
+        }
         if let id = names[name] {
             stack.append(.node(id))
             return
@@ -132,6 +144,7 @@ struct GraphBuilder {
 
     mutating func unary(_ op: UnaryOperator, span: SourceSpan?) {
         switch stack.removeLast() {
+        case .tensor(let t): elementwiseNegate(t, span: span)
         case .constant(let v, _): stack.append(.constant(-v, span))
         case .node(let id): stack.append(.node(emit(Gate(kind: Builtin.mulConst, parameter: -1), id, span: span)))
         }
@@ -140,6 +153,7 @@ struct GraphBuilder {
     mutating func binary(_ op: BinaryOperator, span: SourceSpan?) throws(Diagnostic) {
         let rhs = stack.removeLast()
         let lhs = stack.removeLast()
+        if lhs.isTensor || rhs.isTensor { return try elementwise(op, lhs, rhs, span: span) }
         switch (lhs, rhs) {
         case (.constant(let x, _), .constant(let y, _)):
             let value: Double
@@ -186,6 +200,8 @@ struct GraphBuilder {
             case .pow: kind = Builtin.pow
             }
             stack.append(.node(emit(Gate(kind: kind), a, b, span: span)))
+        default:
+            preconditionFailure("tensors are lowered element by element above")
         }
     }
 
@@ -213,11 +229,15 @@ struct GraphBuilder {
             try binary(.pow, span: span)
             return
         }
+        if stack.suffix(argumentCount).contains(where: \.isTensor) {
+            return try elementwiseCall(name, kind: index, argumentCount: argumentCount, span: span, nameSpan: nameSpan, argumentSpans: argumentSpans)
+        }
         // The common case first: a one-input function of its own (relu(x), exp(x)), no arrays.
         if argumentCount == 1, kind.arity == 1, kind.parameterArgument == nil, kind.kernel != nil {
             switch stack.removeLast() {
             case .constant(let v, _): stack.append(.constant(kind.evaluate(v).value, span))
             case .node(let a): stack.append(.node(emit(Gate(kind: index), a, span: span)))
+            case .tensor: preconditionFailure("tensor arguments are lowered element by element above")
             }
             return
         }
@@ -288,6 +308,8 @@ struct GraphBuilder {
     mutating func statement(name: String?, nameSpan: SourceSpan?, span: SourceSpan?) throws(Diagnostic) {
         let value = stack.removeLast()
         statementCount += 1
+        lastStatementWasTensor = false
+        if case .tensor(let t) = value { return try tensorStatement(t, name: name, nameSpan: nameSpan, span: span) }
         if let earlier = bareStatement {
             throw error("this expression is not the last statement and has no name, so nothing can use it", earlier,
                         help: "name it (q = ...) to use it later, or remove it")
@@ -301,9 +323,10 @@ struct GraphBuilder {
             }
             return
         }
-        if function(named: name) != nil {
+        if function(named: name) != nil || TensorFunction(rawValue: name) != nil {
             throw error("'\(name)' is a function and cannot be assigned", nameSpan, help: "choose another name")
         }
+        if tensorNames[name] != nil { throw error("'\(name)' is assigned twice", nameSpan) }
         switch value {
         case .constant(let v, _):
             if let definition {
@@ -326,7 +349,9 @@ struct GraphBuilder {
                 graph.boundValues[id] = v
             }
             graph.output = -1
+        case .tensor: preconditionFailure("handled by tensorStatement")
         case .node(let id):
+            if tensorNames[name] != nil { throw error("'\(name)' is assigned twice", nameSpan) }
             if let existing = names[name] {
                 if graph.nodes[existing].gate.isInput && graph.boundValues[existing] == nil && definition == nil {
                     let used = graph.nodes[existing].span.map { " (first used on line \($0.line + (source?.lineOffset ?? 0)))" } ?? ""
@@ -355,6 +380,10 @@ struct GraphBuilder {
         if statementCount == 0 {
             throw error("there is no expression to compute", endSpan, help: "type an expression such as (x + y) * z")
         }
+        if graph.output < 0 && lastStatementWasTensor {
+            throw error("the last statement names a vector or matrix; the output must be one number", endSpan,
+                        help: "end with a number computed from it: sum(v), mean(v), v[1], or a loss")
+        }
         if graph.output < 0 {
             throw error("the last statement binds a value; the output must be an expression", endSpan,
                         help: "end with the expression to differentiate, e.g. f = x * y")
@@ -381,7 +410,7 @@ struct GraphBuilder {
                 ? error("'\(name)' is defined twice", span, help: "give the second definition another name")
                 : error("'\(name)' is a built-in function and cannot be redefined", span, help: "choose another name, e.g. my_\(name)")
         }
-        if kindIndex[name] != nil || names[name] != nil {
+        if kindIndex[name] != nil || names[name] != nil || tensorNames[name] != nil || TensorFunction(rawValue: name) != nil {
             throw error("'\(name)' is already used as a name", span, help: "choose another name for the def")
         }
         var seen = Set<String>()
@@ -447,6 +476,7 @@ struct GraphBuilder {
         switch value {
         case .node(let id): return id
         case .constant: return -2  // checked in finish()
+        case .tensor: return -2
         }
     }
 
@@ -454,6 +484,7 @@ struct GraphBuilder {
         switch operand {
         case .node(let id): return id
         case .constant(let v, let span): return constantNode(v, span: span)
+        case .tensor: preconditionFailure("a tensor is lowered element by element before it reaches a gate")
         }
     }
 

@@ -382,6 +382,8 @@ public struct LessonBuilder: Sendable {
         case .gradientDescent: rule = "w ← w − η × ∂\(f)/∂w with η = \(formatShortest(run.trainer.learningRate))"
         case .momentum(let mu), .nesterov(let mu):
             rule = "v ← μ × v − η × ∂\(f)/∂w, then w ← w + v, with μ = \(formatShortest(mu)), η = \(formatShortest(run.trainer.learningRate)) and v = 0 at the start"
+        case .rmsprop, .adam:
+            rule = run.trainer.optimizer.rule + ", with η = \(formatShortest(run.trainer.learningRate))"
         }
         let rounding: String
         switch format.mode {

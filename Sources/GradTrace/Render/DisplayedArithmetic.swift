@@ -38,6 +38,11 @@ public enum DisplayedArithmetic {
         solve([w, eta, g], result, format) { $0[0] - $0[1] * $0[2] }
     }
 
+    /// `w − η × g / d = w'` (RMSprop's and Adam's scaled step, d = √s + ε).
+    public static func scaledUpdate(_ w: Double, _ eta: Double, _ g: Double, _ d: Double, _ result: Double, _ format: NumberFormat) -> Equation {
+        solve([w, eta, g, d], result, format) { $0[3] == 0 ? $0[0] : $0[0] - $0[1] * $0[2] / $0[3] }
+    }
+
     /// `μ × v − η × g = v'` (momentum's velocity).
     public static func velocity(_ mu: Double, _ v: Double, _ eta: Double, _ g: Double, _ result: Double, _ format: NumberFormat) -> Equation {
         solve([mu, v, eta, g], result, format) { $0[0] * $0[1] - $0[2] * $0[3] }

@@ -83,8 +83,8 @@ public struct Labels: Sendable {
         var depth = 0
         for b in text.utf8 {
             switch b {
-            case UInt8(ascii: "("): depth += 1
-            case UInt8(ascii: ")"): depth -= 1
+            case UInt8(ascii: "("), UInt8(ascii: "["): depth += 1  // W[2,1] is one name
+            case UInt8(ascii: ")"), UInt8(ascii: "]"): depth -= 1
             case UInt8(ascii: " "), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "^"), UInt8(ascii: ","):
                 if depth == 0 { return true }
             default: break

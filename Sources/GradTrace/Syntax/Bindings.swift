@@ -12,9 +12,9 @@ public enum Bindings {
             }
             let name = String(argument[..<eq]).trimmed(" ")
             let text = String(argument[argument.index(after: eq)...]).trimmed(" ")
-            guard isIdentifier(name) else {
+            guard isIdentifier(name) || isElementName(name) else {
                 throw Diagnostic("'\(Diagnostic.printable(name))' is not a variable name", file: "<command line>",
-                                 help: "names are letters, digits and _, starting with a letter or _")
+                                 help: "names are letters, digits and _, starting with a letter or _; an element of a vector or matrix is x[2] or W[2,1]")
             }
             if text.isEmpty {
                 throw Diagnostic("'\(name)' has no value", file: "<command line>",
@@ -39,6 +39,13 @@ public enum Bindings {
     /// Whether `s` is a variable name of the language: a letter (any script) or `_`, then
     /// letters, digits, subscript digits and `_`.
     public static func isIdentifier(_ s: String) -> Bool { Identifier.isValid(s) }
+
+    /// Whether `s` names an element of a vector or matrix: `x[2]`, `W1[2,1]`.
+    public static func isElementName(_ s: String) -> Bool {
+        guard let open = s.firstIndex(of: "["), s.hasSuffix("]"), isIdentifier(String(s[..<open])) else { return false }
+        let inside = s[s.index(after: open)..<s.index(before: s.endIndex)].split(separator: ",", omittingEmptySubsequences: false)
+        return (1...2).contains(inside.count) && inside.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+    }
 }
 
 package extension StringProtocol {

@@ -93,6 +93,9 @@ struct Lexer {
         case UInt8(ascii: ","): return single(.comma)
         case UInt8(ascii: "{"): return single(.leftBrace)
         case UInt8(ascii: "}"): return single(.rightBrace)
+        case UInt8(ascii: "["): return single(.leftBracket)
+        case UInt8(ascii: "]"): return single(.rightBracket)
+        case UInt8(ascii: "@"): return single(.at)
         case UInt8(ascii: "="): return single(.equals)
         default: break
         }

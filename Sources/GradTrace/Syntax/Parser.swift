@@ -7,13 +7,17 @@
 /// `maxDepth` with a clear error.
 ///
 ///     program   := statement ((';' | newline) statement)*
-///     statement := definition | [name '='] sum
+///     statement := definition | declaration | [name '='] sum
 ///     definition:= 'def' name '(' name (',' name)* ')' '=' (sum | '{' program '}')
+///     declaration := 'input' name [shape] | 'param' name [shape] '=' initialiser
+///     shape     := '[' int (',' int)? ']'
+///     initialiser := sum (numbers only) | 'uniform' '(' lo ',' hi ')' | 'normal' '(' [mean ','] std ')' | 'xavier' | 'he'
 ///     sum       := product (('+' | '-') product)*
-///     product   := unary (('*' | '/') unary)*
+///     product   := unary (('*' | '/' | '@') unary)*
 ///     unary     := ('-' | '+') unary | power
-///     power     := primary ['^' unary]          (right-associative; -x^2 is -(x^2))
-///     primary   := number | name | name '(' sum (',' sum)* ')' | '(' sum ')'
+///     power     := postfix ['^' unary]          (right-associative; -x^2 is -(x^2))
+///     postfix   := primary ('[' sum (',' sum)* ']')*
+///     primary   := number | name | name '(' sum (',' sum)* ')' | '(' sum ')' | '[' sum (',' sum)* ']'
 public struct Parser {
     /// How deeply parentheses, unary minus, `^` and calls may nest before parsing stops with a `Diagnostic`.
     public static let maxDepth = 64
@@ -102,6 +106,9 @@ public struct Parser {
         if case .identifier("def") = current.kind, case .identifier = try peek().kind {
             return try definition()
         }
+        if case .identifier(let keyword) = current.kind, keyword == "param" || keyword == "input", case .identifier = try peek().kind {
+            return try declaration()
+        }
         var name: String?
         var nameSpan: SourceSpan?
         if case .identifier(let id) = current.kind, try peek().kind == .equals {
@@ -136,11 +143,15 @@ public struct Parser {
 
     private mutating func product() throws(Diagnostic) -> SourceSpan {
         var span = try unary()
-        while current.kind == .star || current.kind == .slash {
-            let op: GraphBuilder.BinaryOperator = current.kind == .star ? .mul : .div
+        while current.kind == .star || current.kind == .slash || current.kind == .at {
+            let kind = current.kind
             _ = try advance()
             span = span.union(try unary())
-            try builder.binary(op, span: span)
+            if kind == .at {
+                try builder.matmul(span: span)
+            } else {
+                try builder.binary(kind == .star ? .mul : .div, span: span)
+            }
         }
         return span
     }
@@ -162,6 +173,21 @@ public struct Parser {
 
     private mutating func power() throws(Diagnostic) -> SourceSpan {
         var span = try primary()
+        while current.kind == .leftBracket {
+            let open = try advance()
+            var spans: [SourceSpan?] = []
+            while true {
+                spans.append(try sum())
+                guard current.kind == .comma else { break }
+                _ = try advance()
+            }
+            guard current.kind == .rightBracket else {
+                throw error("expected ']' to close the index opened at column \(open.span.column), found \(current.describe)", at: current,
+                            help: "write v[2] or W[2,1]")
+            }
+            span = span.union(try advance().span)
+            try builder.index(count: spans.count, span: span, indexSpans: spans)
+        }
         if current.kind == .caret {
             let caret = try advance()
             depth += 1
@@ -188,6 +214,21 @@ public struct Parser {
                 try builder.variable(name, span: token.span)
                 return token.span
             }
+            if let f = builder.tensorFunction(name) {
+                let open = try advance()
+                var count = 0
+                if current.kind != .rightParen {
+                    while true {
+                        _ = try sum()
+                        count += 1
+                        guard current.kind == .comma else { break }
+                        _ = try advance()
+                    }
+                }
+                let span = token.span.union(try expectClose(open).span)
+                try builder.tensorCall(f, argumentCount: count, span: span)
+                return span
+            }
             let kind = try builder.checkCall(name, span: token.span)
             let open = try advance()
             var spans: [SourceSpan?] = []
@@ -202,6 +243,27 @@ public struct Parser {
             let span = token.span.union(close.span)
             try builder.call(name, kind: kind, argumentCount: spans.count, span: span, nameSpan: token.span, argumentSpans: spans)
             return span
+        case .leftBracket:
+            let open = try advance()
+            var count = 0
+            while current.kind != .rightBracket {
+                _ = try sum()
+                count += 1
+                guard current.kind == .comma else { break }
+                _ = try advance()
+                while current.kind == .separator { _ = try advance() }  // rows on lines of their own
+            }
+            guard current.kind == .rightBracket else {
+                throw error("expected ']' to close the '[' at line \(open.span.line + source.lineOffset), column \(open.span.column), found \(current.describe)",
+                            at: current, help: "separate elements with commas: [1, 2, 3]")
+            }
+            let span = open.span.union(try advance().span)
+            try builder.literal(count: count, span: span)
+            return span
+        case .rightBracket:
+            throw error("unmatched ']'", at: token, help: "remove it, or add the '[' it closes")
+        case .at:
+            throw error("expected an expression before '@'", at: token)
         case .leftParen:
             let open = try advance()
             if current.kind == .rightParen {
@@ -224,6 +286,97 @@ public struct Parser {
             throw error("unexpected \(token.describe)", at: token, help: "braces hold a def's body: def f(x) = { q = x*x; q + 1 }; use '(' for grouping")
         case .equals:
             throw error("unexpected '='", at: token, help: "only a plain name can be assigned: name = expression")
+        }
+    }
+
+    /// `input x[2]`, `param W[4,3] = he`, `param b = 0`.
+    private mutating func declaration() throws(Diagnostic) {
+        let keyword = try advance()
+        let nameToken = try advance()
+        guard case .identifier("param") = keyword.kind, case .identifier(let name) = nameToken.kind else {
+            if case .identifier(let name) = nameToken.kind {
+                let shape = try declaredShape()
+                try builder.declareInput(name, shape: shape, span: nameToken.span)
+            }
+            return
+        }
+        let shape = try declaredShape()
+        guard current.kind == .equals else {
+            throw error("expected '=' and an initialiser after 'param \(name)'", at: current,
+                        help: "e.g. param \(name)\(shape.isEmpty ? "" : "[" + shape.map(String.init).joined(separator: ",") + "]") = uniform(-1, 1); initialisers: \(Initializer.names.joined(separator: ", "))")
+        }
+        _ = try advance()
+        let initializer = try initialiser(for: name)
+        try builder.declareParameter(name, shape: shape, initializer: initializer, span: nameToken.span)
+    }
+
+    /// `[4,3]`, `[16]` or nothing (a single number).
+    private mutating func declaredShape() throws(Diagnostic) -> [Int] {
+        guard current.kind == .leftBracket else { return [] }
+        _ = try advance()
+        var shape: [Int] = []
+        while case .number(let v) = current.kind {
+            guard v == v.rounded(), v >= 1, v <= 100_000 else {
+                throw error("a size must be a whole number from 1 to 100000", at: current)
+            }
+            shape.append(Int(v))
+            _ = try advance()
+            guard current.kind == .comma else { break }
+            _ = try advance()
+        }
+        guard current.kind == .rightBracket, (1...2).contains(shape.count) else {
+            throw error("expected a shape such as [3] or [4,3]", at: current, help: "vectors take one size, matrices two: rows, columns")
+        }
+        _ = try advance()
+        if shape.reduce(1, *) > GraphBuilder.maxTensorElements {
+            throw error("more than \(GraphBuilder.maxTensorElements) elements", at: current)
+        }
+        return shape
+    }
+
+    private mutating func initialiser(for name: String) throws(Diagnostic) -> Initializer {
+        let start = current
+        if case .identifier(let id) = current.kind, ["uniform", "normal", "xavier", "he"].contains(id) {
+            _ = try advance()
+            var args: [Double] = []
+            if current.kind == .leftParen {
+                let open = try advance()
+                while current.kind != .rightParen {
+                    let argSpan = try sum()
+                    guard case .constant(let v, _) = builder.pop(), v.isFinite else {
+                        throw Diagnostic("an initialiser's arguments must be numbers", at: argSpan, in: source)
+                    }
+                    args.append(v)
+                    guard current.kind == .comma else { break }
+                    _ = try advance()
+                }
+                _ = try expectClose(open)
+            }
+            switch (id, args.count) {
+            case ("uniform", 2) where args[0] < args[1]: return .uniform(args[0], args[1])
+            case ("normal", 1) where args[0] >= 0: return .normal(mean: 0, std: args[0])
+            case ("normal", 2) where args[1] >= 0: return .normal(mean: args[0], std: args[1])
+            case ("xavier", 0): return .xavier
+            case ("he", 0): return .he
+            default:
+                throw error("'\(id)' takes \(id == "uniform" ? "(lo, hi) with lo < hi" : id == "normal" ? "(std) or (mean, std), std ≥ 0" : "no arguments")", at: start,
+                            help: "initialisers: \(Initializer.names.joined(separator: ", "))")
+            }
+        }
+        let span = try sum()
+        switch builder.pop() {
+        case .constant(let v, _) where v.isFinite: return .constant(v)
+        case .tensor(let t):
+            var values: [Double] = []
+            for e in t.elements {
+                guard case .constant(let v, _) = e, v.isFinite else {
+                    throw Diagnostic("the values of '\(name)' must be numbers", at: span, in: source)
+                }
+                values.append(v)
+            }
+            return .values(values)
+        default:
+            throw Diagnostic("'\(name)' needs an initialiser: a number, [values], or one of \(Initializer.names.prefix(5).joined(separator: ", "))", at: span, in: source)
         }
     }
 

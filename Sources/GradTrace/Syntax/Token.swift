@@ -4,7 +4,9 @@ struct Token: Sendable, Equatable {
         case number(Double)
         case identifier(String)
         case plus, minus, star, slash, caret
-        case leftParen, rightParen, leftBrace, rightBrace, comma, equals
+        case leftParen, rightParen, leftBrace, rightBrace, leftBracket, rightBracket, comma, equals
+        /// `@`, matrix product.
+        case at
         /// `;` or a newline: the end of a statement.
         case separator
         case end
@@ -26,6 +28,9 @@ struct Token: Sendable, Equatable {
         case .rightParen: return "')'"
         case .leftBrace: return "'{'"
         case .rightBrace: return "'}'"
+        case .leftBracket: return "'['"
+        case .rightBracket: return "']'"
+        case .at: return "'@'"
         case .comma: return "','"
         case .equals: return "'='"
         case .separator: return "end of statement"

@@ -1,40 +1,66 @@
-/// Gradient descent on a traced graph: the parameters are inputs chosen by name, the loss is
-/// the output. The graph is built once; each step re-evaluates the tape.
+/// Gradient descent on a traced graph: the parameters are inputs chosen by name (or declared
+/// with `param`), the loss is the output. With data, the loss is one example's: each step
+/// averages it and its gradients over a batch of rows and adds the penalty once. The graph is
+/// built once; each example re-runs the same tape through the one forward and backward kernel.
 public struct Trainer: Sendable {
-    /// How each step moves the parameters, with learning rate η and momentum μ.
-    public enum Optimizer: Sendable, Equatable {
-        /// w ← w − η·g
-        case gradientDescent
-        /// v ← μ·v − η·g;  w ← w + v
-        case momentum(Double)
-        /// v ← μ·v − η·g(w + μ·v);  w ← w + v   (the gradient is taken at the look-ahead point)
-        case nesterov(Double)
+    /// The update rules (Optimizer.swift).
+    public typealias Optimizer = GradTrace.Optimizer
 
-        /// How reports name it: `gradient descent`, `momentum μ = 0.9`.
-        public var name: String {
+    /// A penalty on the parameters, added once per batch.
+    public enum Penalty: Sendable, Equatable {
+        /// None.
+        case none
+        /// λ·Σw², gradient 2λw.
+        case l2(Double)
+        /// λ·Σ|w|, gradient λ·sign(w) (0 at 0).
+        case l1(Double)
+
+        /// How reports write it.
+        public var description: String {
             switch self {
-            case .gradientDescent: return "gradient descent"
-            case .momentum(let mu): return "momentum μ = \(formatShortest(mu))"
-            case .nesterov(let mu): return "Nesterov momentum μ = \(formatShortest(mu))"
+            case .none: return "none"
+            case .l2(let l): return "L2, λ = \(formatShortest(l)): λ·Σw² (gradient 2λw)"
+            case .l1(let l): return "L1, λ = \(formatShortest(l)): λ·Σ|w| (gradient λ·sign(w))"
             }
         }
     }
 
-    /// Names of the inputs to train, in the order every parameter list follows.
-    public var parameters: [String]
-    /// η, the step size.
-    public var learningRate: Double
+    /// Names of the inputs to train, in the order every parameter list follows; nil: every
+    /// `param` the source declares.
+    public var parameters: [String]?
+    /// The learning rate at each step.
+    public var schedule: Schedule
     /// The most updates to make.
     public var steps: Int
     /// The update rule.
     public var optimizer: Optimizer
     /// Stop once the loss falls below this.
     public var stopBelow: Double?
+    /// The penalty on the parameters.
+    public var penalty: Penalty = .none
+    /// Rows per batch; nil: the whole data set every step (full batch).
+    public var batchSize: Int?
+    /// The seed of the mini-batches' shuffling.
+    public var seed: UInt64 = 0
+    /// How to score accuracy, when the model classifies.
+    public var classifier: Classifier?
+    /// Rows to measure after every epoch (loss and accuracy), not trained on.
+    public var validation: Dataset?
+    /// Steps whose parameters are kept in `Run.snapshots` (to save them and explain the step later).
+    public var snapshotSteps: Set<Int> = []
+
+    /// η, the first step's learning rate.
+    public var learningRate: Double { schedule.initial }
 
     /// A trainer of the inputs named in `parameters`; every other input of the loss stays fixed.
-    public init(parameters: [String], learningRate: Double, steps: Int, optimizer: Optimizer = .gradientDescent, stopBelow: Double? = nil) {
+    public init(parameters: [String]?, learningRate: Double, steps: Int, optimizer: Optimizer = .gradientDescent, stopBelow: Double? = nil) {
+        self.init(parameters: parameters, schedule: .constant(learningRate), steps: steps, optimizer: optimizer, stopBelow: stopBelow)
+    }
+
+    /// A trainer with a learning-rate schedule.
+    public init(parameters: [String]?, schedule: Schedule, steps: Int, optimizer: Optimizer = .gradientDescent, stopBelow: Double? = nil) {
         self.parameters = parameters
-        self.learningRate = learningRate
+        self.schedule = schedule
         self.steps = steps
         self.optimizer = optimizer
         self.stopBelow = stopBelow
@@ -45,14 +71,47 @@ public struct Trainer: Sendable {
     public struct Step: Sendable, Equatable {
         /// The step's number, from 1.
         public var step: Int
-        /// The loss at `parameters`.
+        /// The loss at `parameters`: with data, the batch's mean per-example loss plus the penalty.
         public var loss: Double
         /// The parameters before the update, in `Trainer.parameters` order.
         public var parameters: [Double]
-        /// ∂loss/∂parameter, taken at the old parameters (Nesterov: at the look-ahead point).
+        /// ∂loss/∂parameter, taken at the old parameters (Nesterov: at the look-ahead point);
+        /// with data, the batch mean plus the penalty's gradient.
         public var gradients: [Double]
         /// The parameters after the update.
         public var updated: [Double]
+        /// The learning rate of this step.
+        public var learningRate: Double = 0
+        /// The epoch this step belongs to (from 1).
+        public var epoch: Int = 1
+    }
+
+    /// What a model scored over one epoch.
+    public struct Epoch: Sendable, Equatable {
+        /// The epoch's number, from 1.
+        public var epoch: Int
+        /// Updates made by its end.
+        public var updates: Int
+        /// Mean per-example loss over the epoch's batches, each taken before its update (no penalty).
+        public var trainingLoss: Double
+        /// Share of the epoch's training examples classified right, each before its batch's update.
+        public var trainingAccuracy: Double?
+        /// Mean per-example loss on the validation rows after the epoch (no penalty).
+        public var validationLoss: Double?
+        /// Share of validation rows classified right after the epoch.
+        public var validationAccuracy: Double?
+        /// Root-mean-square gradient of each parameter group (`Run.groups`), over the epoch's steps.
+        public var gradientRMS: [Double]
+    }
+
+    /// Units that never pass a gradient: ReLUs whose input is ≤ 0 for every training example.
+    public struct DeadUnits: Sendable, Equatable {
+        /// The named layer (`h1`), or `relu` for unnamed ones.
+        public var layer: String
+        /// How many of its ReLUs are dead.
+        public var dead: Int
+        /// How many ReLUs it has.
+        public var total: Int
     }
 
     /// Why a run stopped: the loss or a parameter became infinite or NaN.
@@ -78,7 +137,7 @@ public struct Trainer: Sendable {
         }
     }
 
-    /// The result of `train(_:bindings:)`: the steps kept, the final parameters and loss, and how it ended.
+    /// The result of a training run: the steps kept, the final parameters and loss, and how it ended.
     public struct Run: Sendable {
         /// The step recorded as number `step` (from 1), if it was kept.
         public func entry(step: Int) -> Step? {
@@ -118,99 +177,161 @@ public struct Trainer: Sendable {
         public var divergence: Divergence?
         /// Whether the loss fell below `stopBelow` before `steps` updates.
         public var stoppedEarly: Bool
+        /// Per-epoch scores (with data).
+        public var epochs: [Epoch] = []
+        /// Parameter groups for `Epoch.gradientRMS`: a declared tensor's name, or the parameter's.
+        public var groups: [String] = []
+        /// The parameters each step in `Trainer.snapshotSteps` used (before its update), by step.
+        public var snapshots: [Int: [Double]] = [:]
+        /// Dead ReLUs at the final parameters, by layer (with data; empty without ReLUs).
+        public var deadUnits: [DeadUnits] = []
+        /// Training accuracy at the final parameters, when a classifier was given.
+        public var finalAccuracy: Double?
     }
 
     /// The input node of each parameter, in order. Throws a `Diagnostic` for a name that is not an
     /// input of `graph`, a name listed twice, or an empty list.
     public func validate(_ graph: Graph) throws(Diagnostic) -> [Int] {
-        var ids: [Int] = []
-        for name in parameters {
-            guard let id = graph.input(named: name) else {
-                let names = graph.inputNames
-                let help = closestMatch(to: name, in: names).map { "did you mean '\($0)'?" } ?? "the inputs are \(names.joined(separator: ", "))"
-                throw Diagnostic("'\(name)' is not an input of the loss, so it cannot be trained", file: graph.source?.name ?? "<input>", help: help)
-            }
-            if ids.contains(id) { throw Diagnostic("parameter '\(name)' is listed twice", file: graph.source?.name ?? "<input>") }
-            ids.append(id)
-        }
-        if ids.isEmpty { throw Diagnostic("no parameters to train", file: graph.source?.name ?? "<input>", help: "name them with --params w1,w2") }
-        return ids
+        try Model(graph: graph, parameters: parameters, bindings: [:], data: nil).parameterNodes
     }
 
     /// Trains the parameters on `graph`, whose output is the loss, from their bound values. Throws as
     /// `validate(_:)` and `Tracer.inputValues(for:)` do; a divergence ends the run without throwing.
     public func train(_ graph: Graph, bindings: [String: Double] = [:]) throws(Diagnostic) -> Run {
-        let ids = try validate(graph)
-        let inputs = try Tracer(bindings: bindings).inputValues(for: graph)
-        var evaluator = Evaluator(graph: graph, inputs: inputs)
-        var w = ids.map { inputs[$0] }
-        var velocity = [Double](repeating: 0, count: ids.count)
+        let model = try Model(graph: graph, parameters: parameters, bindings: bindings, data: nil)
+        return try train(model, data: nil)
+    }
+
+    /// Trains `model` on the rows of `data` (nil: the model's fixed inputs, one example).
+    public func train(_ model: Model, data: Dataset?) throws(Diagnostic) -> Run {
+        let graph = model.graph
+        let ids = model.parameterNodes, names = model.parameterNames
+        let p = ids.count
+        var session = BatchEvaluator(model: model, data: data, classifier: try classifier?.resolve(model, data: data))
+        var w = model.initialParameters
+        var state = Optimizer.State(count: p)
+        var point = w, grads = [Double](repeating: 0, count: p), updated = w
         // Keep every step of a small run; of a large one, only what the report and chart show.
-        let complete = steps * max(1, ids.count) <= historyLimit
+        let complete = steps * max(1, p) <= historyLimit
         let stride = max(1, steps / 2_000)
         func kept(_ step: Int) -> Bool { complete || step % stride == 0 || Trainer.isTableRow(updates: step - 1) }
         var history: [Step] = []
-        history.reserveCapacity(complete ? steps : 4_000)
+        history.reserveCapacity(complete ? min(steps, 100_000) : 4_000)
         var last: Step?
         var taken = 0
         var divergence: Divergence?
         var stopped = false
-        let eta = learningRate
+        var snapshots: [Int: [Double]] = [:]
+        var batches = Batches(count: session.examples, size: batchSize, seed: seed)
+        // Groups for the per-layer gradient magnitude.
+        var groups: [String] = [], groupOf: [Int] = []
+        for id in ids {
+            let group = graph.parameters.first { $0.elements.contains(id) }?.name ?? graph.nodes[id].name ?? "?"
+            if let g = groups.firstIndex(of: group) { groupOf.append(g) } else { groups.append(group); groupOf.append(groups.count - 1) }
+        }
+        var epochs: [Epoch] = []
+        var epochLoss = 0.0, epochCorrect = 0, epochSeen = 0, epochSteps = 0
+        var epochSquares = [Double](repeating: 0, count: groups.count)
+        let groupSizes = (0..<groups.count).map { g in groupOf.filter { $0 == g }.count }
+        let mu = optimizer.lookahead
         for step in 1...max(1, steps) where steps > 0 {
-            // The point where the gradient is taken: the weights, or Nesterov's look-ahead.
-            let mu: Double
-            switch optimizer {
-            case .gradientDescent: mu = 0
-            case .momentum(let m), .nesterov(let m): mu = m
-            }
-            let lookahead: Bool
-            if case .nesterov = optimizer { lookahead = true } else { lookahead = false }
-            for (k, id) in ids.enumerated() { evaluator.setInput(id, lookahead ? w[k] + mu * velocity[k] : w[k]) }
-            let loss = evaluator.run()
-            let grads = ids.map { evaluator.gradients[$0] }
-            if lookahead {
+            let (rows, epoch, endsEpoch) = batches.next()
+            let eta = schedule.rate(afterUpdates: step - 1)
+            optimizer.gradientPoint(w, state, into: &point)
+            session.setParameters(point)
+            let batch = session.run(rows, gradients: &grads)
+            var loss = batch.loss
+            if mu != 0 {
                 // Report the loss at the weights themselves, not at the look-ahead point.
-                for (k, id) in ids.enumerated() { evaluator.setInput(id, w[k]) }
+                session.setParameters(w)
+                loss = session.loss(rows)
             }
-            let reported = lookahead ? evaluator.run() : loss
-            if !reported.isFinite {
+            epochLoss += loss * Double(rows.count)
+            epochCorrect += batch.correct
+            epochSeen += rows.count
+            epochSteps += 1
+            switch penalty {
+            case .none: break
+            case .l2(let lambda):
+                for k in 0..<p { loss += lambda * w[k] * w[k]; grads[k] += 2 * lambda * point[k] }
+            case .l1(let lambda):
+                for k in 0..<p { loss += lambda * abs(w[k]); grads[k] += point[k] > 0 ? lambda : point[k] < 0 ? -lambda : 0 }
+            }
+            for k in 0..<p { epochSquares[groupOf[k]] += grads[k] * grads[k] }
+            if snapshotSteps.contains(step) { snapshots[step] = w }
+            if !loss.isFinite {
                 // Name the parameter that ran away: the one of largest magnitude.
                 let worst = w.indices.max { abs(w[$0]) < abs(w[$1]) || (w[$1].isNaN && !w[$0].isNaN) }
-                divergence = Divergence(step: step, parameter: nil, value: reported,
-                                        largest: worst.map { (parameters[$0], w[$0]) })
+                divergence = Divergence(step: step, parameter: nil, value: loss, largest: worst.map { (names[$0], w[$0]) })
                 break
             }
-            if let stopBelow, reported < stopBelow {
+            if let stopBelow, loss < stopBelow {
                 stopped = true
-                let s = Step(step: step, loss: reported, parameters: w, gradients: grads, updated: w)
+                let s = Step(step: step, loss: loss, parameters: w, gradients: grads, updated: w, learningRate: eta, epoch: epoch)
                 if kept(step) { history.append(s) }
                 last = s
                 taken = step
                 break
             }
-            var updated = w
-            for k in 0..<ids.count {
-                velocity[k] = mu * velocity[k] - eta * grads[k]
-                updated[k] = w[k] + velocity[k]
-            }
-            let s = Step(step: step, loss: reported, parameters: w, gradients: grads, updated: updated)
+            optimizer.update(w, grads, eta: eta, state: &state, into: &updated)
+            let s = Step(step: step, loss: loss, parameters: w, gradients: grads, updated: updated, learningRate: eta, epoch: epoch)
             if kept(step) { history.append(s) }
             last = s
             taken = step
             if let bad = updated.firstIndex(where: { !$0.isFinite }) {
-                divergence = Divergence(step: step, parameter: parameters[bad], value: updated[bad])
+                divergence = Divergence(step: step, parameter: names[bad], value: updated[bad])
                 break
             }
-            w = updated
+            swap(&w, &updated)
+            if endsEpoch && data != nil {
+                var record = Epoch(epoch: epoch, updates: step, trainingLoss: epochLoss / Double(epochSeen),
+                                   trainingAccuracy: session.scores ? Double(epochCorrect) / Double(epochSeen) : nil,
+                                   validationLoss: nil, validationAccuracy: nil,
+                                   gradientRMS: epochSquares.indices.map { (epochSquares[$0] / Double(groupSizes[$0] * epochSteps)).squareRoot() })
+                if let validation {
+                    let score = session.score(validation, parameters: w)
+                    record.validationLoss = score.loss
+                    record.validationAccuracy = score.accuracy
+                }
+                epochs.append(record)
+                epochLoss = 0; epochCorrect = 0; epochSeen = 0; epochSteps = 0
+                for g in epochSquares.indices { epochSquares[g] = 0 }
+            }
         }
-        for (k, id) in ids.enumerated() { evaluator.setInput(id, w[k]) }
-        let finalLoss = evaluator.run()
+        session.setParameters(w)
+        let finalLoss = session.loss(batches.all) + penaltyValue(w)
         if divergence == nil, !finalLoss.isFinite {
             divergence = Divergence(step: taken + 1, parameter: nil, value: finalLoss, largest: nil)
         }
         if let last, history.last?.step != last.step { history.append(last) }
-        return Run(parameters: parameters, history: history, complete: complete, stepsTaken: taken, finalLoss: finalLoss, finalParameters: w,
-                   divergence: divergence, stoppedEarly: stopped)
+        var run = Run(parameters: names, history: history, complete: complete, stepsTaken: taken, finalLoss: finalLoss, finalParameters: w,
+                      divergence: divergence, stoppedEarly: stopped)
+        run.epochs = epochs
+        run.groups = groups
+        run.snapshots = snapshots
+        if data != nil {
+            run.deadUnits = session.deadUnits(parameters: w)
+            if session.scores, let data { run.finalAccuracy = session.score(data, parameters: w).accuracy }
+        }
+        return run
+    }
+
+    /// The penalty's value at `w`.
+    func penaltyValue(_ w: [Double]) -> Double {
+        switch penalty {
+        case .none: return 0
+        case .l2(let lambda): return lambda * w.reduce(0) { $0 + $1 * $1 }
+        case .l1(let lambda): return lambda * w.reduce(0) { $0 + abs($1) }
+        }
+    }
+
+    /// The rows of the batch of step `step` (from 1) for `count` examples: the same rows the
+    /// training run used (explaining a step starts here).
+    public func rows(ofStep step: Int, examples count: Int) -> [Int] {
+        var batches = Batches(count: count, size: batchSize, seed: seed)
+        var rows: [Int] = []
+        for _ in 1...max(1, step) { rows = Array(batches.next().rows) }
+        return rows
     }
 
     /// Runs up to this many recorded numbers (steps × parameters) keep every step.

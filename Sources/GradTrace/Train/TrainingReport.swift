@@ -40,16 +40,27 @@ public struct TrainingReport {
             let g = first.gradients[k], w = first.parameters[k], new = first.updated[k]
             switch trainer.optimizer {
             case .gradientDescent:
-                let e = DisplayedArithmetic.update(w, trainer.learningRate, g, new, fmt)
+                let e = DisplayedArithmetic.update(w, first.learningRate, g, new, fmt)
                 return "\(name)\(arrow)\(n(e.operands[0]))\(minus)\(typed(e.operands[1]))\(times)\(Say.factor(n(e.operands[2])))\(eq(e))\(n(e.result))"
             case .momentum(let mu), .nesterov(let mu):
                 let v = new - w
                 let vName = latex ? "v_{\(name)}" : "v(\(name))"
-                let ev = DisplayedArithmetic.velocity(mu, 0, trainer.learningRate, g, v, fmt)
+                let ev = DisplayedArithmetic.velocity(mu, 0, first.learningRate, g, v, fmt)
                 let ew = DisplayedArithmetic.sum([w, v], new, fmt)
                 let velocity = "\(vName)\(arrow)\(typed(ev.operands[0]))\(times)0\(minus)\(typed(ev.operands[2]))\(times)\(Say.factor(n(ev.operands[3])))\(eq(ev))\(n(ev.result))"
                 let plus = ew.operands[1].text.hasPrefix("-") ? " − " + n(Shown(value: -v, mantissa: String(ew.operands[1].mantissa.dropFirst()), exponent: ew.operands[1].exponent)) : " + " + n(ew.operands[1])
                 return "\(velocity),  \(name)\(arrow)\(n(ew.operands[0]))\(plus)\(eq(ew))\(n(ew.result))"
+            case .rmsprop(let rho, let eps):
+                // Step 1: s = (1 − ρ)·g², so the step divides by √s + ε.
+                let d = ((1 - rho) * g * g).squareRoot() + eps
+                let e = DisplayedArithmetic.scaledUpdate(w, first.learningRate, g, d, new, fmt)
+                let dName = latex ? "(\\sqrt{s} + \\epsilon)" : "(√s + ε)"
+                return "\(name)\(arrow)\(n(e.operands[0]))\(minus)\(typed(e.operands[1]))\(times)\(Say.factor(n(e.operands[2]))) / \(n(e.operands[3]))\(eq(e))\(n(e.result))   [\(dName) with s = (1 − \(formatShortest(rho)))·g²]"
+            case .adam(_, _, let eps):
+                // Step 1: m̂ = g and v̂ = g², so the step is η·g / (|g| + ε), about η·sign(g).
+                let d = abs(g) + eps
+                let e = DisplayedArithmetic.scaledUpdate(w, first.learningRate, g, d, new, fmt)
+                return "\(name)\(arrow)\(n(e.operands[0]))\(minus)\(typed(e.operands[1]))\(times)\(Say.factor(n(e.operands[2]))) / \(n(e.operands[3]))\(eq(e))\(n(e.result))   [m̂ = g, √v̂ + ε = |g| + ε at step 1]"
             }
         }
     }
