@@ -7,6 +7,10 @@ import Foundation
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzExpression(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    // The same bytes as a data file and as a parameters file: errors, never a crash.
+    let text = String(decoding: bytes, as: UTF8.self)
+    _ = try? Dataset.csv(text, file: "<fuzz>")
+    _ = try? ParameterFile.read(text, file: "<fuzz>")
     guard let source = try? SourceReader.decode(Data(bytes), name: "<fuzz>") else { return 0 }
     for expand in [false, true] {
         guard let graph = try? Parser.parse(source, expand: expand) else { continue }

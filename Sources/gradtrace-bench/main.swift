@@ -4,6 +4,8 @@
 //   swift build -c release && .build/release/gradtrace-bench              # all six workloads
 //   .build/release/gradtrace-bench wide 1000000                            # one, by gate count
 //   .build/release/gradtrace-bench --write wide 1000000 wide.gt            # the workload as a file
+//   .build/release/gradtrace-bench moons                                   # micrograd's demo (run from the package folder)
+//   .build/release/gradtrace-bench moons --with-micrograd                  # and micrograd itself, side by side (pip install micrograd scikit-learn)
 import Foundation
 import GradTrace
 
@@ -67,9 +69,52 @@ func runOne(_ workload: Workload, _ n: Int) throws {
     precondition(trace.output.isFinite)
 }
 
+/// micrograd's demo: MLP(2, [16, 16, 1]) on 100 moons points, hinge loss + 1e-4·Σp², full batch,
+/// η = 1 − 0.9·k/100, 100 steps (examples/moons.gt on examples/moons.csv, sklearn's make_moons(100, noise=0.1, random_state=1)).
+func moons(withMicrograd: Bool) throws {
+    let source = try SourceReader.read(path: "examples/moons.gt")
+    let data = try Dataset.load("examples/moons.csv")
+    let graph = try Explanation.graph(source: source)
+    let model = try Model(graph: graph, data: data)
+    var trainer = Trainer(parameters: nil, schedule: try Schedule.parse("1 - 0.9*k/100"), steps: 100)
+    trainer.penalty = .l2(1e-4)
+    trainer.classifier = try Classifier.parse("score")
+    var times: [Double] = []
+    var run: Trainer.Run?
+    for _ in 0..<7 {
+        let a = now()
+        run = try trainer.train(model, data: data)
+        times.append(now() - a)
+    }
+    let median = times.sorted()[3]
+    let gates = graph.gateCount
+    let perGate = median * 1e9 / Double(100 * data.count * gates)
+    print(String(format: "moons  MLP(2,[16,16,1]) %d parameters, %d gates a example, 100 rows, 100 full-batch steps: %.1f ms (median of 7), %.2f ns per gate per example (forward + backward), final loss %.6f, training accuracy %.0f%%, peak %.0f MiB",
+                 run!.parameters.count, gates, median * 1000, perGate, run!.finalLoss, 100 * (run!.finalAccuracy ?? 0), peakMiB()))
+    guard withMicrograd else { return }
+    let python = Process()
+    python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    python.arguments = ["python3", "bench/micrograd_moons.py"]
+    let pipe = Pipe()
+    python.standardOutput = pipe
+    try python.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    python.waitUntilExit()
+    guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+          let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+          let seconds = json["seconds"] as? Double else {
+        print("micrograd: no result (is it installed? pip install micrograd scikit-learn)")
+        return
+    }
+    let accuracy = (json["final_accuracy"] as? Double) ?? 0
+    print(String(format: "micrograd, same workload: %.1f s, final accuracy %.0f%%; GradTrace is %.0f× faster", seconds, 100 * accuracy, seconds / median))
+}
+
 let args = CommandLine.arguments
 if args.count == 5, args[1] == "--write", let workload = Workload(rawValue: args[2]), let n = Int(args[3]) {
     try AtomicFile.write(workload.source(gates: n), to: args[4])
+} else if args.count >= 2, args[1] == "moons" {
+    try moons(withMicrograd: args.contains("--with-micrograd"))
 } else if args.count == 3, let workload = Workload(rawValue: args[1]), let n = Int(args[2]) {
     try runOne(workload, n)
 } else if args.count == 1 {
@@ -105,6 +150,7 @@ if args.count == 5, args[1] == "--write", let workload = Workload(rawValue: args
         loss = run.finalLoss
     }
     print(String(format: "train  2-2-2 network, 10000 steps: %.1f ms (median of 5), final loss %.10g", times.sorted()[2] * 1000, loss))
+    if FileManager.default.fileExists(atPath: "examples/moons.gt") { try moons(withMicrograd: false) }
     // Diagrams, rendered in-process.
     for (name, n) in [("neuron", 0), ("sum of products", 100)] {
         let text = n == 0 ? "sigmoid(w0*x0 + w1*x1 + w2)" : (1...n).map { "a\($0)*b\($0)" }.joined(separator: " + ")

@@ -94,6 +94,21 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: "A title for the walkthrough or diagram.")
     var title: String?
 
+    @Option(name: .long, help: ArgumentHelp("Bind the inputs from a row of data: a CSV file (header names the inputs; x1 or x[1] for x[1]) or a generator such as 'moons(n=100, seed=1)'.", valueName: "csv-or-generator"))
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("The row of --data to explain, from 1 (default 1).", valueName: "r"))
+    var row: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Parameter values from a JSON or CSV file (as `train -o` saves them: params-step-K.json); name=value bindings override them.", valueName: "path"))
+    var weights: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seed of the declared parameters' initial values (default 0).", valueName: "n"))
+    var seed: UInt64 = 0
+
+    @Flag(name: .long, help: "Draw the network in layers (inputs, each named vector, the output) instead of the circuit of gates; for .svg, .png, .pdf and .dot.")
+    var network = false
+
     @Option(name: .long, help: ArgumentHelp("Write one diagram per backward step into this folder (step-01.svg, ...); --format picks svg, png or pdf.", valueName: "dir"))
     var frames: String?
 
@@ -117,10 +132,48 @@ struct Explain: ParsableCommand {
             throw ValidationError("give an expression, a .gt file or - for standard input, e.g.: gradtrace explain \"(x + y) * z\" x=-2 y=5 z=-4")
         }
         if checkAll && !check { throw ValidationError("--check-all goes with --check") }
+        if row != nil && data == nil { throw ValidationError("--row picks a row of --data; give --data") }
+        if let row, row < 1 { throw ValidationError("--row counts from 1, got \(row)") }
+        if network && frames != nil { throw ValidationError("--network draws one diagram; --frames steps through the circuit") }
+    }
+
+    /// Bindings from a data row, a weights file and the parameters' seed; the command line's own win.
+    func boundInputs(_ source: SourceText, _ given: [String: Double]) throws -> [String: Double] {
+        var bindings = given
+        if let weights {
+            let text: String
+            do { text = try String(contentsOfFile: weights, encoding: .utf8) } catch {
+                throw Diagnostic("cannot read the weights file", file: weights, help: FileManager.default.fileExists(atPath: weights) ? nil : "no such file")
+            }
+            for (name, value) in try ParameterFile.read(text, file: weights) where bindings[name] == nil { bindings[name] = value }
+        }
+        guard data != nil || seed != 0 else { return bindings }
+        var graph = try Explanation.graph(source: source)
+        if seed != 0 {
+            graph.initializeParameters(seed: seed)
+            for p in graph.parameterNodes where bindings[p.name] == nil { bindings[p.name] = graph.boundValues[p.node] }
+        }
+        if let data {
+            let dataset = try Dataset.load(data)
+            let r = (row ?? 1) - 1
+            guard r < dataset.count else { throw ValidationError("--row must be from 1 to \(dataset.count), the rows of \(dataset.name)") }
+            let trained = Set(graph.parameterNodes.map(\.node))
+            var used = 0
+            for id in graph.inputs where !trained.contains(id) {
+                let name = graph.nodes[id].name ?? "?"
+                if bindings[name] == nil, let c = dataset.column(for: name) { bindings[name] = dataset[r, c]; used += 1 }
+            }
+            if used == 0 {
+                throw Diagnostic("no input of the expression has a column in \(dataset.name)", file: source.name,
+                                 help: "its columns are \(dataset.columns.joined(separator: ", ")); its inputs \(graph.inputNames.prefix(12).joined(separator: ", "))")
+            }
+        }
+        return bindings
     }
 
     func run() throws {
-        let (source, bindings) = try SourceArguments.resolve(arguments, file: file)
+        let (source, given) = try SourceArguments.resolve(arguments, file: file)
+        let bindings = try boundInputs(source, given)
         let expansion: Graph.Expansion = expandOnly.map { names in
             let list = Set(names.split(separator: ",").map { $0.trimmed(" ") })
             return list.contains("all") ? .all : .only(list)
@@ -139,11 +192,35 @@ struct Explain: ParsableCommand {
         for warning in explanation.warnings { Terminal.printWarning(warning) }
 
         let chosen = try chosenFormat()
+        if network {
+            guard [.dot, .svg, .png, .pdf].contains(chosen) else {
+                throw ValidationError("--network draws a diagram: write it to .svg, .png, .pdf or .dot")
+            }
+            let diagram = NetworkDiagram(explanation.graph, parameterNodes: explanation.graph.parameterNodes.map(\.node), values: trace.values)
+            guard diagram.isDrawable else {
+                throw Diagnostic("there are no layers to draw: --network draws the vectors and numbers the source names (h = relu(W @ x + b))",
+                                 file: source.name, help: "name the layers, or drop --network to draw the circuit")
+            }
+            let dot = diagram.dot()
+            let bytes: [UInt8] = chosen == .dot ? Array(dot.utf8) : try Graphviz.render(dot: dot, format: Graphviz.Format(rawValue: chosen.rawValue)!)
+            if let output {
+                do { try AtomicFile.writeBytes(bytes, to: output) } catch { throw CommandFailure(message: error.description) }
+            } else {
+                Terminal.writeStandardOutput(bytes)
+            }
+            return
+        }
+        func drawable() throws {
+            do { try explanation.requireDrawable() } catch var d {
+                if !explanation.graph.tensors.isEmpty { d.help = "draw it as layers with --network, or use --format text or json for every gate" }
+                throw d
+            }
+        }
         if let frames {
-            try explanation.requireDrawable()
+            try drawable()
             try writeFrames(trace, to: frames, format: chosen)
         } else {
-            if [.svg, .png, .pdf].contains(chosen) { try explanation.requireDrawable() }
+            if [.svg, .png, .pdf].contains(chosen) { try drawable() }
             try write(trace, format: chosen, check: explanation.check)
         }
         if let gradientCheck = explanation.check, !gradientCheck.allPassed {

@@ -24,11 +24,19 @@ public struct NetworkDiagram {
 
     /// The diagram of `graph` with the weights `parameters` (in `model.parameterNodes` order).
     public init(_ graph: Graph, parameters: [Double], of model: Model) {
+        var values = [Double](repeating: 0, count: graph.count)
+        for (k, id) in model.parameterNodes.enumerated() { values[id] = parameters[k] }
+        self.init(graph, parameterNodes: model.parameterNodes, values: values)
+    }
+
+    /// The diagram of `graph` whose trained inputs are `parameterNodes`, with node values `values`
+    /// (a trace's): the weights on the edges are read there.
+    public init(_ graph: Graph, parameterNodes: [Int], values nodeValues: [Double]) {
         self.graph = graph
         var values: [Int: Double] = [:]
-        for (k, id) in model.parameterNodes.enumerated() { values[id] = parameters[k] }
+        for id in parameterNodes { values[id] = nodeValues[id] }
         self.values = values
-        let trained = Set(model.parameterNodes)
+        let trained = Set(parameterNodes)
         var unitLayer = [Int: Int]()
         // Inputs that are not parameters: by tensor where they form one, else one layer.
         var inputUnits: [Int] = []

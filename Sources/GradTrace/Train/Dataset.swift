@@ -72,7 +72,8 @@ public struct Dataset: Sendable, Equatable {
         if text.utf8.count > maxBytes {
             throw Diagnostic("the data file is \(text.utf8.count) bytes; the limit is \(maxBytes)", file: file)
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // "\r\n" is one Character in Swift: split on either.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.first?.hasPrefix("\u{FEFF}") == true { lines[0] = lines[0].dropFirst() }
         while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
         guard let header = lines.first, !header.isEmpty else {
