@@ -156,7 +156,7 @@ struct Explain: ParsableCommand {
         if let data {
             let dataset = try Dataset.load(data)
             let r = (row ?? 1) - 1
-            guard r < dataset.count else { throw ValidationError("--row must be from 1 to \(dataset.count), the rows of \(dataset.name)") }
+            guard r < dataset.count else { throw CommandFailure(message: "--row must be from 1 to \(dataset.count), the rows of \(dataset.name)", status: 2) }
             let trained = Set(graph.parameterNodes.map(\.node))
             var used = 0
             for id in graph.inputs where !trained.contains(id) {
@@ -194,7 +194,7 @@ struct Explain: ParsableCommand {
         let chosen = try chosenFormat()
         if network {
             guard [.dot, .svg, .png, .pdf].contains(chosen) else {
-                throw ValidationError("--network draws a diagram: write it to .svg, .png, .pdf or .dot")
+                throw CommandFailure(message: "--network draws a diagram: write it to .svg, .png, .pdf or .dot", status: 2)
             }
             let diagram = NetworkDiagram(explanation.graph, parameterNodes: explanation.graph.parameterNodes.map(\.node), values: trace.values)
             guard diagram.isDrawable else {

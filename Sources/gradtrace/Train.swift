@@ -186,7 +186,7 @@ struct Train: ParsableCommand {
             }
             if let expDecay { return .exponential(eta, rate: expDecay) }
         } else if stepDecay != nil || expDecay != nil {
-            throw ValidationError("--step-decay and --exp-decay apply to a number --lr; an expression in k is its own schedule")
+            throw CommandFailure(message: "--step-decay and --exp-decay apply to a number --lr; an expression in k is its own schedule", status: 2)
         }
         return base
     }
@@ -212,7 +212,7 @@ struct Train: ParsableCommand {
 
         guard let data else {
             // Fixed inputs: step 1 in full, then the table.
-            if explainStep != nil { throw ValidationError("--explain-step needs --data; without data, step 1 is always explained") }
+            if explainStep != nil { throw CommandFailure(message: "--explain-step needs --data; without data, step 1 is always explained", status: 2) }
             let model = try Model(graph: graph, parameters: names, bindings: bindings)
             let firstStep = try Tracer(bindings: model.bindings(row: 0, of: nil, parameters: model.initialParameters)).trace(graph)
             let result = try trainer.train(model, data: nil)
@@ -248,7 +248,7 @@ struct Train: ParsableCommand {
         if let epochs { trainer.steps = epochs * ((training.count + (batch ?? training.count) - 1) / min(batch ?? training.count, training.count)) }
         if let saveEvery { trainer.snapshotSteps = Set(stride(from: saveEvery, through: trainer.steps, by: saveEvery)) }
         if let explainStep {
-            guard (1...trainer.steps).contains(explainStep) else { throw ValidationError("--explain-step must be between 1 and the number of steps, \(trainer.steps)") }
+            guard (1...trainer.steps).contains(explainStep) else { throw CommandFailure(message: "--explain-step must be between 1 and the number of steps, \(trainer.steps)", status: 2) }
             trainer.snapshotSteps.insert(explainStep)
         }
         let result = try trainer.train(model, data: training)
@@ -260,7 +260,7 @@ struct Train: ParsableCommand {
             }
             let rows = trainer.rows(ofStep: explainStep, examples: training.count)
             let row = (example.map { $0 - 1 }) ?? rows.first!
-            guard (0..<training.count).contains(row) else { throw ValidationError("--example must be a row from 1 to \(training.count)") }
+            guard (0..<training.count).contains(row) else { throw CommandFailure(message: "--example must be a row from 1 to \(training.count)", status: 2) }
             let explanation = try StepExplanation(model: model, trainer: trainer, step: step, parameters: w, batch: rows, row: row, data: training, format: format)
             out.write("\n")
             explanation.text(to: &out, color: !noColor && Terminal.stdoutIsTTY)

@@ -152,7 +152,7 @@ extension Dataset {
             throw d
         } catch {
             let exists = FileManager.default.fileExists(atPath: spec)
-            throw Diagnostic(exists ? "cannot read the data file (is it UTF-8 text?)" : "no such data file", file: spec,
+            throw Diagnostic(exists ? "cannot read the data file '\(spec)' (is it UTF-8 text?)" : "no such data file: '\(spec)'", file: spec,
                              help: exists ? nil : "give a CSV file, or a generator: \(DataGenerator.usage)")
         }
         return try csv(text, file: spec)
