@@ -11,7 +11,7 @@ target=${1:-all}
 seconds=${2:-20}
 src=Sources/GradTrace
 # The library's sources that need neither Graphviz nor Ink.
-files=( $src/Syntax/*.swift $src/Graph/*.swift $src/Trace/*.swift $src/API/*.swift $src/Train/Evaluator.swift $src/Train/Trainer.swift $src/Train/Optimizer.swift $src/Train/Model.swift
+files=( $src/Syntax/*.swift $src/Graph/*.swift $src/Trace/*.swift $src/API/*.swift $src/Train/Evaluator.swift $src/Train/Trainer.swift $src/Train/TrainingSession.swift $src/Train/Optimizer.swift $src/Train/Model.swift
         $src/Train/BatchEvaluator.swift $src/Train/Classifier.swift $src/Train/Dataset.swift $src/Train/DataGenerator.swift $src/Train/ParameterFile.swift
         $src/Render/NumberFormat.swift $src/Render/DisplayedArithmetic.swift $src/Render/Labels.swift
         $src/Render/Walkthrough.swift $src/Render/ExplainOptions.swift $src/Render/TextRenderer.swift

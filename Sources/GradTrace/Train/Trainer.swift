@@ -204,115 +204,22 @@ public struct Trainer: Sendable {
 
     /// Trains `model` on the rows of `data` (nil: the model's fixed inputs, one example).
     public func train(_ model: Model, data: Dataset?) throws(Diagnostic) -> Run {
-        let graph = model.graph
-        let ids = model.parameterNodes, names = model.parameterNames
-        let p = ids.count
-        var session = BatchEvaluator(model: model, data: data, classifier: try classifier?.resolve(model, data: data))
-        var w = model.initialParameters
-        var state = Optimizer.State(count: p)
-        var point = w, grads = [Double](repeating: 0, count: p), updated = w
+        var session = try TrainingSession(trainer: self, model: model, data: data)
+        let p = model.parameterNodes.count
         // Keep every step of a small run; of a large one, only what the report and chart show.
         let complete = steps * max(1, p) <= historyLimit
         let stride = max(1, steps / 2_000)
-        func kept(_ step: Int) -> Bool { complete || step % stride == 0 || Trainer.isTableRow(updates: step - 1) }
         var history: [Step] = []
         history.reserveCapacity(complete ? min(steps, 100_000) : 4_000)
         var last: Step?
-        var taken = 0
-        var divergence: Divergence?
-        var stopped = false
-        var snapshots: [Int: [Double]] = [:]
-        var batches = Batches(count: session.examples, size: batchSize, seed: seed)
-        // Groups for the per-layer gradient magnitude.
-        var groups: [String] = [], groupOf: [Int] = []
-        for id in ids {
-            let group = graph.parameters.first { $0.elements.contains(id) }?.name ?? graph.nodes[id].name ?? "?"
-            if let g = groups.firstIndex(of: group) { groupOf.append(g) } else { groups.append(group); groupOf.append(groups.count - 1) }
-        }
-        var epochs: [Epoch] = []
-        var epochLoss = 0.0, epochCorrect = 0, epochSeen = 0, epochSteps = 0
-        var epochSquares = [Double](repeating: 0, count: groups.count)
-        let groupSizes = (0..<groups.count).map { g in groupOf.filter { $0 == g }.count }
-        let mu = optimizer.lookahead
-        for step in 1...max(1, steps) where steps > 0 {
-            let (rows, epoch, endsEpoch) = batches.next()
-            let eta = schedule.rate(afterUpdates: step - 1)
-            optimizer.gradientPoint(w, state, into: &point)
-            session.setParameters(point)
-            let batch = session.run(rows, gradients: &grads)
-            var loss = batch.loss
-            if mu != 0 {
-                // Report the loss at the weights themselves, not at the look-ahead point.
-                session.setParameters(w)
-                loss = session.loss(rows)
-            }
-            epochLoss += loss * Double(rows.count)
-            epochCorrect += batch.correct
-            epochSeen += rows.count
-            epochSteps += 1
-            switch penalty {
-            case .none: break
-            case .l2(let lambda):
-                for k in 0..<p { loss += lambda * w[k] * w[k]; grads[k] += 2 * lambda * point[k] }
-            case .l1(let lambda):
-                for k in 0..<p { loss += lambda * abs(w[k]); grads[k] += point[k] > 0 ? lambda : point[k] < 0 ? -lambda : 0 }
-            }
-            for k in 0..<p { epochSquares[groupOf[k]] += grads[k] * grads[k] }
-            if snapshotSteps.contains(step) { snapshots[step] = w }
-            if !loss.isFinite {
-                // Name the parameter that ran away: the one of largest magnitude.
-                let worst = w.indices.max { abs(w[$0]) < abs(w[$1]) || (w[$1].isNaN && !w[$0].isNaN) }
-                divergence = Divergence(step: step, parameter: nil, value: loss, largest: worst.map { (names[$0], w[$0]) })
-                break
-            }
-            if let stopBelow, loss < stopBelow {
-                stopped = true
-                let s = Step(step: step, loss: loss, parameters: w, gradients: grads, updated: w, learningRate: eta, epoch: epoch)
-                if kept(step) { history.append(s) }
-                last = s
-                taken = step
-                break
-            }
-            optimizer.update(w, grads, eta: eta, state: &state, into: &updated)
-            let s = Step(step: step, loss: loss, parameters: w, gradients: grads, updated: updated, learningRate: eta, epoch: epoch)
-            if kept(step) { history.append(s) }
-            last = s
-            taken = step
-            if let bad = updated.firstIndex(where: { !$0.isFinite }) {
-                divergence = Divergence(step: step, parameter: names[bad], value: updated[bad])
-                break
-            }
-            swap(&w, &updated)
-            if endsEpoch && data != nil {
-                var record = Epoch(epoch: epoch, updates: step, trainingLoss: epochLoss / Double(epochSeen),
-                                   trainingAccuracy: session.scores ? Double(epochCorrect) / Double(epochSeen) : nil,
-                                   validationLoss: nil, validationAccuracy: nil,
-                                   gradientRMS: epochSquares.indices.map { (epochSquares[$0] / Double(groupSizes[$0] * epochSteps)).squareRoot() })
-                if let validation {
-                    let score = session.score(validation, parameters: w)
-                    record.validationLoss = score.loss
-                    record.validationAccuracy = score.accuracy
-                }
-                epochs.append(record)
-                epochLoss = 0; epochCorrect = 0; epochSeen = 0; epochSteps = 0
-                for g in epochSquares.indices { epochSquares[g] = 0 }
-            }
-        }
-        session.setParameters(w)
-        let finalLoss = session.loss(batches.all) + penaltyValue(w)
-        if divergence == nil, !finalLoss.isFinite {
-            divergence = Divergence(step: taken + 1, parameter: nil, value: finalLoss, largest: nil)
+        while let step = session.step() {
+            if complete || step.step % stride == 0 || Trainer.isTableRow(updates: step.step - 1) { history.append(step) }
+            last = step
         }
         if let last, history.last?.step != last.step { history.append(last) }
-        var run = Run(parameters: names, history: history, complete: complete, stepsTaken: taken, finalLoss: finalLoss, finalParameters: w,
-                      divergence: divergence, stoppedEarly: stopped)
-        run.epochs = epochs
-        run.groups = groups
-        run.snapshots = snapshots
-        if data != nil {
-            run.deadUnits = session.deadUnits(parameters: w)
-            if session.scores, let data { run.finalAccuracy = session.score(data, parameters: w).accuracy }
-        }
+        var run = session.finish()
+        run.history = history
+        run.complete = complete
         return run
     }
 
