@@ -252,6 +252,7 @@ struct Train: ParsableCommand {
             trainer.snapshotSteps.insert(explainStep)
         }
         let result = try trainer.train(model, data: training)
+        var stepFile: OutputFile?
         let report = NetworkReport(model: model, trainer: trainer, run: result, data: training, format: format)
         report.text(to: &out)
         if let explainStep {
@@ -264,6 +265,9 @@ struct Train: ParsableCommand {
             let explanation = try StepExplanation(model: model, trainer: trainer, step: step, parameters: w, batch: rows, row: row, data: training, format: format)
             out.write("\n")
             explanation.text(to: &out, color: !noColor && Terminal.stdoutIsTTY)
+            var md = ""
+            explanation.markdown(to: &md)
+            stepFile = OutputFile(path: "step-\(explainStep)-row-\(row + 1).md", text: md)
         }
         stream.flush()
         do {
@@ -274,7 +278,7 @@ struct Train: ParsableCommand {
                 }
                 try AtomicFile.writeBytes(try b.render(Graphviz.Format(rawValue: URL(fileURLWithPath: boundary).pathExtension.lowercased())!), to: boundary)
             }
-            if let output { try write(try report.files(classifier: classifier), to: output) }
+            if let output { try write(try report.files(classifier: classifier) + (stepFile.map { [$0] } ?? []), to: output) }
         } catch let failure as CommandFailure { throw failure } catch {
             throw CommandFailure(message: "\(error)")
         }

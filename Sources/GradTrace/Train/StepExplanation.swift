@@ -76,6 +76,21 @@ public struct StepExplanation {
     }
 }
 
+extension StepExplanation {
+    /// The explanation in Markdown: the headline, the example's walkthrough, the update table.
+    public func markdown<S: TextOutputStream>(to out: inout S) {
+        let inBatch = batch.contains(row)
+        out.write("# Step \(step.step), row \(row + 1)\n\n")
+        out.write("Step \(step.step) (epoch \(step.epoch)) used learning rate \(escapeMarkdown(format(step.learningRate))) on a batch of \(batch.count) row\(batch.count == 1 ? "" : "s"). ")
+        out.write("Row \(row + 1) \(inBatch ? "is one of them" : "is not one of them: its gradients show what it would have added").\n\n")
+        MarkdownRenderer.render(trace, options: ExplainOptions(format: format), headingLevel: 2, to: &out)
+        out.write("\n## Updates of step \(step.step)\n\nEach gradient is the mean over the batch plus the penalty's; \(escapeMarkdown(trainer.optimizer.rule)).\n\n")
+        let rows = updateRows
+        out.write("| " + rows[0].map(escapeMarkdown).joined(separator: " | ") + " |\n|---|---:|---:|---:|---|\n")
+        for r in rows.dropFirst() { out.write("| " + r.map(escapeMarkdown).joined(separator: " | ") + " |\n") }
+    }
+}
+
 extension Trainer.Step {
     func parametersNames(_ model: Model) -> [String] { model.parameterNames }
 }
