@@ -111,6 +111,23 @@ import Testing
         #expect(run.finalLoss < 0.05)
     }
 
+    @Test func theSeedsLossesTrain() throws {
+        // Softmax cross-entropy on three classes (argmax of a vector) and binary cross-entropy (p > 0.5).
+        for (file, data, optimizer, lr, steps, batch, classify, least) in [
+            ("spiral.gt", "spiral(n=300, classes=3, seed=1)", Optimizer.adamDefault, 0.01, 200, Int?.none, "z", 0.9),
+            ("circles.gt", "circles(n=200, noise=0.05, seed=1)", Optimizer.adamDefault, 0.05, 400, Int?(20), "p > 0.5", 0.97),
+        ] {
+            let source = try SourceReader.read(path: packageRoot.appendingPathComponent("examples/\(file)").path)
+            let rows = try Dataset.load(data)
+            var trainer = Trainer(parameters: nil, learningRate: lr, steps: steps, optimizer: optimizer)
+            trainer.batchSize = batch
+            trainer.classifier = try Classifier.parse(classify)
+            let run = try trainer.train(try Model(graph: try Parser.parse(source), data: rows), data: rows)
+            #expect((run.finalAccuracy ?? 0) >= least, "\(file): \(run.finalAccuracy ?? -1)")
+            #expect(run.epochs.first!.trainingLoss > 2 * run.epochs.last!.trainingLoss, "\(file): the loss fell")
+        }
+    }
+
     @Test func fixedInputTrainingIsUnchangedByTheDataPath() throws {
         // Without data the trainer is the single-example case of the same loop: Mazur's first step.
         let graph = try Parser.parse(try SourceReader.read(path: packageRoot.appendingPathComponent("examples/mazur.gt").path))
