@@ -31,6 +31,8 @@ enum TensorFunction: String, CaseIterable, Sendable {
 extension GraphBuilder {
     /// The largest tensor a literal, declaration or product may make (elements).
     static let maxTensorElements = 1_000_000
+    /// The most products one `@` may lower to (each is two gates).
+    static let maxProducts = 5_000_000
 
     private func shapeError(_ what: String, _ a: [Int], _ b: [Int], _ span: SourceSpan?) -> Diagnostic {
         error("\(what): shapes \(NamedTensor.describe(a)) and \(NamedTensor.describe(b)) do not match", span,
@@ -134,8 +136,9 @@ extension GraphBuilder {
         let rows = a.count == 2 ? a[0] : 1, inner = a.last!
         let innerB = b[0], cols = b.count == 2 ? b[1] : 1
         guard inner == innerB else { throw shapeError("'@'", a, b, span) }
-        if rows * cols > GraphBuilder.maxTensorElements || rows * cols * inner > 50 * GraphBuilder.maxTensorElements {
-            throw error("'@' would make \(rows * cols * inner) products; the limit is \(50 * GraphBuilder.maxTensorElements)", span)
+        if rows * cols > GraphBuilder.maxTensorElements || rows * cols * inner > GraphBuilder.maxProducts {
+            throw error("'@' would make \(rows * cols * inner) products (\(2 * rows * cols * inner) gates); the limit is \(GraphBuilder.maxProducts)", span,
+                        help: "a network that large is beyond what a walkthrough can show; use smaller layers")
         }
         guard case .tensor(let A) = lhs, case .tensor(let B) = rhs else { return }
         var out: [Operand] = []

@@ -313,7 +313,7 @@ public struct Parser {
     /// `[4,3]`, `[16]` or nothing (a single number).
     private mutating func declaredShape() throws(Diagnostic) -> [Int] {
         guard current.kind == .leftBracket else { return [] }
-        _ = try advance()
+        let open = try advance()
         var shape: [Int] = []
         while case .number(let v) = current.kind {
             guard v == v.rounded(), v >= 1, v <= 100_000 else {
@@ -329,7 +329,7 @@ public struct Parser {
         }
         _ = try advance()
         if shape.reduce(1, *) > GraphBuilder.maxTensorElements {
-            throw error("more than \(GraphBuilder.maxTensorElements) elements", at: current)
+            throw error("a \(NamedTensor.describe(shape)) tensor has \(shape.reduce(1, *)) elements; the limit is \(GraphBuilder.maxTensorElements)", at: open)
         }
         return shape
     }
