@@ -274,7 +274,11 @@ public struct LessonBuilder: Sendable {
     func handout(_ lesson: Lesson, _ circuits: [Circuit], _ trainings: [Training], _ networks: [Network] = []) -> String {
         var body = "<header>\n" + HTML.text("h1", [], lesson.title) + "\n"
         if let summary = lesson.summary { body += HTML.text("p", [("class", "summary")], summary) + "\n" }
-        body += "<p class=\"legend\">On every wire: the forward value (green, first line) and the gradient ∂\(HTML.escape(circuits.first.map { Labels($0.trace.graph)[$0.trace.graph.output] } ?? "f"))/∂wire (red, second line, marked ∇).</p>\n</header>\n"
+        // The legend reads the wires of circuit diagrams; a lesson of charts only has none.
+        if !circuits.isEmpty || trainings.contains(where: { $0.block.options.explain }) || networks.isEmpty {
+            body += "<p class=\"legend\">On every wire: the forward value (green, first line) and the gradient ∂\(HTML.escape(circuits.first.map { Labels($0.trace.graph)[$0.trace.graph.output] } ?? "f"))/∂wire (red, second line, marked ∇).</p>\n"
+        }
+        body += "</header>\n"
         var next = 0, nextTraining = 0, nextNetwork = 0
         for segment in lesson.segments {
             switch segment {
@@ -717,6 +721,14 @@ extension LessonBuilder {
         return (network, files)
     }
 
+    /// The epoch table without its empty columns (accuracy without `classify=`, validation
+    /// without `validate=`).
+    private func epochRows(_ n: Network) -> [[String]] {
+        let rows = n.report.epochRows
+        let kept = rows[0].indices.filter { c in c < 2 || rows.dropFirst().contains { $0[c] != "—" } }
+        return rows.map { row in kept.map { row[$0] } }
+    }
+
     /// The result lines a block shows: the result, and dead units when asked for.
     private func networkResult(_ n: Network) -> [String] {
         let lines = n.report.resultLines
@@ -739,7 +751,7 @@ extension LessonBuilder {
             case .epochs:
                 if !n.report.run.epochs.isEmpty {
                     out += "Per epoch (losses are the mean per-example loss without the penalty; training figures are taken before each batch's update, validation after the epoch):\n\n"
-                    table(n.report.epochRows)
+                    table(epochRows(n))
                 }
             case .gradients:
                 table(n.report.gradientRows)
@@ -759,7 +771,7 @@ extension LessonBuilder {
         out += HTML.text("p", [], "Update rule: " + n.report.trainer.optimizer.rule + ".") + "\n"
         func table(_ rows: [[String]]) {
             guard rows.count > 1 else { return }
-            out += "<table class=\"wide\"><thead><tr>" + rows[0].map { HTML.text("th", [("class", "num")], $0) }.joined() + "</tr></thead><tbody>\n"
+            out += "<table><thead><tr>" + rows[0].map { HTML.text("th", [("class", "num")], $0) }.joined() + "</tr></thead><tbody>\n"
             for row in rows.dropFirst() { out += "<tr>" + row.map { HTML.text("td", [("class", "num")], $0) }.joined() + "</tr>\n" }
             out += "</tbody></table>\n"
         }
@@ -768,7 +780,7 @@ extension LessonBuilder {
             case .epochs:
                 if !n.report.run.epochs.isEmpty {
                     out += "<p class=\"note\">Per epoch: losses are the mean per-example loss without the penalty; training figures are taken before each batch's update, validation after the epoch.</p>\n"
-                    table(n.report.epochRows)
+                    table(epochRows(n))
                 }
             case .gradients:
                 table(n.report.gradientRows)
