@@ -729,6 +729,14 @@ extension LessonBuilder {
         return rows.map { row in kept.map { row[$0] } }
     }
 
+    /// How to read the epoch table.
+    private func epochNote(_ n: Network) -> String {
+        var note = "losses are the mean per-example loss without the penalty; training figures are taken before each batch's update"
+        if n.report.run.epochs.count > 0, n.report.run.epochs[0].updates > 1 { note += ", over all the epoch's batches" }
+        if n.report.trainer.validation != nil { note += "; validation figures after the epoch, on rows never trained on" }
+        return note
+    }
+
     /// The result lines a block shows: the result, and dead units when asked for.
     private func networkResult(_ n: Network) -> [String] {
         let lines = n.report.resultLines
@@ -750,7 +758,7 @@ extension LessonBuilder {
             switch figure {
             case .epochs:
                 if !n.report.run.epochs.isEmpty {
-                    out += "Per epoch (losses are the mean per-example loss without the penalty; training figures are taken before each batch's update, validation after the epoch):\n\n"
+                    out += "Per epoch (\(escapeMarkdown(epochNote(n)))):\n\n"
                     table(epochRows(n))
                 }
             case .gradients:
@@ -779,7 +787,7 @@ extension LessonBuilder {
             switch figure {
             case .epochs:
                 if !n.report.run.epochs.isEmpty {
-                    out += "<p class=\"note\">Per epoch: losses are the mean per-example loss without the penalty; training figures are taken before each batch's update, validation after the epoch.</p>\n"
+                    out += "<p class=\"note\">Per epoch: \(HTML.escape(epochNote(n))).</p>\n"
                     table(epochRows(n))
                 }
             case .gradients:
