@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func figuresAreNetworkReportsForTheSameOptions() throws {
-        let options = "data=\"moons(n=40, noise=0.1, seed=2)\" lr=0.2 epochs=6 batch=10 optimizer=momentum momentum=0.8 l2=1e-3 seed=3 classify=score validate=0.25 show=epochs,loss,accuracy,gradients,boundary,network,dead"
+        let options = "data=\"moons(n=40, noise=0.1, seed=2)\" lr=0.2 epochs=6 batch=10 optimizer=momentum momentum=0.8 l2=1e-3 seed=3 classify=score validate=0.25 show=epochs,loss,accuracy,layers,gradients,boundary,network,dead"
         let made = try files(options)
         // The same run through the library's own API.
         var graph = try Explanation.graph(source: SourceText(Self.program, name: "p.gt"))

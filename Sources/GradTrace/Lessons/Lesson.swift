@@ -140,7 +140,9 @@ public struct NetworkBlock: Sendable {
         case loss
         /// Accuracy per epoch (with `classify=`).
         case accuracy
-        /// RMS gradient per layer: the table and the chart.
+        /// RMS gradient per layer, first and last epoch: the table.
+        case layers
+        /// RMS gradient per layer, every epoch: the chart.
         case gradients
         /// The decision regions (data with columns x1, x2 and `classify=`).
         case boundary

@@ -681,7 +681,7 @@ extension LessonBuilder {
             var chart: (title: String, svg: () throws(Graphviz.Failure) -> [UInt8], png: () throws(Graphviz.Failure) -> [UInt8])?
             var missing = ""
             switch figure {
-            case .epochs, .dead: continue
+            case .epochs, .dead, .layers: continue
             case .loss:
                 let c = report.lossChart
                 if !run.epochs.isEmpty { chart = ("Loss per epoch", { () throws(Graphviz.Failure) in try c.render(.svg) }, { () throws(Graphviz.Failure) in try c.render(.png) }) }
@@ -761,9 +761,8 @@ extension LessonBuilder {
                     out += "Per epoch (\(escapeMarkdown(epochNote(n)))):\n\n"
                     table(epochRows(n))
                 }
-            case .gradients:
+            case .layers:
                 table(n.report.gradientRows)
-                fallthrough
             default:
                 if let f = n.figures.first(where: { $0.figure == figure }) { out += "![\(escapeMarkdown(f.title))](\(f.name).svg)\n\n" }
             }
@@ -790,9 +789,8 @@ extension LessonBuilder {
                     out += "<p class=\"note\">Per epoch: \(HTML.escape(epochNote(n))).</p>\n"
                     table(epochRows(n))
                 }
-            case .gradients:
+            case .layers:
                 table(n.report.gradientRows)
-                fallthrough
             default:
                 if let f = n.figures.first(where: { $0.figure == figure }) {
                     out += PrintLayout.figure(f.svg, idPrefix: "n\(n.index)\(f.figure.rawValue.prefix(2))", caption: f.title) + "\n"
