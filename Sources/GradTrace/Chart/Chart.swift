@@ -40,7 +40,7 @@ public struct Chart: Sendable {
         self.series = series
     }
 
-    static let colors = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00", "#0a7e8c", "#bf3989", "#6e7781"]
+    static let colors = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00", "#1b7c83", "#6e7781"]
 
     // Plot area, in points.
     static let left = 78.0, bottom = 58.0, width = 500.0, height = 280.0

@@ -22,6 +22,8 @@ public struct Lesson: Sendable {
         case circuit(CircuitBlock)
         /// A `gradtrace-train` block.
         case training(TrainingBlock)
+        /// A `gradtrace-network` block.
+        case network(NetworkBlock)
     }
 
     /// The `gradtrace` blocks, in order.
@@ -115,4 +117,84 @@ public struct TrainingBlock: Sendable {
         /// Every option at its default.
         public init() {}
     }
+}
+
+/// A fenced ```` ```gradtrace-network ```` block: a model (`input`, `param`, a per-example loss)
+/// trained on data, shown as NetworkReport shows a `gradtrace train --data` run: the epoch table,
+/// charts, decision boundary, network diagram, dead units.
+///
+///     ```gradtrace-network data="moons(n=100, noise=0.1, seed=1)" lr="1 - 0.9*k/100" steps=100 l2=1e-4 classify=score show=loss,boundary
+public struct NetworkBlock: Sendable {
+    /// The model program; diagnostics give the lesson file's own line numbers.
+    public var source: SourceText
+    /// 1-based line of the opening fence in the lesson file.
+    public var line: Int
+    /// The options of its info string.
+    public var options: Options
+
+    /// What a block can show, in the order the page shows them.
+    public enum Figure: String, Sendable, CaseIterable {
+        /// The epoch table (training and validation loss and accuracy).
+        case epochs
+        /// Loss per epoch.
+        case loss
+        /// Accuracy per epoch (with `classify=`).
+        case accuracy
+        /// RMS gradient per layer, first and last epoch: the table.
+        case layers
+        /// RMS gradient per layer, every epoch: the chart.
+        case gradients
+        /// The decision regions (data with columns x1, x2 and `classify=`).
+        case boundary
+        /// The layered diagram of the trained network.
+        case network
+        /// Dead ReLUs per layer.
+        case dead
+    }
+
+    /// The options of a `gradtrace-network` block's info string.
+    public struct Options: Sendable, Equatable {
+        /// `data="moons(n=100, noise=0.1, seed=1)"` or a CSV file in the lessons folder (required).
+        public var data = ""
+        /// `lr=0.1` or `lr="1 - 0.9*k/100"` (required).
+        public var learningRate = ""
+        /// `steps=N`: updates (default 100).
+        public var steps: Int?
+        /// `epochs=N`: passes over the training rows, instead of steps.
+        public var epochs: Int?
+        /// `batch=N`: rows per update (default: every row, full batch).
+        public var batch: Int?
+        /// `optimizer=sgd|momentum|nesterov|rmsprop|adam`.
+        public var optimizer: String?
+        /// `momentum=μ` (momentum and Nesterov; 0.9 when not given).
+        public var momentum: Double?
+        /// `l2=λ`.
+        public var l2: Double?
+        /// `l1=λ`.
+        public var l1: Double?
+        /// `seed=N`: the parameters' initial values, the batches' order and the validation split.
+        public var seed: UInt64 = 0
+        /// `classify=score`, `classify="p > 0.5"` or a vector name (argmax).
+        public var classify: String?
+        /// `validate=0.3`: that share of the rows is held out and scored after every epoch.
+        public var validate: Double?
+        /// `params=W1,b1`: train only these (default: every declared `param`).
+        public var parameters: [String]?
+        /// `show=loss,accuracy,…`: what to show (default `NetworkBlock.defaultFigures`).
+        public var show: [Figure] = NetworkBlock.defaultFigures
+        /// Whether `show=` was given: then a figure the run cannot make is an error, not skipped.
+        public var showGiven = false
+        /// `precision=N`: N decimals (else 6 significant figures).
+        public var precision: Int?
+        /// `digits=N`: significant figures.
+        public var digits: Int?
+        /// `title="…"`: the section's title.
+        public var title: String?
+
+        /// Every option at its default.
+        public init() {}
+    }
+
+    /// What a block shows without `show=`.
+    public static let defaultFigures: [Figure] = [.epochs, .loss, .accuracy, .boundary, .dead]
 }

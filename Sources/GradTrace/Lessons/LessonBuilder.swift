@@ -116,6 +116,12 @@ public struct LessonBuilder: Sendable {
             trainings.append(training)
             files += made
         }
+        var networks: [Network] = []
+        for case .network(let block) in lesson.segments {
+            let (network, made) = try trainNetwork(block, index: networks.count + 1, lesson: lesson)
+            networks.append(network)
+            files += made
+        }
         for block in lesson.circuits {
             let explanation = try Explanation(source: block.source, expansion: block.options.expand,
                                               check: block.options.check ? .sample : .none)
@@ -173,8 +179,8 @@ public struct LessonBuilder: Sendable {
         }
         let worksheetCircuit = circuits.first { $0.block.options.worksheet != nil }
         let worksheetTraining = trainings.first { $0.block.options.worksheet }
-        files.append(OutputFile(path: "README.md", text: walkthroughPage(lesson, circuits, trainings, hasWorksheet: worksheetCircuit != nil || worksheetTraining != nil)))
-        files.append(OutputFile(path: "handout.html", text: handout(lesson, circuits, trainings)))
+        files.append(OutputFile(path: "README.md", text: walkthroughPage(lesson, circuits, trainings, networks, hasWorksheet: worksheetCircuit != nil || worksheetTraining != nil)))
+        files.append(OutputFile(path: "handout.html", text: handout(lesson, circuits, trainings, networks)))
         if let worksheetTraining {
             let sheet = trainingWorksheet(lesson, worksheetTraining)
             files.append(OutputFile(path: "worksheet.html", text: sheet.worksheet))
@@ -215,15 +221,18 @@ public struct LessonBuilder: Sendable {
         return links
     }
 
-    func walkthroughPage(_ lesson: Lesson, _ circuits: [Circuit], _ trainings: [Training], hasWorksheet: Bool) -> String {
+    func walkthroughPage(_ lesson: Lesson, _ circuits: [Circuit], _ trainings: [Training], _ networks: [Network] = [], hasWorksheet: Bool) -> String {
         var out = "# \(escapeMarkdown(lesson.title))\n\n"
         if let summary = lesson.summary { out += "*\(escapeMarkdown(summary))*\n\n" }
         out += links(circuits, hasWorksheet: hasWorksheet).map { "[\($0.0)](\($0.1))" }.joined(separator: " · ") + "\n\n"
-        var next = 0, nextTraining = 0
+        var next = 0, nextTraining = 0, nextNetwork = 0
         for segment in lesson.segments {
             switch segment {
             case .prose(let text):
                 out += Prose.markdown(text) + "\n\n"
+            case .network:
+                out += networkMarkdown(networks[nextNetwork])
+                nextNetwork += 1
             case .training:
                 let t = trainings[nextTraining]
                 nextTraining += 1
@@ -262,15 +271,22 @@ public struct LessonBuilder: Sendable {
         })
     }
 
-    func handout(_ lesson: Lesson, _ circuits: [Circuit], _ trainings: [Training]) -> String {
+    func handout(_ lesson: Lesson, _ circuits: [Circuit], _ trainings: [Training], _ networks: [Network] = []) -> String {
         var body = "<header>\n" + HTML.text("h1", [], lesson.title) + "\n"
         if let summary = lesson.summary { body += HTML.text("p", [("class", "summary")], summary) + "\n" }
-        body += "<p class=\"legend\">On every wire: the forward value (green, first line) and the gradient ∂\(HTML.escape(circuits.first.map { Labels($0.trace.graph)[$0.trace.graph.output] } ?? "f"))/∂wire (red, second line, marked ∇).</p>\n</header>\n"
-        var next = 0, nextTraining = 0
+        // The legend reads the wires of circuit diagrams; a lesson of charts only has none.
+        if !circuits.isEmpty || trainings.contains(where: { $0.block.options.explain }) || networks.isEmpty {
+            body += "<p class=\"legend\">On every wire: the forward value (green, first line) and the gradient ∂\(HTML.escape(circuits.first.map { Labels($0.trace.graph)[$0.trace.graph.output] } ?? "f"))/∂wire (red, second line, marked ∇).</p>\n"
+        }
+        body += "</header>\n"
+        var next = 0, nextTraining = 0, nextNetwork = 0
         for segment in lesson.segments {
             switch segment {
             case .prose(let text):
                 body += "<section class=\"prose\">\n" + Prose.html(text) + "\n</section>\n"
+            case .network:
+                body += networkHTML(networks[nextNetwork])
+                nextNetwork += 1
             case .training:
                 let t = trainings[nextTraining]
                 nextTraining += 1
@@ -559,5 +575,229 @@ public struct LessonBuilder: Sendable {
         })();
         """
         return HTML.page(title: "\(lesson.title) — step through", css: Styles.base + "\n" + Styles.stepper, body: body, script: script)
+    }
+}
+
+// MARK: Networks trained on data
+
+extension LessonBuilder {
+    /// Work one `gradtrace-network` block may do: tape nodes × examples run through them (training
+    /// batches, validation after each epoch, the final scores and the decision boundary's grid).
+    public static let maxNetworkWorkPerBlock = 200_000_000
+    /// Rows a block's data may have.
+    public static let maxNetworkRows = 100_000
+
+    /// One trained `gradtrace-network` block: its report and the figures it shows.
+    struct Network {
+        var index: Int
+        var block: NetworkBlock
+        var report: NetworkReport
+        /// The figures in the order the page shows them: which, the file's stem, its title, the SVG.
+        var figures: [(figure: NetworkBlock.Figure, name: String, title: String, svg: [UInt8])]
+    }
+
+    /// The data of a block: a generator, or a CSV file beside the lesson (never outside the
+    /// lesson's folder: no absolute paths, no `..`, no link that leads out).
+    static func networkData(_ spec: String, lesson: Lesson, line: Int) throws(Diagnostic) -> Dataset {
+        func fail(_ message: String, _ help: String? = nil) -> Diagnostic { Diagnostic(message, file: lesson.path, line: line, help: help) }
+        if let generator = try? DataGenerator.parse(spec) {
+            guard generator.count <= maxNetworkRows else {
+                throw fail("data has \(generator.count) rows; a lesson block may use at most \(maxNetworkRows)", "fewer points, e.g. n=200")
+            }
+            return generator.generate()
+        }
+        let parts = spec.split(separator: "/", omittingEmptySubsequences: false)
+        guard !spec.hasPrefix("/"), !spec.hasPrefix("~"), parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+            throw fail("data file '\(spec)' must be a path inside the lessons folder, relative to the lesson", "e.g. data=points.csv for lessons/points.csv")
+        }
+        let folder = URL(fileURLWithPath: lesson.path).deletingLastPathComponent().resolvingSymlinksInPath()
+        let file = folder.appendingPathComponent(spec).resolvingSymlinksInPath()
+        guard file.path.hasPrefix(folder.path + "/") else {
+            throw fail("data file '\(spec)' leads outside the lessons folder", "copy the file into the lessons folder")
+        }
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw fail("no data file '\(spec)' beside the lesson", "give a CSV file in the lessons folder, or a generator: \(DataGenerator.usage)")
+        }
+        let data: Dataset
+        do { data = try Dataset.load(file.path) } catch let d {
+            throw Diagnostic(d.message, file: lesson.path, line: line, help: d.help ?? (d.line.map { "in \(spec), line \($0)" }))
+        }
+        // Name the file as the lesson wrote it, not as this machine resolved it.
+        guard data.count <= maxNetworkRows else { throw fail("data has \(data.count) rows; a lesson block may use at most \(maxNetworkRows)") }
+        return Dataset(name: spec, columns: data.columns, values: data.values)
+    }
+
+    func trainNetwork(_ block: NetworkBlock, index: Int, lesson: Lesson) throws(Diagnostic) -> (Network, [OutputFile]) {
+        let o = block.options
+        func fail(_ message: String, _ help: String? = nil) -> Diagnostic { Diagnostic(message, file: lesson.path, line: block.line, help: help) }
+        func located(_ d: Diagnostic) -> Diagnostic { d.line == nil ? Diagnostic(d.message, file: lesson.path, line: block.line, help: d.help) : d }
+        var graph = try Explanation.graph(source: block.source)
+        if o.seed != 0 { graph.initializeParameters(seed: o.seed) }
+        var training = try LessonBuilder.networkData(o.data, lesson: lesson, line: block.line)
+        var trainer: Trainer
+        do {
+            trainer = Trainer(parameters: o.parameters, schedule: try Schedule.parse(o.learningRate), steps: o.steps ?? 100, optimizer: .gradientDescent)
+        } catch { throw fail("lr: \(error.message)", error.help) }
+        switch o.optimizer ?? "sgd" {
+        case "momentum": trainer.optimizer = .momentum(o.momentum ?? 0.9)
+        case "nesterov": trainer.optimizer = .nesterov(o.momentum ?? 0.9)
+        case "rmsprop": trainer.optimizer = .rmspropDefault
+        case "adam": trainer.optimizer = .adamDefault
+        default: break
+        }
+        trainer.penalty = o.l2.map { .l2($0) } ?? o.l1.map { .l1($0) } ?? .none
+        trainer.seed = o.seed
+        trainer.batchSize = o.batch
+        var classifier: Classifier?
+        if let text = o.classify {
+            do { classifier = try Classifier.parse(text) } catch { throw located(error) }
+        }
+        trainer.classifier = classifier
+        if let fraction = o.validate {
+            let parts = training.split(validation: fraction, seed: o.seed)
+            training = parts.training
+            trainer.validation = parts.validation
+        }
+        let model: Model
+        do { model = try Model(graph: graph, parameters: o.parameters, data: training) } catch { throw located(error) }
+        let rows = training.count, perBatch = min(o.batch ?? rows, rows)
+        let batchesPerEpoch = (rows + perBatch - 1) / perBatch
+        if let epochs = o.epochs { trainer.steps = epochs * batchesPerEpoch }
+        // The work is bounded before any of it is done.
+        let epochs = (trainer.steps + batchesPerEpoch - 1) / batchesPerEpoch
+        let examples = trainer.steps * perBatch + epochs * (trainer.validation?.count ?? 0) + 3 * rows + 60 * 60
+        let work = graph.count * examples
+        if work > LessonBuilder.maxNetworkWorkPerBlock {
+            throw fail("this block runs \(examples) examples through a tape of \(graph.count) nodes, \(work) node evaluations; a lesson block may do at most \(LessonBuilder.maxNetworkWorkPerBlock)",
+                       "fewer steps, smaller batches, fewer rows or a smaller network")
+        }
+        let run: Trainer.Run
+        do { run = try trainer.train(model, data: training) } catch { throw located(error) }
+        let format = NumberFormat(precision: o.precision, digits: o.digits, fallback: NumberFormat(.significant(6), trimsZeros: true))
+        let report = NetworkReport(model: model, trainer: trainer, run: run, data: training, format: format)
+        var network = Network(index: index, block: block, report: report, figures: [])
+        var files: [OutputFile] = []
+        for figure in o.show {
+            var chart: (title: String, svg: () throws(Graphviz.Failure) -> [UInt8], png: () throws(Graphviz.Failure) -> [UInt8])?
+            var missing = ""
+            switch figure {
+            case .epochs, .dead, .layers: continue
+            case .loss:
+                let c = report.lossChart
+                if !run.epochs.isEmpty { chart = ("Loss per epoch", { () throws(Graphviz.Failure) in try c.render(.svg) }, { () throws(Graphviz.Failure) in try c.render(.png) }) }
+                missing = "the run finished no epoch"
+            case .accuracy:
+                if let c = report.accuracyChart { chart = ("Accuracy per epoch", { () throws(Graphviz.Failure) in try c.render(.svg) }, { () throws(Graphviz.Failure) in try c.render(.png) }) }
+                missing = "accuracy needs classify=, e.g. classify=score"
+            case .gradients:
+                let c = report.gradientChart
+                if !run.epochs.isEmpty { chart = ("Gradient magnitude per layer", { () throws(Graphviz.Failure) in try c.render(.svg) }, { () throws(Graphviz.Failure) in try c.render(.png) }) }
+                missing = "the run finished no epoch"
+            case .boundary:
+                if let b = report.boundary(classifier: classifier) { chart = ("Decision boundary", { () throws(Graphviz.Failure) in try b.render(.svg) }, { () throws(Graphviz.Failure) in try b.render(.png) }) }
+                missing = "a decision boundary needs classify= and data columns x1 and x2 bound to the model's inputs"
+            case .network:
+                let diagram = NetworkDiagram(model.graph, parameters: run.finalParameters, of: model)
+                if diagram.isDrawable {
+                    let dot = diagram.dot()
+                    chart = ("The trained network", { () throws(Graphviz.Failure) in try Graphviz.render(dot: dot, format: .svg) }, { () throws(Graphviz.Failure) in try Graphviz.render(dot: dot, format: .png) })
+                }
+                missing = "no layers to draw: name the layers (h1 = relu(W1 @ x + b1))"
+            }
+            guard let chart else {
+                if o.showGiven { throw fail("show=\(figure.rawValue): \(missing)") }
+                continue
+            }
+            let name = "network-\(index)-\(figure.rawValue)"
+            do {
+                let svg = try chart.svg()
+                files.append(OutputFile(path: name + ".svg", bytes: svg))
+                files.append(OutputFile(path: name + ".png", bytes: try chart.png()))
+                network.figures.append((figure, name, chart.title, svg))
+            } catch {
+                throw fail(error.description)
+            }
+        }
+        return (network, files)
+    }
+
+    /// The epoch table without its empty columns (accuracy without `classify=`, validation
+    /// without `validate=`).
+    private func epochRows(_ n: Network) -> [[String]] {
+        let rows = n.report.epochRows
+        let kept = rows[0].indices.filter { c in c < 2 || rows.dropFirst().contains { $0[c] != "—" } }
+        return rows.map { row in kept.map { row[$0] } }
+    }
+
+    /// How to read the epoch table.
+    private func epochNote(_ n: Network) -> String {
+        var note = "losses are the mean per-example loss without the penalty; training figures are taken before each batch's update"
+        if n.report.run.epochs.count > 0, n.report.run.epochs[0].updates > 1 { note += ", over all the epoch's batches" }
+        if n.report.trainer.validation != nil { note += "; validation figures after the epoch, on rows never trained on" }
+        return note
+    }
+
+    /// The result lines a block shows: the result, and dead units when asked for.
+    private func networkResult(_ n: Network) -> [String] {
+        let lines = n.report.resultLines
+        return n.block.options.show.contains(.dead) ? lines : Array(lines.prefix(1))
+    }
+
+    func networkMarkdown(_ n: Network) -> String {
+        var out = ""
+        if let title = n.block.options.title { out += "### \(escapeMarkdown(title))\n\n" }
+        out += escapeMarkdown(n.report.headline) + ".\n\nUpdate rule: \(escapeMarkdown(n.report.trainer.optimizer.rule)).\n\n"
+        func table(_ rows: [[String]]) {
+            guard rows.count > 1 else { return }
+            out += "| " + rows[0].map(escapeMarkdown).joined(separator: " | ") + " |\n"
+            out += "|" + rows[0].indices.map { $0 == 0 ? "---" : "---:" }.joined(separator: "|") + "|\n"
+            for row in rows.dropFirst() { out += "| " + row.map(escapeMarkdown).joined(separator: " | ") + " |\n" }
+            out += "\n"
+        }
+        for figure in n.block.options.show {
+            switch figure {
+            case .epochs:
+                if !n.report.run.epochs.isEmpty {
+                    out += "Per epoch (\(escapeMarkdown(epochNote(n)))):\n\n"
+                    table(epochRows(n))
+                }
+            case .layers:
+                table(n.report.gradientRows)
+            default:
+                if let f = n.figures.first(where: { $0.figure == figure }) { out += "![\(escapeMarkdown(f.title))](\(f.name).svg)\n\n" }
+            }
+        }
+        for line in networkResult(n) { out += escapeMarkdown(line) + "\n\n" }
+        return out
+    }
+
+    func networkHTML(_ n: Network) -> String {
+        var out = ""
+        if let title = n.block.options.title { out += HTML.text("h3", [], title) + "\n" }
+        out += "<div class=\"walkthrough\">\n" + HTML.text("p", [], n.report.headline + ".") + "\n"
+        out += HTML.text("p", [], "Update rule: " + n.report.trainer.optimizer.rule + ".") + "\n"
+        func table(_ rows: [[String]]) {
+            guard rows.count > 1 else { return }
+            out += "<table><thead><tr>" + rows[0].map { HTML.text("th", [("class", "num")], $0) }.joined() + "</tr></thead><tbody>\n"
+            for row in rows.dropFirst() { out += "<tr>" + row.map { HTML.text("td", [("class", "num")], $0) }.joined() + "</tr>\n" }
+            out += "</tbody></table>\n"
+        }
+        for figure in n.block.options.show {
+            switch figure {
+            case .epochs:
+                if !n.report.run.epochs.isEmpty {
+                    out += "<p class=\"note\">Per epoch: \(HTML.escape(epochNote(n))).</p>\n"
+                    table(epochRows(n))
+                }
+            case .layers:
+                table(n.report.gradientRows)
+            default:
+                if let f = n.figures.first(where: { $0.figure == figure }) {
+                    out += PrintLayout.figure(f.svg, idPrefix: "n\(n.index)\(f.figure.rawValue.prefix(2))", caption: f.title) + "\n"
+                }
+            }
+        }
+        for line in networkResult(n) { out += HTML.text("p", [], line) + "\n" }
+        return out + "</div>\n"
     }
 }

@@ -15,6 +15,9 @@ public enum LessonParser {
     static let optionNames = ["precision", "digits", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series",
                                      "vary", "fixed", "step"]
     static let trainingOptionNames = ["params", "lr", "steps", "momentum", "nesterov", "stop-below", "precision", "digits", "explain", "title", "worksheet"]
+    static let networkOptionNames = ["data", "lr", "steps", "epochs", "batch", "optimizer", "momentum", "l2", "l1", "seed", "classify", "validate", "params",
+                                     "show", "precision", "digits", "title"]
+    static let blockKinds = ["gradtrace", "gradtrace-train", "gradtrace-network"]
 
     /// Parses a lesson; `fileName` gives the default slug (without `.md`). Throws a `Diagnostic` at
     /// the file's line and column for bad front matter, an unknown block kind or option, an invalid
@@ -104,7 +107,7 @@ public enum LessonParser {
                 body.append(lines[index - 1])
             }
             let word = info.prefix { $0 != " " && $0 != "\t" }
-            if word == "gradtrace" || word == "gradtrace-train" {
+            if blockKinds.contains(String(word)) {
                 if !closed {
                     throw error("this \(word) block is never closed", line: openLine, column: line.count - trimmed.count + 1, length: fence.count,
                                 help: "end it with a line \(String(fence))")
@@ -116,14 +119,17 @@ public enum LessonParser {
                 if word == "gradtrace" {
                     let options = try parseOptions(optionsText, line: openLine, column: optionsColumn, error: error)
                     segments.append(.circuit(CircuitBlock(source: bodySource, line: openLine, options: options)))
-                } else {
+                } else if word == "gradtrace-train" {
                     let options = try parseTrainingOptions(optionsText, line: openLine, column: optionsColumn, error: error)
                     segments.append(.training(TrainingBlock(source: bodySource, line: openLine, options: options)))
+                } else {
+                    let options = try parseNetworkOptions(optionsText, line: openLine, column: optionsColumn, error: error)
+                    segments.append(.network(NetworkBlock(source: bodySource, line: openLine, options: options)))
                 }
             } else {
                 if word.hasPrefix("gradtrace") || closestMatch(to: String(word), in: ["gradtrace"]) != nil, !word.isEmpty {
                     throw error("unknown block kind '\(word)'", line: openLine, column: line.count - info.count + 1, length: word.count,
-                                help: closestMatch(to: String(word), in: ["gradtrace", "gradtrace-train"]).map { "did you mean '\($0)'?" } ?? "the block kinds are gradtrace and gradtrace-train")
+                                help: closestMatch(to: String(word), in: blockKinds).map { "did you mean '\($0)'?" } ?? "the block kinds are gradtrace, gradtrace-train and gradtrace-network")
                 }
                 prose.append(line)
                 prose.append(contentsOf: body)
@@ -353,6 +359,108 @@ public enum LessonParser {
         }
         if !sawParams { throw error("a gradtrace-train block needs params=...", line, column, 1, "e.g. params=w1,w2") }
         if !sawRate { throw error("a gradtrace-train block needs lr=...", line, column, 1, "e.g. lr=0.5") }
+        return options
+    }
+
+    static func parseNetworkOptions(_ text: String, line: Int, column: Int, error: ErrorMaker) throws(Diagnostic) -> NetworkBlock.Options {
+        var options = NetworkBlock.Options()
+        func number(_ o: Option, _ range: ClosedRange<Double>, _ what: String) throws(Diagnostic) -> Double {
+            guard let v = o.value.flatMap(Double.init), v.isFinite, range.contains(v) else {
+                throw error("\(o.key) needs \(what)", line, o.column, o.length, nil)
+            }
+            return v
+        }
+        func whole(_ o: Option, _ range: ClosedRange<Int>) throws(Diagnostic) -> Int {
+            guard let v = o.value.flatMap({ Int($0) }), range.contains(v) else {
+                throw error("\(o.key) needs a whole number from \(range.lowerBound) to \(range.upperBound)", line, o.column, o.length, nil)
+            }
+            return v
+        }
+        var seen: [String: Option] = [:]
+        for o in try tokenize(text, line: line, column: column, error: error) {
+            if seen[o.key] != nil { throw error("'\(o.key)' is given twice", line, o.column, o.length, nil) }
+            seen[o.key] = o
+            switch o.key {
+            case "data":
+                guard let value = o.value, !value.trimmed(" ").isEmpty else {
+                    throw error("data needs a generator or a CSV file", line, o.column, o.length, "e.g. data=\"moons(n=100, noise=0.1, seed=1)\" or data=points.csv")
+                }
+                do { _ = try DataGenerator.parse(value) } catch let d {
+                    throw error(d.message, line, o.column, o.length, d.help)
+                }
+                options.data = value
+            case "lr":
+                guard let value = o.value else { throw error("lr needs a number or an expression in k", line, o.column, o.length, "e.g. lr=0.1 or lr=\"1 - 0.9*k/100\"") }
+                do { _ = try Schedule.parse(value) } catch let d {
+                    throw error("lr: \(d.message)", line, o.column, o.length, d.help ?? "e.g. lr=0.1 or lr=\"1 - 0.9*k/100\"")
+                }
+                options.learningRate = value
+            case "steps": options.steps = try whole(o, 1...1_000_000)
+            case "epochs": options.epochs = try whole(o, 1...100_000)
+            case "batch": options.batch = try whole(o, 1...1_000_000)
+            case "optimizer":
+                let names = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
+                guard let value = o.value, names.contains(value) else {
+                    let help = o.value.flatMap { closestMatch(to: $0, in: names) }.map { "did you mean '\($0)'?" } ?? "the optimizers are \(names.joined(separator: ", "))"
+                    throw error("unknown optimizer '\(o.value ?? "")'", line, o.column, o.length, help)
+                }
+                options.optimizer = value
+            case "momentum":
+                let v = try number(o, 0...1, "a number at least 0 and below 1")
+                if v >= 1 { throw error("momentum needs a number at least 0 and below 1", line, o.column, o.length, nil) }
+                options.momentum = v
+            case "l2": options.l2 = try number(o, 0...1e6, "a number 0 or more")
+            case "l1": options.l1 = try number(o, 0...1e6, "a number 0 or more")
+            case "seed": options.seed = UInt64(try whole(o, 0...Int(UInt32.max)))
+            case "classify":
+                guard let value = o.value else { throw error("classify needs a node", line, o.column, o.length, "e.g. classify=score or classify=\"p > 0.5\"") }
+                do { _ = try Classifier.parse(value) } catch let d { throw error(d.message, line, o.column, o.length, d.help) }
+                options.classify = value
+            case "validate":
+                let v = try number(o, 0...1, "a fraction between 0 and 1, e.g. validate=0.3")
+                if v <= 0 || v >= 1 { throw error("validate needs a fraction between 0 and 1, e.g. validate=0.3", line, o.column, o.length, nil) }
+                options.validate = v
+            case "params":
+                let names = (o.value ?? "").split(separator: ",").map(String.init)
+                guard !names.isEmpty, names.allSatisfy(Bindings.isIdentifier) else {
+                    throw error("params needs parameter names, e.g. params=W1,b1", line, o.column, o.length, nil)
+                }
+                options.parameters = names
+            case "show":
+                var shown: [NetworkBlock.Figure] = []
+                for part in (o.value ?? "").split(separator: ",") {
+                    let name = part.trimmed(" ")
+                    guard let figure = NetworkBlock.Figure(rawValue: name) else {
+                        let all = NetworkBlock.Figure.allCases.map(\.rawValue)
+                        let help = closestMatch(to: name, in: all).map { "did you mean '\($0)'?" } ?? "show takes \(all.joined(separator: ", "))"
+                        throw error("show cannot show '\(name)'", line, o.column, o.length, help)
+                    }
+                    if !shown.contains(figure) { shown.append(figure) }
+                }
+                if shown.isEmpty { throw error("show needs what to show, e.g. show=loss,boundary", line, o.column, o.length, nil) }
+                options.show = shown
+                options.showGiven = true
+            case "precision": options.precision = try precision(o, line: line, error: error)
+            case "digits": options.digits = try whole(o, 1...17)
+            case "title":
+                guard let value = o.value else { throw error("title needs a value", line, o.column, o.length, "write title=\"...\"") }
+                options.title = value
+            default:
+                throw unknown(o, networkOptionNames, line: line, error: error)
+            }
+        }
+        func conflict(_ a: String, _ b: String) throws(Diagnostic) {
+            if seen[a] != nil, let o = seen[b] { throw error("use either \(a) or \(b), not both", line, o.column, o.length, nil) }
+        }
+        try conflict("steps", "epochs")
+        try conflict("l2", "l1")
+        try conflict("precision", "digits")
+        if options.data.isEmpty { throw error("a gradtrace-network block needs data=...", line, column, 1, "e.g. data=\"moons(n=100, noise=0.1, seed=1)\"") }
+        if options.learningRate.isEmpty { throw error("a gradtrace-network block needs lr=...", line, column, 1, "e.g. lr=0.1 or lr=\"1 - 0.9*k/100\"") }
+        if let o = seen["momentum"], !["momentum", "nesterov", nil].contains(options.optimizer) {
+            throw error("momentum goes with optimizer=momentum or optimizer=nesterov", line, o.column, o.length, nil)
+        }
+        if options.momentum != nil && options.optimizer == nil { options.optimizer = "momentum" }
         return options
     }
 }
