@@ -1,0 +1,149 @@
+/// The forward-mode pass, the sum over paths and the comparison of the two modes, in text and
+/// Markdown. They serialise `ForwardModeWalkthrough`, `PathWalkthrough` and `ModeCost`; they
+/// compute and round nothing themselves.
+enum DerivativeText {
+    /// The forward-mode section of the terminal walkthrough.
+    static func forward<S: TextOutputStream>(_ fw: ForwardModeWalkthrough, grad: (Shown) -> String, heading: (String) -> String, to out: inout S) {
+        let x = fw.wrtName, w = fw.walkthrough
+        out.write("\n" + heading("Forward-mode pass") + " (∂/∂\(x) pushed up from \(x): each gate adds local gradient × its input's tangent)\n")
+        let seeds = w.graph.inputs.map { "∂\(w.labels[$0])/∂\(x) = \($0 == fw.tangent.wrt ? 1 : 0)" }
+        out.write("    seed: " + seeds.joined(separator: ", ") + "\n")
+        for k in 1...max(1, fw.stepCount) where fw.stepCount > 0 {
+            let step = fw.step(k)
+            out.write(" \(k). \(step.definition)\n")
+            if step.independent {
+                out.write("    no input depends on \(x): ∂\(step.name)/∂\(x) = \(grad(step.tangent))\n")
+                continue
+            }
+            for wire in step.wires {
+                let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
+                let p = wire.product
+                out.write("    ← \(wire.inputName): local gradient \(rule);  \(p.operands[0].text) × \(Say.factor(p.operands[1].text)) \(p.equals) \(p.result.text)"
+                          + "  (× ∂\(wire.inputName)/∂\(x))\n")
+            }
+            var line = "    ∂\(step.name)/∂\(x) = "
+            if let sum = step.sum { line += Say.sum(sum.operands.map(\.text)) + " \(sum.equals) " }
+            out.write(line + grad(step.tangent) + "\n")
+        }
+        out.write("\n" + heading("Result") + " ∂\(w.outputName)/∂\(x) = \(grad(fw.result)) by forward mode, one pass from \(x)."
+                  + " The backward pass gives the same \(fw.reverseResult.text), and every other input's gradient in that one pass.\n")
+    }
+
+    /// The paths section.
+    static func paths<S: TextOutputStream>(_ pw: PathWalkthrough, grad: (Shown) -> String, heading: (String) -> String, to out: inout S) {
+        let x = pw.wrtName, f = pw.walkthrough.outputName
+        let plural = pw.paths.count == 1 ? "path" : "paths"
+        if let rows = pw.rows, let sum = pw.sum {
+            out.write("\n" + heading("Paths from \(x) to \(f)") + " (\(pw.countText) \(plural); each contributes the product of the local gradients along it)\n")
+            for row in rows {
+                let p = row.product
+                let product = p.operands.count == 0 ? "(no gates) 1" : p.operands.map { Say.factor($0.text) }.joined(separator: " × ") + " \(p.equals) \(p.result.text)"
+                out.write(" \(row.number). " + row.names.joined(separator: " → ") + ":  " + product + "\n")
+            }
+            out.write("    ∂\(f)/∂\(x) = " + Say.sum(sum.operands.map(\.text)) + " \(sum.equals) \(grad(sum.result))   (the sum over paths: a fork adds, a chain multiplies)\n")
+        } else {
+            out.write("\n" + heading("Paths from \(x) to \(f)") + ": \(pw.countText) — too many to list (the limit is \(pw.paths.limit))\n")
+            out.write("    Counted by one loop up the tape: a gate's count is the sum of its inputs' counts.\n")
+            factored(pw, grad: grad, to: &out)
+        }
+    }
+
+    static func factored<S: TextOutputStream>(_ pw: PathWalkthrough, grad: (Shown) -> String, to out: inout S) {
+        let x = pw.wrtName, f = pw.walkthrough.outputName
+        out.write("    The factored form, what backprop computes (one multiplication per wire, never one per path):\n")
+        for wire in pw.factored {
+            let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
+            out.write("    via \(wire.inputName): local gradient \(rule) × ∂\(f)/∂\(wire.inputName);  \(Say.product(wire.product))\n")
+        }
+        let s = pw.factoredSum
+        out.write("    ∂\(f)/∂\(x) = " + (s.operands.count > 1 ? Say.sum(s.operands.map(\.text)) + " \(s.equals) " : "") + grad(s.result) + "\n")
+    }
+
+    /// The comparison of the two modes.
+    static func compare<S: TextOutputStream>(_ cost: ModeCost, _ w: Walkthrough, heading: (String) -> String, to out: inout S) {
+        let names = w.graph.inputs.map { w.labels[$0] }.joined(separator: ", ")
+        out.write("\n" + heading("Forward versus reverse mode") + " (\(cost.inputs) input\(cost.inputs == 1 ? "" : "s")\(names.isEmpty ? "" : ": \(names)"); "
+                  + "1 output: \(w.outputName); \(cost.gates) gates, \(cost.wires) wires)\n")
+        let rows = [["mode", "passes for every ∂\(w.outputName)/∂input", "multiplications", "additions"],
+                    ["forward", "\(cost.forwardPasses) (one per input)", "\(cost.forwardPasses) × \(cost.wires) = \(cost.forwardMultiplications)",
+                     "\(cost.forwardPasses) × \(cost.forwardAdditionsPerPass) = \(cost.forwardAdditions)"],
+                    ["reverse", "\(cost.reversePasses) (one per output)", "\(cost.reversePasses) × \(cost.wires) = \(cost.reverseMultiplications)",
+                     "\(cost.reversePasses) × \(cost.reverseAdditionsPerPass) = \(cost.reverseAdditions)"]]
+        let widths = (0..<4).map { c in rows.map { $0[c].count }.max()! }
+        for row in rows { out.write("  " + (0..<4).map { TextRenderer.pad(row[$0], widths[$0]) }.joined(separator: "  ") + "\n") }
+        out.write("  Each pass costs one multiplication per wire (local × incoming) and an addition wherever two contributions meet.\n")
+        out.write("  With n inputs and m outputs, forward mode needs n passes and reverse mode m. A network's loss has millions\n")
+        out.write("  of inputs (the weights) and one output, so training uses reverse mode: backpropagation.\n")
+    }
+}
+
+enum DerivativeMarkdown {
+    static func partial(_ top: String, _ bottom: String) -> String { "\\frac{\\partial \(top)}{\\partial \(bottom)}" }
+
+    static func forward<S: TextOutputStream>(_ fw: ForwardModeWalkthrough, h: String, to out: inout S) {
+        let w = fw.walkthrough, x = latex(fw.wrtName)
+        out.write("\(h)# Forward-mode pass\n\n")
+        out.write("Forward mode pushes $\\partial/\\partial \(x)$ from $\(x)$ up through every gate, in the same order as the values: ")
+        out.write("each gate's tangent is the sum over its input wires of the *local* gradient times the input's tangent. ")
+        out.write("It starts from $" + w.graph.inputs.map { "\(partial(latex(w.labels[$0]), x)) = \($0 == fw.tangent.wrt ? 1 : 0)" }.joined(separator: ",\\ ") + "$.\n\n")
+        for k in 1...max(1, fw.stepCount) where fw.stepCount > 0 {
+            let step = fw.step(k)
+            let here = latex(step.name)
+            out.write("**Step \(k): `\(MarkdownRenderer.code(step.definition))`**\n")
+            if step.independent {
+                out.write("No input depends on $\(x)$, so $\(partial(here, x)) = \(step.tangent.latex)$.\n\n")
+                continue
+            }
+            for wire in step.wires {
+                let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(wire.local.latex)"
+                let p = wire.product
+                out.write("- from $\(latex(wire.inputName))$: local gradient $\(ruleText)$, times $\(partial(latex(wire.inputName), x))$: ")
+                out.write("$\(p.operands[0].latex) \\times \(Say.factor(p.operands[1].latex)) \(MarkdownRenderer.latexEquals(p)) \(p.result.latex)$\n")
+            }
+            out.write("\n$\(partial(here, x)) = ")
+            if let sum = step.sum { out.write(Say.sum(sum.operands.map(\.latex)) + " \(MarkdownRenderer.latexEquals(sum)) ") }
+            out.write("\(step.tangent.latex)$\n\n")
+        }
+        out.write("So $\(partial(latex(w.outputName), x)) = \(fw.result.latex)$ by one forward pass from $\(x)$; ")
+        out.write("the backward pass gives $\(fw.reverseResult.latex)$, and the gradient of every other input with it.\n\n")
+    }
+
+    static func paths<S: TextOutputStream>(_ pw: PathWalkthrough, h: String, to out: inout S) {
+        let x = latex(pw.wrtName), f = latex(pw.walkthrough.outputName)
+        out.write("\(h)# Paths from $\(x)$ to $\(f)$\n\n")
+        if let rows = pw.rows, let sum = pw.sum {
+            out.write("There \(pw.paths.count == 1 ? "is 1 path" : "are \(pw.countText) paths"). Each contributes the product of the local gradients along it, ")
+            out.write("and $\(partial(f, x))$ is their sum: a chain multiplies, a fork adds.\n\n")
+            out.write("| # | path | product of local gradients |\n|---|---|---:|\n")
+            for row in rows {
+                let p = row.product
+                let product = p.operands.isEmpty ? "1" : p.operands.map { Say.factor($0.text) }.joined(separator: " × ") + " \(p.equals) \(p.result.text)"
+                out.write("| \(row.number) | \(MarkdownRenderer.cell(row.names.joined(separator: " → "))) | \(MarkdownRenderer.cell(product)) |\n")
+            }
+            out.write("\n$\(partial(f, x)) = " + Say.sum(sum.operands.map(\.latex)) + " \(MarkdownRenderer.latexEquals(sum)) \(sum.result.latex)$\n\n")
+        } else {
+            out.write("There are \(pw.countText) paths: too many to list (the limit is \(pw.paths.limit)). They were counted by one loop up the tape, ")
+            out.write("each gate's count the sum of its inputs' counts. Backprop never lists them; it computes the factored form, ")
+            out.write("one multiplication per wire:\n\n")
+            for wire in pw.factored {
+                let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(wire.local.latex)"
+                let p = wire.product
+                out.write("- via $\(latex(wire.inputName))$: local gradient $\(ruleText)$ times $\(partial(f, latex(wire.inputName)))$: ")
+                out.write("$\(p.operands[0].latex) \\times \(Say.factor(p.operands[1].latex)) \(MarkdownRenderer.latexEquals(p)) \(p.result.latex)$\n")
+            }
+            let s = pw.factoredSum
+            out.write("\n$\(partial(f, x)) = " + (s.operands.count > 1 ? Say.sum(s.operands.map(\.latex)) + " \(MarkdownRenderer.latexEquals(s)) " : "") + "\(s.result.latex)$\n\n")
+        }
+    }
+
+    static func compare<S: TextOutputStream>(_ cost: ModeCost, _ w: Walkthrough, h: String, to out: inout S) {
+        out.write("\(h)# Forward versus reverse mode\n\n")
+        out.write("This circuit has \(cost.inputs) input\(cost.inputs == 1 ? "" : "s"), 1 output, \(cost.gates) gates and \(cost.wires) wires. ")
+        out.write("Each pass costs one multiplication per wire and an addition wherever two contributions meet.\n\n")
+        out.write("| mode | passes for every gradient | multiplications | additions |\n|---|---|---:|---:|\n")
+        out.write("| forward | \(cost.forwardPasses) (one per input) | \(cost.forwardPasses) × \(cost.wires) = \(cost.forwardMultiplications) | \(cost.forwardPasses) × \(cost.forwardAdditionsPerPass) = \(cost.forwardAdditions) |\n")
+        out.write("| reverse | \(cost.reversePasses) (one per output) | \(cost.reversePasses) × \(cost.wires) = \(cost.reverseMultiplications) | \(cost.reversePasses) × \(cost.reverseAdditionsPerPass) = \(cost.reverseAdditions) |\n\n")
+        out.write("With $n$ inputs and $m$ outputs forward mode needs $n$ passes and reverse mode $m$. A network's loss has millions of inputs ")
+        out.write("(the weights) and one output, so training uses reverse mode.\n\n")
+    }
+}
