@@ -43,7 +43,7 @@ enum DerivativeText {
             out.write("    ∂\(f)/∂\(x) = " + Say.sum(sum.operands.map(\.text)) + " \(sum.equals) \(grad(sum.result))   (the sum over paths: a fork adds, a chain multiplies)\n")
         } else {
             out.write("\n" + heading("Paths from \(x) to \(f)") + ": \(pw.countText) — too many to list (the limit is \(pw.paths.limit))\n")
-            out.write("    Counted by one loop up the tape: a gate's count is the sum of its inputs' counts.\n")
+            out.write("    Counted by one loop up the circuit: a gate's count is the sum of its inputs' counts.\n")
             factored(pw, grad: grad, to: &out)
         }
     }
@@ -122,7 +122,7 @@ enum DerivativeMarkdown {
             }
             out.write("\n$\(partial(f, x)) = " + Say.sum(sum.operands.map(\.latex)) + " \(MarkdownRenderer.latexEquals(sum)) \(sum.result.latex)$\n\n")
         } else {
-            out.write("There are \(pw.countText) paths: too many to list (the limit is \(pw.paths.limit)). They were counted by one loop up the tape, ")
+            out.write("There are \(pw.countText) paths: too many to list (the limit is \(pw.paths.limit)). They were counted by one loop up the circuit, ")
             out.write("each gate's count the sum of its inputs' counts. Backprop never lists them; it computes the factored form, ")
             out.write("one multiplication per wire:\n\n")
             for wire in pw.factored {
@@ -145,5 +145,70 @@ enum DerivativeMarkdown {
         out.write("| reverse | \(cost.reversePasses) (one per output) | \(cost.reversePasses) × \(cost.wires) = \(cost.reverseMultiplications) | \(cost.reversePasses) × \(cost.reverseAdditionsPerPass) = \(cost.reverseAdditions) |\n\n")
         out.write("With $n$ inputs and $m$ outputs forward mode needs $n$ passes and reverse mode $m$. A network's loss has millions of inputs ")
         out.write("(the weights) and one output, so training uses reverse mode.\n\n")
+    }
+}
+
+/// The same three views as HTML fragments, for handouts, answer keys and the stepper.
+enum DerivativeHTML {
+    /// One forward-mode step: each wire's local × tangent, and the sum.
+    static func step(_ step: ForwardModeWalkthrough.Step, _ fw: ForwardModeWalkthrough) -> String {
+        let x = HTML.escape(fw.wrtName)
+        var out = "<span class=\"gate\">\(HTML.escape(step.definition))</span>"
+        if step.independent {
+            return out + "<br>no input depends on \(x): ∂\(HTML.escape(step.name))/∂\(x) = <span class=\"tangent\">\(HTML.escape(step.tangent.text))</span>"
+        }
+        for wire in step.wires {
+            let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
+            out += "<br>← \(HTML.escape(wire.inputName)): local gradient \(HTML.escape(rule)); × ∂\(HTML.escape(wire.inputName))/∂\(x): "
+            out += "\(HTML.escape(Say.product(wire.product)))"
+        }
+        out += "<br>∂\(HTML.escape(step.name))/∂\(x) = "
+        if let sum = step.sum { out += HTML.escape(Say.sum(sum.operands.map(\.text))) + " \(sum.equals) " }
+        return out + "<span class=\"tangent\">\(HTML.escape(step.tangent.text))</span>"
+    }
+
+    static func forward(_ fw: ForwardModeWalkthrough) -> String {
+        let x = HTML.escape(fw.wrtName), f = HTML.escape(fw.walkthrough.outputName)
+        var out = "<h4>Forward-mode pass: ∂/∂\(x), pushed up from \(x)</h4>\n"
+        out += "<p>Each gate's tangent is the sum over its input wires of local gradient × the input's tangent, starting from ∂\(x)/∂\(x) = 1 and 0 for every other input.</p>\n<ol class=\"steps\">\n"
+        for k in 1...max(1, fw.stepCount) where fw.stepCount > 0 { out += "<li>" + step(fw.step(k), fw) + "</li>\n" }
+        out += "</ol>\n<p>∂\(f)/∂\(x) = <span class=\"tangent\">\(HTML.escape(fw.result.text))</span> by one forward pass from \(x); "
+        out += "the backward pass gives the same \(HTML.escape(fw.reverseResult.text)), and every other input's gradient in that one pass.</p>\n"
+        return out
+    }
+
+    static func pathLine(_ row: PathWalkthrough.Row) -> String {
+        let p = row.product
+        let product = p.operands.isEmpty ? "1" : p.operands.map { Say.factor($0.text) }.joined(separator: " × ") + " \(p.equals) \(p.result.text)"
+        return HTML.escape(row.names.joined(separator: " → ")) + ": " + HTML.escape(product)
+    }
+
+    static func paths(_ pw: PathWalkthrough) -> String {
+        let x = HTML.escape(pw.wrtName), f = HTML.escape(pw.walkthrough.outputName)
+        var out = "<h4>Paths from \(x) to \(f)</h4>\n"
+        if let rows = pw.rows, let sum = pw.sum {
+            out += "<p>\(pw.paths.count == 1 ? "1 path" : "\(pw.countText) paths"); each contributes the product of the local gradients along it, and ∂\(f)/∂\(x) is their sum.</p>\n<ol class=\"steps\">\n"
+            for row in rows { out += "<li>" + pathLine(row) + "</li>\n" }
+            out += "</ol>\n<p>∂\(f)/∂\(x) = \(HTML.escape(Say.forkSum(sum)))</p>\n"
+        } else {
+            out += "<p>\(HTML.escape(pw.countText)) paths: too many to list (the limit is \(pw.paths.limit)). Backprop never lists them; it computes the factored form, one multiplication per wire:</p>\n<ul>\n"
+            for wire in pw.factored {
+                let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
+                out += "<li>via \(HTML.escape(wire.inputName)): local gradient \(HTML.escape(rule)) × ∂\(f)/∂\(HTML.escape(wire.inputName)): \(HTML.escape(Say.product(wire.product)))</li>\n"
+            }
+            let s = pw.factoredSum
+            out += "</ul>\n<p>∂\(f)/∂\(x) = " + HTML.escape(s.operands.count > 1 ? Say.forkSum(s) : s.result.text) + "</p>\n"
+        }
+        return out
+    }
+
+    static func compare(_ cost: ModeCost, _ w: Walkthrough) -> String {
+        var out = "<h4>Forward versus reverse mode</h4>\n"
+        out += "<p>\(cost.inputs) input\(cost.inputs == 1 ? "" : "s"), 1 output, \(cost.gates) gates, \(cost.wires) wires. Each pass costs one multiplication per wire and an addition wherever two contributions meet.</p>\n"
+        out += "<table class=\"gradients\"><thead><tr><th>mode</th><th>passes for every gradient</th><th class=\"num\">multiplications</th><th class=\"num\">additions</th></tr></thead><tbody>\n"
+        out += "<tr><td>forward</td><td>\(cost.forwardPasses) (one per input)</td><td class=\"num\">\(cost.forwardPasses) × \(cost.wires) = \(cost.forwardMultiplications)</td><td class=\"num\">\(cost.forwardPasses) × \(cost.forwardAdditionsPerPass) = \(cost.forwardAdditions)</td></tr>\n"
+        out += "<tr><td>reverse</td><td>\(cost.reversePasses) (one per output)</td><td class=\"num\">\(cost.reversePasses) × \(cost.wires) = \(cost.reverseMultiplications)</td><td class=\"num\">\(cost.reversePasses) × \(cost.reverseAdditionsPerPass) = \(cost.reverseAdditions)</td></tr>\n"
+        out += "</tbody></table>\n<p>With n inputs and m outputs forward mode needs n passes and reverse mode m. A network's loss has millions of inputs (the weights) and one output, so training uses reverse mode.</p>\n"
+        return out
     }
 }

@@ -97,7 +97,7 @@ public enum DotRenderer {
                 let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
                 caption.append("from \(wire.inputName): local gradient \(rule);  \(Say.product(wire.product))  (× ∂\(wire.inputName)/∂\(forward.wrtName))")
             }
-            if let sum = step.sum { caption.append("∂\(step.name)/∂\(forward.wrtName) = \(Say.forkSum(sum))") }
+            caption.append("∂\(step.name)/∂\(forward.wrtName) = " + (step.sum.map(Say.forkSum) ?? step.tangent.text))
         } else if let path = options.path, options.stepCaption {
             let p = DisplayedArithmetic.product(of: path.path.locals, path.path.product, fmt)
             let names = path.path.nodes(from: graph.input(path.path.wires.first?.consumer ?? graph.output, path.path.wires.first?.slot ?? 0)).map { w.labels.operand($0) }

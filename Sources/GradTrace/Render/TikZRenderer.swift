@@ -75,14 +75,14 @@ public enum TikZRenderer {
             guard let p = layout.nodes["n\(i)"] else { continue }
             let node = graph.nodes[i]
             if node.gate.isInput {
-                out += "\\node[leaf] at \(pt((p.x, p.y))) {$\\mathbf{\(latex(w.labels[i]))}$};\n"
+                out += "\\node[leaf] at \(pt((p.x, p.y))) {$\\mathbf{\(math(latex(w.labels[i])))}$};\n"
             } else if node.gate.isConstant {
                 out += "\\node[constant] at \(pt((p.x, p.y))) {$\(fmt.shown(node.gate.parameter).latex)$};\n"
             } else {
                 let kind = graph.kind(i)
                 let style = kind.isDefinition ? "def" : "gate"
                 let dim = trace.reachesOutput[i] ? "" : ",unused"
-                let symbol = latex(kind.symbol(node.gate.parameter)).replacingOccurrences(of: " \\cdot ", with: "\\times ")
+                let symbol = math(upright(latex(kind.symbol(node.gate.parameter)).replacingOccurrences(of: " \\cdot ", with: "\\times ")))
                 out += "\\node[\(style)\(dim),minimum width=\(num(p.width))bp,minimum height=\(num(p.height))bp] (n\(i)) at \(pt((p.x, p.y))) {$\(symbol)$};\n"
                 for frame in frames {
                     if let frame, stepOf[i] == frame {
@@ -90,14 +90,14 @@ public enum TikZRenderer {
                     }
                 }
                 if let x = p.xlabel, let name = node.name ?? (w.labels.isGenerated(i) ? w.labels[i] : nil), i != graph.output {
-                    out += "\\node[name label] at \(pt(x)) {$\(latex(name))$};\n"
+                    out += "\\node[name label] at \(pt(x)) {$\(math(latex(name)))$};\n"
                 }
             }
         }
         for (name, p) in layout.nodes.sorted(by: { $0.key < $1.key }) where name.hasPrefix("f") {
             out += "\\fill[black!70] \(pt((p.x, p.y))) circle (1.8bp);\n"
         }
-        if let p = layout.nodes["out"] { out += "\\node[leaf] at \(pt((p.x, p.y))) {$\\mathbf{\(latex(w.outputName))}$};\n" }
+        if let p = layout.nodes["out"] { out += "\\node[leaf] at \(pt((p.x, p.y))) {$\\mathbf{\(math(latex(w.outputName)))}$};\n" }
 
         // Wires, in the order DotRenderer declares them (trunk of a fork, each use, the output).
         enum Kind { case trunk(Int), use(Int, consumer: Int, slot: Int), output(Int) }
@@ -123,7 +123,7 @@ public enum TikZRenderer {
             switch kind { case .trunk(let i), .use(let i, _, _), .output(let i): source = i }
             if let forward {
                 guard tangentKnown(source, frame) else { return nil }
-                return "\\textcolor{gtTangent}{$\\partial/\\partial \(latex(forward.wrtName)) = \(fmt.shown(forward.tangent.tangents[source]).latex)$}"
+                return "\\textcolor{gtTangent}{$\\partial/\\partial \(math(latex(forward.wrtName))) = \(fmt.shown(forward.tangent.tangents[source]).latex)$}"
             }
             if options.blankGradients { return "\\textcolor{gtGradient}{$\\nabla$\\,\\rule{3em}{0.4pt}}" }
             var g: String?
@@ -209,6 +209,43 @@ public enum TikZRenderer {
           wire label/.style={align=center,font=\\sffamily\\footnotesize,inner sep=1pt}}
 
         """
+    }
+
+    /// Math-mode text that pdflatex reads without Unicode support: Greek letters as commands,
+    /// sub- and superscript digits as _{…} and ^{…}, anything else outside ASCII as `?`.
+    static func math(_ s: String) -> String {
+        let greek: [Character: String] = ["α": "\\alpha", "β": "\\beta", "γ": "\\gamma", "δ": "\\delta", "ε": "\\varepsilon", "ζ": "\\zeta",
+                                          "η": "\\eta", "θ": "\\theta", "ι": "\\iota", "κ": "\\kappa", "λ": "\\lambda", "μ": "\\mu", "ν": "\\nu",
+                                          "ξ": "\\xi", "π": "\\pi", "ρ": "\\rho", "σ": "\\sigma", "τ": "\\tau", "υ": "\\upsilon", "φ": "\\phi",
+                                          "χ": "\\chi", "ψ": "\\psi", "ω": "\\omega", "×": "\\times", "·": "\\cdot", "−": "-", "∇": "\\nabla", "∂": "\\partial"]
+        let sub = Array("₀₁₂₃₄₅₆₇₈₉"), sup = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
+        var out = ""
+        for ch in s {
+            if ch.isASCII { out.append(ch) } else if let g = greek[ch] { out += "{" + g + "}" }
+            else if let d = sub.firstIndex(of: ch) { out += "_{\(d)}" } else if let d = sup.firstIndex(of: ch) { out += "^{\(d)}" }
+            else if ch == "⁻" { out += "^{-}" } else { out += "?" }
+        }
+        return out
+    }
+
+    /// Words of two letters or more upright (`relu`, `max`), as function names are printed.
+    static func upright(_ s: String) -> String {
+        let chars = Array(s)
+        var out = "", i = 0
+        func isLetter(_ c: Character) -> Bool { c.isASCII && c.isLetter }
+        while i < chars.count {
+            if chars[i] == "\\" {  // a command: copied as it is
+                out.append(chars[i]); i += 1
+                while i < chars.count && isLetter(chars[i]) { out.append(chars[i]); i += 1 }
+            } else if isLetter(chars[i]) {
+                var word = ""
+                while i < chars.count && isLetter(chars[i]) { word.append(chars[i]); i += 1 }
+                out += word.count >= 2 ? "\\mathrm{\(word)}" : word
+            } else {
+                out.append(chars[i]); i += 1
+            }
+        }
+        return out
     }
 
     /// A coordinate with at most two decimals.
