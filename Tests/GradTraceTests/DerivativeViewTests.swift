@@ -35,6 +35,16 @@ import Testing
         #expect(out.contains("∂e/∂b = 2 + 3 = 5"))
     }
 
+    @Test func pathsThroughTwoWiresOfOneGateReadDifferently() throws {
+        let t = try Self.trace("y = x + x; f = y * y", ["x": 2])
+        let pw = PathWalkthrough(Walkthrough(t), wrt: t.graph.input(named: "x")!)
+        let rows = try #require(pw.rows)
+        #expect(rows.count == 4)
+        #expect(Set(rows.map { $0.names.joined(separator: " → ") }).count == 4)
+        #expect(rows[0].names == ["x", "y (wire 1 of 2)", "f (wire 1 of 2)"])
+        #expect(pw.sum.map(Say.forkSum) == "4 + 4 + 4 + 4 = 16")
+    }
+
     @Test func beyondTheLimitTheCountAndTheFactoredForm() throws {
         var lines = ["u0 = x + 0", "v0 = x * 1"]
         for k in 1...30 { lines.append("u\(k) = tanh(u\(k - 1) + v\(k - 1))"); lines.append("v\(k) = tanh(u\(k - 1) * v\(k - 1))") }

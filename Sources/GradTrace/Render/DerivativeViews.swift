@@ -131,10 +131,26 @@ public struct PathWalkthrough: Sendable {
         paths.paths.map { list in
             list.enumerated().map { k, p in
                 let nodes = p.nodes(from: paths.wrt)
-                return Row(number: k + 1, names: nodes.map { walkthrough.labels.operand($0) }, nodes: nodes,
+                return Row(number: k + 1, names: PathWalkthrough.names(p, from: paths.wrt, walkthrough), nodes: nodes,
                            product: DisplayedArithmetic.product(of: p.locals, p.product, format), path: p)
             }
         }
+    }
+
+    /// The names along a path, from x: each gate's short name, with `(wire k of n)` where the
+    /// gate takes the same input on several wires (`y*y`), so two such paths read differently.
+    public static func names(_ path: Paths.Path, from start: Int, _ w: Walkthrough) -> [String] {
+        var names = [w.labels.operand(start)]
+        var source = start
+        for wire in path.wires {
+            let inputs = w.graph.inputs(of: wire.consumer)
+            let same = inputs.indices.filter { inputs[$0] == source }
+            var name = w.labels.operand(wire.consumer)
+            if same.count > 1 { name += " (wire \(same.firstIndex(of: wire.slot)! + 1) of \(same.count))" }
+            names.append(name)
+            source = wire.consumer
+        }
+        return names
     }
 
     /// Σ of the paths' products = ∂f/∂x (as backprop computed it), when they are listed.

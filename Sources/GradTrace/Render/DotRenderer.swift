@@ -100,7 +100,8 @@ public enum DotRenderer {
             caption.append("∂\(step.name)/∂\(forward.wrtName) = " + (step.sum.map(Say.forkSum) ?? step.tangent.text))
         } else if let path = options.path, options.stepCaption {
             let p = DisplayedArithmetic.product(of: path.path.locals, path.path.product, fmt)
-            let names = path.path.nodes(from: graph.input(path.path.wires.first?.consumer ?? graph.output, path.path.wires.first?.slot ?? 0)).map { w.labels.operand($0) }
+            let start = path.path.wires.first.map { graph.input($0.consumer, $0.slot) } ?? graph.output
+            let names = PathWalkthrough.names(path.path, from: start, w)
             caption.append("Path \(path.number) of \(path.of): " + names.joined(separator: " → "))
             caption.append("product of local gradients: " + (p.operands.isEmpty ? "1" : p.operands.map { Say.factor($0.text) }.joined(separator: " × ") + " \(p.equals) \(p.result.text)"))
         } else if active != nil, let frame, options.stepCaption {
