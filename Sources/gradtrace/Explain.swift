@@ -27,6 +27,11 @@ struct Explain: ParsableCommand {
         (local × upstream = product, a fork's sum) holds for the numbers as shown: an operand gets \
         guard digits where needed (-2.00 × 0.197 = -0.39). JSON always has full precision.
 
+        Forward mode (--mode forward --wrt X) pushes ∂/∂X from input X up to every node, gate \
+        by gate: local gradient × the input's tangent, summed over a gate's inputs. Reverse mode \
+        (the default) pulls ∂f/∂ from the output back to every input. --paths X lists every path \
+        from X to the output with its product of local gradients; their sum is ∂f/∂X.
+
         Gradients: a product with an exact 0 factor is 0, even when the other factor is inf or \
         nan (a wire that carries no gradient contributes nothing); every other product follows \
         IEEE 754.
@@ -45,6 +50,9 @@ struct Explain: ParsableCommand {
           gradtrace explain "def softplus2(x) = log(1 + exp(x)); softplus2(w*x)" w=2 x=1 --expand=softplus2
           gradtrace explain neuron.gt -o neuron.png --precision 2
           gradtrace explain neuron.gt --frames frames/
+          gradtrace explain "e = (a + b) * (b + 1)" a=2 b=1 --mode forward --wrt b --compare
+          gradtrace explain "e = (a + b) * (b + 1)" a=2 b=1 --paths b --frames paths/
+          gradtrace explain "e = (a + b) * (b + 1)" a=2 b=1 -o circuit.tex
           echo "max(a, b) * c" | gradtrace explain - a=1 b=2 c=3 --format json
         """
     )
@@ -127,7 +135,7 @@ struct Explain: ParsableCommand {
     @Flag(name: .long, help: "Add the comparison of forward and reverse mode: passes needed for the whole gradient, and operation counts for this circuit.")
     var compare = false
 
-    @Option(name: .long, help: ArgumentHelp("Write one diagram per backward step into this folder (step-01.svg, ...); --format picks svg, png or pdf.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Write one diagram per backward step into this folder (step-01.svg, ...; with --mode forward one per forward step, with --paths one per path, path-01.svg, ...); --format picks svg, png or pdf.", valueName: "dir"))
     var frames: String?
 
     func validate() throws {

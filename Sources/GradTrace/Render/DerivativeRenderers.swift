@@ -37,7 +37,7 @@ enum DerivativeText {
             out.write("\n" + heading("Paths from \(x) to \(f)") + " (\(pw.countText) \(plural); each contributes the product of the local gradients along it)\n")
             for row in rows {
                 let p = row.product
-                let product = p.operands.count == 0 ? "(no gates) 1" : p.operands.map { Say.factor($0.text) }.joined(separator: " × ") + " \(p.equals) \(p.result.text)"
+                let product = Say.pathProduct(p)
                 out.write(" \(row.number). " + row.names.joined(separator: " → ") + ":  " + product + "\n")
             }
             out.write("    ∂\(f)/∂\(x) = " + Say.sum(sum.operands.map(\.text)) + " \(sum.equals) \(grad(sum.result))   (the sum over paths: a fork adds, a chain multiplies)\n")
@@ -51,6 +51,10 @@ enum DerivativeText {
     static func factored<S: TextOutputStream>(_ pw: PathWalkthrough, grad: (Shown) -> String, to out: inout S) {
         let x = pw.wrtName, f = pw.walkthrough.outputName
         out.write("    The factored form, what backprop computes (one multiplication per wire, never one per path):\n")
+        guard pw.factoredInFull else {
+            out.write("    ∂\(f)/∂\(x) = the sum of what the \(pw.factoredTermCount) wires leaving \(x) bring, local gradient × ∂\(f)/∂gate each, = \(grad(pw.gradient))\n")
+            return
+        }
         for wire in pw.factored {
             let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
             out.write("    via \(wire.inputName): local gradient \(rule) × ∂\(f)/∂\(wire.inputName);  \(Say.product(wire.product))\n")
@@ -117,7 +121,7 @@ enum DerivativeMarkdown {
             out.write("| # | path | product of local gradients |\n|---|---|---:|\n")
             for row in rows {
                 let p = row.product
-                let product = p.operands.isEmpty ? "1" : p.operands.map { Say.factor($0.text) }.joined(separator: " × ") + " \(p.equals) \(p.result.text)"
+                let product = Say.pathProduct(p)
                 out.write("| \(row.number) | \(MarkdownRenderer.cell(row.names.joined(separator: " → "))) | \(MarkdownRenderer.cell(product)) |\n")
             }
             out.write("\n$\(partial(f, x)) = " + Say.sum(sum.operands.map(\.latex)) + " \(MarkdownRenderer.latexEquals(sum)) \(sum.result.latex)$\n\n")
@@ -125,6 +129,10 @@ enum DerivativeMarkdown {
             out.write("There are \(pw.countText) paths: too many to list (the limit is \(pw.paths.limit)). They were counted by one loop up the circuit, ")
             out.write("each gate's count the sum of its inputs' counts. Backprop never lists them; it computes the factored form, ")
             out.write("one multiplication per wire:\n\n")
+            guard pw.factoredInFull else {
+                out.write("$\(partial(f, x))$ is the sum of what the \(pw.factoredTermCount) wires leaving $\(x)$ bring, local gradient times the gradient of the gate each enters: $\(partial(f, x)) = \(pw.gradient.latex)$.\n\n")
+                return
+            }
             for wire in pw.factored {
                 let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(wire.local.latex)"
                 let p = wire.product
@@ -179,7 +187,7 @@ enum DerivativeHTML {
 
     static func pathLine(_ row: PathWalkthrough.Row) -> String {
         let p = row.product
-        let product = p.operands.isEmpty ? "1" : p.operands.map { Say.factor($0.text) }.joined(separator: " × ") + " \(p.equals) \(p.result.text)"
+        let product = Say.pathProduct(p)
         return HTML.escape(row.names.joined(separator: " → ")) + ": " + HTML.escape(product)
     }
 
@@ -191,7 +199,11 @@ enum DerivativeHTML {
             for row in rows { out += "<li>" + pathLine(row) + "</li>\n" }
             out += "</ol>\n<p>∂\(f)/∂\(x) = \(HTML.escape(Say.forkSum(sum)))</p>\n"
         } else {
-            out += "<p>\(HTML.escape(pw.countText)) paths: too many to list (the limit is \(pw.paths.limit)). Backprop never lists them; it computes the factored form, one multiplication per wire:</p>\n<ul>\n"
+            out += "<p>\(HTML.escape(pw.countText)) paths: too many to list (the limit is \(pw.paths.limit)). Backprop never lists them; it computes the factored form, one multiplication per wire:</p>\n"
+            guard pw.factoredInFull else {
+                return out + "<p>∂\(f)/∂\(x) is the sum of what the \(pw.factoredTermCount) wires leaving \(x) bring, local gradient × the gradient of the gate each enters: ∂\(f)/∂\(x) = \(HTML.escape(pw.gradient.text))</p>\n"
+            }
+            out += "<ul>\n"
             for wire in pw.factored {
                 let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
                 out += "<li>via \(HTML.escape(wire.inputName)): local gradient \(HTML.escape(rule)) × ∂\(f)/∂\(HTML.escape(wire.inputName)): \(HTML.escape(Say.product(wire.product)))</li>\n"
@@ -210,5 +222,17 @@ enum DerivativeHTML {
         out += "<tr><td>reverse</td><td>\(cost.reversePasses) (one per output)</td><td class=\"num\">\(cost.reversePasses) × \(cost.wires) = \(cost.reverseMultiplications)</td><td class=\"num\">\(cost.reversePasses) × \(cost.reverseAdditionsPerPass) = \(cost.reverseAdditions)</td></tr>\n"
         out += "</tbody></table>\n<p>With n inputs and m outputs forward mode needs n passes and reverse mode m. A network's loss has millions of inputs (the weights) and one output, so training uses reverse mode.</p>\n"
         return out
+    }
+}
+
+extension Say {
+    /// A path's product of local gradients: `1 × 2 = 2`; one wire is just its local gradient,
+    /// and a path of no wires (the output is the input) is 1.
+    static func pathProduct(_ e: DisplayedArithmetic.Equation) -> String {
+        switch e.operands.count {
+        case 0: return "1"
+        case 1: return e.result.text
+        default: return e.operands.map { factor($0.text) }.joined(separator: " × ") + " \(e.equals) \(e.result.text)"
+        }
     }
 }

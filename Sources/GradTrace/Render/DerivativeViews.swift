@@ -10,14 +10,15 @@ public struct ForwardModeWalkthrough: Sendable {
 
     /// The forward-mode walkthrough of `trace` with respect to input node `wrt`.
     public init(_ trace: Trace, wrt: Int, format: NumberFormat = .standard) {
-        walkthrough = Walkthrough(trace, format: format)
-        tangent = Tangent(trace, wrt: wrt)
+        self.init(Walkthrough(trace, format: format), wrt: wrt)
     }
 
     /// The same over an existing walkthrough.
     public init(_ walkthrough: Walkthrough, wrt: Int) {
         self.walkthrough = walkthrough
         tangent = Tangent(walkthrough.trace, wrt: wrt)
+        let graph = walkthrough.graph
+        gates = (0..<graph.count).filter { !graph.nodes[$0].gate.isLeaf }
     }
 
     var graph: Graph { walkthrough.graph }
@@ -61,8 +62,8 @@ public struct ForwardModeWalkthrough: Sendable {
         public var independent: Bool
     }
 
-    /// The gates, in tape order.
-    public var gates: [Int] { (0..<graph.count).filter { !graph.nodes[$0].gate.isLeaf } }
+    /// The gates, in tape order (computed once: a step is looked up by number).
+    public let gates: [Int]
 
     /// Number of steps: one per gate.
     public var stepCount: Int { gates.count }
@@ -172,6 +173,20 @@ public struct PathWalkthrough: Sendable {
         }
         return "about " + NumberFormat(.significant(2), trimsZeros: true).shown(c).text
     }
+
+    /// The most wires leaving x the factored form writes out one by one.
+    public static let maxFactoredTerms = 16
+
+    /// The wires leaving x that reach the output.
+    public var factoredTermCount: Int {
+        walkthrough.uses(of: paths.wrt).filter { walkthrough.trace.reachesOutput[$0.consumer] }.count
+    }
+
+    /// Whether the factored form is written wire by wire (else only its number of terms and its result).
+    public var factoredInFull: Bool { factoredTermCount <= PathWalkthrough.maxFactoredTerms }
+
+    /// ∂f/∂x, as shown.
+    public var gradient: Shown { format.shown(walkthrough.trace.gradients[paths.wrt]) }
 
     /// The factored form at x: for each wire leaving x, local × ∂f/∂gate, adding up to ∂f/∂x.
     public var factored: [Walkthrough.Wire] {

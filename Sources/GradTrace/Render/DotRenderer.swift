@@ -103,7 +103,7 @@ public enum DotRenderer {
             let start = path.path.wires.first.map { graph.input($0.consumer, $0.slot) } ?? graph.output
             let names = PathWalkthrough.names(path.path, from: start, w)
             caption.append("Path \(path.number) of \(path.of): " + names.joined(separator: " → "))
-            caption.append("product of local gradients: " + (p.operands.isEmpty ? "1" : p.operands.map { Say.factor($0.text) }.joined(separator: " × ") + " \(p.equals) \(p.result.text)"))
+            caption.append("product of local gradients: " + (Say.pathProduct(p)))
         } else if active != nil, let frame, options.stepCaption {
             let step = w.step(frame)
             caption.append("Step \(frame) of \(trace.steps.count): \(step.definition)")
