@@ -75,6 +75,11 @@ import Testing
                                   ["w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3])
         let text = try Self.compile(try TikZRenderer.render(wide))
         #expect(text.contains("0.7311"), "\(text)")
+        // An expanded call is drawn as its body in a labelled box, as in the diagram.
+        let expanded = try Tracer(bindings: ["w": 2, "x": -1]).trace(try Parser.parse(SourceText("sigmoid(w*x)"), expansion: .all))
+        let boxed = try TikZRenderer.render(expanded)
+        #expect(boxed.contains("\\draw[call]"))
+        #expect(try Self.compile(boxed).contains("0.1192"))
         // Names pdflatex cannot read as they are: Greek letters, subscript digits, underscores.
         let names = try Self.trace("θ * w₁ + x_1 * exp(θ)", ["θ": 0.5, "w₁": 2, "x_1": -1])
         let named = try Self.compile(try TikZRenderer.render(names))

@@ -80,8 +80,15 @@ public enum Graphviz {
             /// The label's centre.
             public var label: (x: Double, y: Double)?
         }
+        /// A cluster (the box of an expanded call): its name, its box and its label's centre.
+        public struct Cluster: Sendable {
+            public var name: String
+            public var x0, y0, x1, y1: Double
+            public var label: (x: Double, y: Double)?
+        }
         public var width: Double, height: Double
         public var nodes: [String: Node]
+        public var clusters: [Cluster] = []
         public var edges: [Edge]
     }
 
@@ -97,11 +104,19 @@ public enum Graphviz {
         let box = numbers(object["bb"])
         var names: [Int: String] = [:]
         var nodes: [String: Layout.Node] = [:]
+        var clusters: [Layout.Cluster] = []
         for case let node as [String: Any] in object["objects"] as? [Any] ?? [] {
             guard let name = node["name"] as? String, let id = node["_gvid"] as? Int else { continue }
             names[id] = name
             let pos = numbers(node["pos"])
-            guard pos.count == 2 else { continue }  // a cluster
+            if pos.count != 2, name.hasPrefix("cluster") {
+                let bb = numbers(node["bb"]), lp = numbers(node["lp"])
+                if bb.count == 4 {
+                    clusters.append(Layout.Cluster(name: name, x0: bb[0], y0: bb[1], x1: bb[2], y1: bb[3], label: lp.count == 2 ? (lp[0], lp[1]) : nil))
+                }
+                continue
+            }
+            guard pos.count == 2 else { continue }
             let xlp = numbers(node["xlp"])
             nodes[name] = Layout.Node(x: pos[0], y: pos[1], width: 72 * (Double(node["width"] as? String ?? "") ?? 0),
                                       height: 72 * (Double(node["height"] as? String ?? "") ?? 0),
@@ -125,7 +140,7 @@ public enum Graphviz {
                                       label: lp.count == 2 ? (lp[0], lp[1]) : nil)))
         }
         return Layout(width: box.count == 4 ? box[2] : 0, height: box.count == 4 ? box[3] : 0, nodes: nodes,
-                      edges: edges.sorted { $0.0 < $1.0 }.map(\.1))
+                      clusters: clusters, edges: edges.sorted { $0.0 < $1.0 }.map(\.1))
     }
 
     /// cairo stamps each PDF with the time it was made (and ignores SOURCE_DATE_EPOCH), so two

@@ -70,6 +70,15 @@ public enum TikZRenderer {
             return "\\only<\(frame + 1)>{\(body)}"
         }
 
+        // The boxes of expanded calls (`--expand`), labelled with the call.
+        for cluster in layout.clusters {
+            guard let c = Int(cluster.name.dropFirst("cluster_call".count)), graph.calls.indices.contains(c) else { continue }
+            out += "\\draw[call] (\(num(cluster.x0)),\(num(cluster.y0))) rectangle (\(num(cluster.x1)),\(num(cluster.y1)));\n"
+            if let lp = cluster.label {
+                out += "\\node[call label] at \(pt(lp)) {$\(math(upright(latex(w.callText(graph.calls[c])))))$};\n"
+            }
+        }
+
         // Gates, inputs, constants, fork points, the output.
         for i in 0..<graph.count {
             guard let p = layout.nodes["n\(i)"] else { continue }
@@ -206,7 +215,9 @@ public enum TikZRenderer {
           leaf/.style={inner sep=1pt}, constant/.style={text=black!60,inner sep=1pt},
           name label/.style={font=\\sffamily\\footnotesize\\itshape,inner sep=0pt},
           wire/.style={draw=black!70,line width=0.6pt},
-          wire label/.style={align=center,font=\\sffamily\\footnotesize,inner sep=1pt}}
+          wire label/.style={align=center,font=\\sffamily\\footnotesize,inner sep=1pt},
+          call/.style={draw=black!45,dashed,rounded corners=4pt},
+          call label/.style={text=black!65,font=\\sffamily\\footnotesize,inner sep=0pt}}
 
         """
     }
