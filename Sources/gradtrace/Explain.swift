@@ -322,8 +322,9 @@ struct Explain: ParsableCommand {
         var listed: [Paths.Path] = []
         if let from = views.pathsFrom {
             let paths = Paths(trace, wrt: from, limit: pathLimit)
-            guard let list = paths.paths else {
-                throw CommandFailure(message: "--frames with --paths draws one diagram per path; there are \(paths.count) paths from '\(paths.count == 0 ? "" : trace.graph.nodes[from].name ?? "?")', more than --path-limit \(pathLimit)", status: 2)
+            guard let list = paths.paths, list.count <= Paths.maxFrames else {
+                let count = PathWalkthrough(Walkthrough(trace), wrt: from, limit: 1).countText
+                throw CommandFailure(message: "--frames with --paths draws one diagram per path; there are \(count) paths from '\(trace.graph.nodes[from].name ?? "?")' and path frames are limited to \(min(pathLimit, Paths.maxFrames)) (--path-limit \(pathLimit))", status: 2)
             }
             listed = list
         }

@@ -161,6 +161,26 @@ import Testing
         }
     }
 
+    static func buildError(_ lesson: Lesson) -> String? {
+        do throws(Diagnostic) {
+            _ = try LessonBuilder().build(lesson)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    @Test func pathFramesAreCapped() throws {
+        // 2^7 = 128 paths in 7 gates: listed with path-limit=4096, but not drawn one frame each.
+        let text = "# T\n\n```gradtrace paths=x path-limit=4096 frames\nx = 1\ny1 = x + x; y2 = y1 + y1; y3 = y2 + y2; y4 = y3 + y3; y5 = y4 + y4; y6 = y5 + y5\nf = y6 * y6\n```\n"
+        let lesson = try LessonParser.parse(SourceText(text, name: "lessons/t.md"), fileName: "t.md")
+        let message = Self.buildError(lesson)
+        #expect(message?.contains("128 paths and path frames are limited to 64") == true, "\(message ?? "built 128 path frames")")
+        let r = try CLI.run(["explain", "y1 = x + x; y2 = y1 + y1; y3 = y2 + y2; y4 = y3 + y3; y5 = y4 + y4; y6 = y5 + y5; y6 * y6", "x=1",
+                             "--paths", "x", "--path-limit", "4096", "--frames", try temporaryDirectory().path])
+        #expect(r.status == 2 && r.stderr.contains("path frames are limited to 64"), "\(r.stderr)")
+    }
+
     @Test func lessonBlocksResolveTheirInputs() throws {
         let text = "# T\n\n```gradtrace mode=forward wrt=z\nx = 1\nf = x * x\n```\n"
         let lesson = try LessonParser.parse(SourceText(text, name: "lessons/t.md"), fileName: "t.md")

@@ -177,9 +177,12 @@ public struct LessonBuilder: Sendable {
             files.append(OutputFile(path: "figure-\(index).svg", bytes: circuit.svg))
             files.append(OutputFile(path: "figure-\(index).png", bytes: try render(dot, .png, lesson, block)))
             if block.options.frames {
-                if circuit.pathsFrom != nil && circuit.forwardWith == nil && circuit.listedPaths.isEmpty {
-                    throw Diagnostic("frames with paths= draw one diagram per path; there are more than path-limit=\(block.options.pathLimit)",
-                                     file: lesson.path, line: block.line, help: "remove 'frames', or raise path-limit")
+                if circuit.pathsFrom != nil && circuit.forwardWith == nil {
+                    let count = Paths(trace, wrt: circuit.pathsFrom!, limit: block.options.pathLimit).count
+                    if count > Double(min(block.options.pathLimit, Paths.maxFrames)) {
+                        throw Diagnostic("frames with paths= draw one diagram per path; this circuit has \(PathWalkthrough(Walkthrough(trace), wrt: circuit.pathsFrom!, limit: 1).countText) paths and path frames are limited to \(min(block.options.pathLimit, Paths.maxFrames))",
+                                         file: lesson.path, line: block.line, help: "remove 'frames' from this block (the paths are still listed up to path-limit)")
+                    }
                 }
                 let listed = circuit.listedPaths
                 for (k, name) in circuit.frameNames.enumerated() {
@@ -582,7 +585,7 @@ public struct LessonBuilder: Sendable {
             }
             if circuit.pathsFrom != nil && circuit.forwardWith == nil {
                 let pw = PathWalkthrough(w, wrt: circuit.pathsFrom!, limit: circuit.block.options.pathLimit)
-                for row in pw.rows ?? [] {
+                for row in (pw.rows ?? []).count <= Paths.maxFrames ? (pw.rows ?? []) : [] {
                     var options = circuit.dotOptions
                     options.path = (row.number, pw.rows!.count, row.path)
                     options.stepCaption = false

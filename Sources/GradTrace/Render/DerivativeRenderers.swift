@@ -57,7 +57,7 @@ enum DerivativeText {
         }
         for wire in pw.factored {
             let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
-            out.write("    via \(wire.inputName): local gradient \(rule) × ∂\(f)/∂\(wire.inputName);  \(Say.product(wire.product))\n")
+            out.write("    via \(PathWalkthrough.via(wire)): local gradient \(rule) × ∂\(f)/∂\(wire.inputName);  \(Say.product(wire.product))\n")
         }
         let s = pw.factoredSum
         out.write("    ∂\(f)/∂\(x) = " + (s.operands.count > 1 ? Say.sum(s.operands.map(\.text)) + " \(s.equals) " : "") + grad(s.result) + "\n")
@@ -136,7 +136,7 @@ enum DerivativeMarkdown {
             for wire in pw.factored {
                 let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(wire.local.latex)"
                 let p = wire.product
-                out.write("- via $\(latex(wire.inputName))$: local gradient $\(ruleText)$ times $\(partial(f, latex(wire.inputName)))$: ")
+                out.write("- via $\(latex(wire.inputName))$\(wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? ""): local gradient $\(ruleText)$ times $\(partial(f, latex(wire.inputName)))$: ")
                 out.write("$\(p.operands[0].latex) \\times \(Say.factor(p.operands[1].latex)) \(MarkdownRenderer.latexEquals(p)) \(p.result.latex)$\n")
             }
             let s = pw.factoredSum
@@ -206,7 +206,7 @@ enum DerivativeHTML {
             out += "<ul>\n"
             for wire in pw.factored {
                 let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
-                out += "<li>via \(HTML.escape(wire.inputName)): local gradient \(HTML.escape(rule)) × ∂\(f)/∂\(HTML.escape(wire.inputName)): \(HTML.escape(Say.product(wire.product)))</li>\n"
+                out += "<li>via \(HTML.escape(PathWalkthrough.via(wire))): local gradient \(HTML.escape(rule)) × ∂\(f)/∂\(HTML.escape(wire.inputName)): \(HTML.escape(Say.product(wire.product)))</li>\n"
             }
             let s = pw.factoredSum
             out += "</ul>\n<p>∂\(f)/∂\(x) = " + HTML.escape(s.operands.count > 1 ? Say.forkSum(s) : s.result.text) + "</p>\n"

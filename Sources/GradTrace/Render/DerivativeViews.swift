@@ -198,9 +198,21 @@ public struct PathWalkthrough: Sendable {
             wires.append(Walkthrough.Wire(slot: slot, input: paths.wrt, inputName: w.labels[i], rule: rule, ruleLaTeX: w.ruleLaTeX(i, slot: slot),
                                           local: format.shown(local), ruleIsValue: Double(rule) == local,
                                           product: DisplayedArithmetic.product(local, w.trace.gradients[i], w.trace.contribution(i, slot), format),
-                                          wireOfInput: nil))
+                                          wireOfInput: wireOf(i, slot)))
         }
         return wires
+    }
+
+    /// Which of the gate's wires from x this is, when it has several (`x + x`).
+    func wireOf(_ gate: Int, _ slot: Int) -> (index: Int, count: Int)? {
+        let inputs = walkthrough.graph.inputs(of: gate)
+        let same = inputs.indices.filter { inputs[$0] == paths.wrt }
+        return same.count > 1 ? (same.firstIndex(of: slot)! + 1, same.count) : nil
+    }
+
+    /// `y1 (wire 1 of 2)`: a gate of the factored form, by name.
+    static func via(_ wire: Walkthrough.Wire) -> String {
+        wire.inputName + (wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? "")
     }
 
     /// The factored form's sum: ∂f/∂x.

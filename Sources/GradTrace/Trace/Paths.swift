@@ -26,6 +26,8 @@ public struct Paths: Sendable {
 
     /// The default most paths listed.
     public static let defaultLimit = 64
+    /// The most paths drawn one diagram each (`--frames`, lesson frames, the stepper): each is a layout.
+    public static let maxFrames = 64
 
     /// The input the paths start from.
     public let wrt: Int
