@@ -2,7 +2,7 @@ import Foundation
 
 // libFuzzer target for the expression parser and everything that reads a parsed graph:
 // lowering (plain and --expand), the tracer, the gradient check and the text, Markdown, JSON
-// and DOT renderers. Built by fuzz/run.sh with -sanitize=fuzzer,address.
+// and DOT renderers, forward mode and the paths among them. Built by fuzz/run.sh with -sanitize=fuzzer,address.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzExpression(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -26,6 +26,25 @@ public func fuzzExpression(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         JSONRenderer.render(trace, check: check, to: &out)
         DotRenderer.render(trace, options: DotOptions(), to: &out)
         if !trace.steps.isEmpty { DotRenderer.render(trace, options: DotOptions(frame: 1), to: &out) }
+        // Forward mode, the paths and the comparison, in every view, from the first input.
+        if let x = graph.inputs.first {
+            var views = ExplainOptions(format: NumberFormat(precision: 2))
+            views.forwardWith = x
+            views.pathsFrom = x
+            views.compareModes = true
+            TextRenderer.render(trace, options: views, to: &out)
+            MarkdownRenderer.render(trace, options: views, to: &out)
+            out += HTMLRenderer.walkthrough(trace, options: views)
+            JSONRenderer.render(trace, views: views, to: &out)
+            var dot = DotOptions(frame: 1)
+            dot.tangentWith = x
+            DotRenderer.render(trace, options: dot, to: &out)
+            if let path = Paths(trace, wrt: x, limit: 8).paths?.first {
+                var highlighted = DotOptions()
+                highlighted.path = (1, 1, path)
+                DotRenderer.render(trace, options: highlighted, to: &out)
+            }
+        }
         // Every path through the one backward kernel gives bit-identical gradients (any nan
         // counts as the same: the optimiser may swap a commutative product's operands, which
         // changes only a nan's payload): the tracer twice, the training evaluator, and the

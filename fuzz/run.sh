@@ -14,7 +14,8 @@ src=Sources/GradTrace
 files=( $src/Syntax/*.swift $src/Graph/*.swift $src/Trace/*.swift $src/API/*.swift $src/Train/Evaluator.swift $src/Train/Trainer.swift $src/Train/TrainingSession.swift $src/Train/Optimizer.swift $src/Train/Model.swift
         $src/Train/BatchEvaluator.swift $src/Train/Classifier.swift $src/Train/Dataset.swift $src/Train/DataGenerator.swift $src/Train/ParameterFile.swift
         $src/Render/NumberFormat.swift $src/Render/DisplayedArithmetic.swift $src/Render/Labels.swift
-        $src/Render/Walkthrough.swift $src/Render/ExplainOptions.swift $src/Render/TextRenderer.swift
+        $src/Render/Walkthrough.swift $src/Render/DerivativeViews.swift $src/Render/DerivativeRenderers.swift
+        $src/Render/ExplainOptions.swift $src/Render/TextRenderer.swift
         $src/Render/MarkdownRenderer.swift $src/Render/JSONRenderer.swift $src/Render/DotRenderer.swift
         $src/Render/HTML.swift $src/Render/HTMLRenderer.swift $src/Render/Output.swift
         $src/Lessons/Lesson.swift $src/Lessons/LessonParser.swift $src/Lessons/Variant.swift )

@@ -27,12 +27,19 @@ struct Explain: ParsableCommand {
         (local × upstream = product, a fork's sum) holds for the numbers as shown: an operand gets \
         guard digits where needed (-2.00 × 0.197 = -0.39). JSON always has full precision.
 
+        Forward mode (--mode forward --wrt X) pushes ∂/∂X from input X up to every node, gate \
+        by gate: local gradient × the input's tangent, summed over a gate's inputs. Reverse mode \
+        (the default) pulls ∂f/∂ from the output back to every input. --paths X lists every path \
+        from X to the output with its product of local gradients; their sum is ∂f/∂X.
+
         Gradients: a product with an exact 0 factor is 0, even when the other factor is inf or \
         nan (a wire that carries no gradient contributes nothing); every other product follows \
         IEEE 754.
 
         Output goes to standard output, or to -o FILE, whose extension picks the format \
-        (.txt .md .json .dot .svg .png .pdf) unless --format says otherwise. Files are written \
+        (.txt .md .json .dot .svg .png .pdf .tex) unless --format says otherwise. A .tex file is a \
+        standalone TikZ picture for LaTeX (--tex-bare: only the tikzpicture, for a slide; --tex-overlays: \
+        Beamer overlays, one slide per step). Files are written \
         atomically.
 
         Examples:
@@ -43,12 +50,25 @@ struct Explain: ParsableCommand {
           gradtrace explain "def softplus2(x) = log(1 + exp(x)); softplus2(w*x)" w=2 x=1 --expand=softplus2
           gradtrace explain neuron.gt -o neuron.png --precision 2
           gradtrace explain neuron.gt --frames frames/
+          gradtrace explain "e = (a + b) * (b + 1)" a=2 b=1 --mode forward --wrt b --compare
+          gradtrace explain "e = (a + b) * (b + 1)" a=2 b=1 --paths b --frames paths/
+          gradtrace explain "e = (a + b) * (b + 1)" a=2 b=1 -o circuit.tex
           echo "max(a, b) * c" | gradtrace explain - a=1 b=2 c=3 --format json
         """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, markdown, json, dot, svg, png, pdf
+        case text, markdown, json, dot, svg, png, pdf, tex
+    }
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case reverse, forward
+    }
+
+    /// The input nodes --wrt and --paths name, once the expression is parsed.
+    struct Views {
+        var forwardWith: Int?
+        var pathsFrom: Int?
     }
 
     @Argument(help: ArgumentHelp("The expression, a .gt file or - (standard input), then name=value bindings.",
@@ -58,7 +78,7 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Read the expression from this file; every argument is then a binding.", valueName: "path"))
     var file: String?
 
-    @Option(name: .long, help: "Output format: text, markdown, json, dot, svg, png or pdf (default: from -o's extension, else text).")
+    @Option(name: .long, help: "Output format: text, markdown, json, dot, svg, png, pdf or tex (a TikZ picture; default: from -o's extension, else text).")
     var format: Format?
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path"))
@@ -109,7 +129,28 @@ struct Explain: ParsableCommand {
     @Flag(name: .long, help: "Draw the network in layers (inputs, each named vector, the output) instead of the circuit of gates; for .svg, .png, .pdf and .dot.")
     var network = false
 
-    @Option(name: .long, help: ArgumentHelp("Write one diagram per backward step into this folder (step-01.svg, ...); --format picks svg, png or pdf.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("reverse (the backward pass, default) or forward: push ∂/∂X from one input X (--wrt X) up to every node, gate by gate, in every view.", valueName: "mode"))
+    var mode: Mode = .reverse
+
+    @Option(name: .long, help: ArgumentHelp("With --mode forward: the input the tangents are taken with respect to (needed when there are several).", valueName: "input"))
+    var wrt: String?
+
+    @Option(name: .long, help: ArgumentHelp("List every path from this input to the output with its product of local gradients, and their sum (= the gradient); beyond --path-limit paths, their number and the factored form backprop computes. With --frames: one diagram per path.", valueName: "input"))
+    var paths: String?
+
+    @Option(name: .customLong("path-limit"), help: ArgumentHelp("The most paths --paths lists (1 to 4096, default \(Paths.defaultLimit)).", valueName: "N"))
+    var pathLimit: Int = Paths.defaultLimit
+
+    @Flag(name: .customLong("tex-bare"), help: "With -o FILE.tex or --format tex: write only the tikzpicture (to paste into a slide), not a standalone document.")
+    var texBare = false
+
+    @Flag(name: .customLong("tex-overlays"), help: "With --format tex: a bare tikzpicture with Beamer overlays, \\only<k>: slide 1 the forward pass, slide k+1 the gradients (or tangents) known after step k.")
+    var texOverlays = false
+
+    @Flag(name: .long, help: "Add the comparison of forward and reverse mode: passes needed for the whole gradient, and operation counts for this circuit.")
+    var compare = false
+
+    @Option(name: .long, help: ArgumentHelp("Write one diagram per backward step into this folder (step-01.svg, ...; with --mode forward one per forward step, with --paths one per path, path-01.svg, ...); --format picks svg, png or pdf.", valueName: "dir"))
     var frames: String?
 
     func validate() throws {
@@ -135,6 +176,12 @@ struct Explain: ParsableCommand {
         if row != nil && data == nil { throw ValidationError("--row picks a row of --data; give --data") }
         if let row, row < 1 { throw ValidationError("--row counts from 1, got \(row)") }
         if network && frames != nil { throw ValidationError("--network draws one diagram; --frames steps through the circuit") }
+        if wrt != nil && mode != .forward { throw ValidationError("--wrt goes with --mode forward (reverse mode gives every input's gradient in one pass)") }
+        if mode == .forward && noGradients { throw ValidationError("--mode forward computes derivatives; it cannot go with --no-gradients") }
+        if !(1...4096).contains(pathLimit) { throw ValidationError("--path-limit must be between 1 and 4096, got \(pathLimit)") }
+        if frames != nil && mode == .forward && paths != nil {
+            throw ValidationError("--frames steps through either the forward-mode pass or the paths; use --mode forward or --paths, not both")
+        }
     }
 
     /// Bindings from a data row, a weights file and the parameters' seed; the command line's own win.
@@ -190,6 +237,30 @@ struct Explain: ParsableCommand {
         }
         let trace = explanation.trace
         for warning in explanation.warnings { Terminal.printWarning(warning) }
+        let graph = explanation.graph
+        func inputNode(_ name: String, _ option: String) throws -> Int {
+            if let id = graph.input(named: name) { return id }
+            let names = graph.inputNames
+            let computed = graph.nodes.contains { $0.name == name }
+            let help = computed ? "'\(name)' is computed by the expression; \(option) takes an input: \(names.joined(separator: ", "))"
+                : closestMatch(to: name, in: names).map { "did you mean '\($0)'? The inputs are \(names.joined(separator: ", "))" }
+                ?? (names.isEmpty ? "the expression has no inputs" : "the inputs are \(names.joined(separator: ", "))")
+            throw Diagnostic("\(option): '\(name)' is not an input of the expression", file: "<command line>", help: help)
+        }
+        var views = Views()
+        if mode == .forward {
+            if let wrt {
+                views.forwardWith = try inputNode(wrt, "--wrt")
+            } else if graph.inputs.count == 1 {
+                views.forwardWith = graph.inputs[0]
+            } else {
+                let names = graph.inputNames
+                throw Diagnostic(names.isEmpty ? "--mode forward needs an input to differentiate with respect to; the expression has none"
+                                               : "--mode forward pushes ∂/∂x from one input: say which with --wrt",
+                                 file: "<command line>", help: names.isEmpty ? nil : "e.g. --wrt \(names[0]); the inputs are \(names.joined(separator: ", "))")
+            }
+        }
+        if let paths { views.pathsFrom = try inputNode(paths, "--paths") }
 
         let chosen = try chosenFormat()
         if network {
@@ -218,10 +289,13 @@ struct Explain: ParsableCommand {
         }
         if let frames {
             try drawable()
-            try writeFrames(trace, to: frames, format: chosen)
+            try writeFrames(trace, to: frames, format: chosen, views: views)
         } else {
-            if [.svg, .png, .pdf].contains(chosen) { try drawable() }
-            try write(trace, format: chosen, check: explanation.check)
+            if [.svg, .png, .pdf, .tex].contains(chosen) { try drawable() }
+            if (texBare || texOverlays) && chosen != .tex {
+                throw CommandFailure(message: "--tex-bare and --tex-overlays go with a TikZ picture: -o FILE.tex or --format tex", status: 2)
+            }
+            try write(trace, format: chosen, check: explanation.check, views: views)
         }
         if let gradientCheck = explanation.check, !gradientCheck.allPassed {
             throw CommandFailure(message: "the gradient check found a mismatch (see the table)")
@@ -240,21 +314,28 @@ struct Explain: ParsableCommand {
         case "svg": return .svg
         case "png": return .png
         case "pdf": return .pdf
+        case "tex": return .tex
         case let ext:
-            throw CommandFailure(message: "cannot tell the format from the extension '.\(ext)' of '\(output)'; use .txt .md .json .dot .svg .png .pdf or --format", status: 2)
+            throw CommandFailure(message: "cannot tell the format from the extension '.\(ext)' of '\(output)'; use .txt .md .json .dot .svg .png .pdf .tex or --format", status: 2)
         }
     }
 
     private var numberFormat: NumberFormat { NumberFormat(precision: precision, digits: digits) }
 
-    private func dotOptions(frame: Int? = nil) -> DotOptions {
-        DotOptions(format: NumberFormat(precision: precision, digits: digits, fallback: .diagram), showGradients: !noGradients,
-                   rankdir: rankdir, title: title, frame: frame)
+    private func dotOptions(frame: Int? = nil, views: Views = Views()) -> DotOptions {
+        var options = DotOptions(format: NumberFormat(precision: precision, digits: digits, fallback: .diagram), showGradients: !noGradients,
+                                 rankdir: rankdir, title: title, frame: frame)
+        options.tangentWith = views.forwardWith
+        return options
     }
 
-    private func write(_ trace: Trace, format: Format, check: GradientCheck?) throws {
-        let options = ExplainOptions(format: numberFormat, color: output == nil && !noColor && Terminal.stdoutIsTTY && format == .text,
+    private func write(_ trace: Trace, format: Format, check: GradientCheck?, views: Views) throws {
+        var options = ExplainOptions(format: numberFormat, color: output == nil && !noColor && Terminal.stdoutIsTTY && format == .text,
                                      check: check, showGradients: !noGradients, title: title)
+        options.forwardWith = views.forwardWith
+        options.pathsFrom = views.pathsFrom
+        options.pathLimit = pathLimit
+        options.compareModes = compare
         switch format {
         case .text, .markdown, .json, .dot:
             let body: (FileStream) -> Void = { stream in
@@ -262,8 +343,8 @@ struct Explain: ParsableCommand {
                 switch format {
                 case .text: TextRenderer.render(trace, options: options, to: &s)
                 case .markdown: MarkdownRenderer.render(trace, options: options, to: &s)
-                case .json: JSONRenderer.render(trace, check: check, to: &s)
-                default: DotRenderer.render(trace, options: dotOptions(), to: &s)
+                case .json: JSONRenderer.render(trace, check: check, views: options, to: &s)
+                default: DotRenderer.render(trace, options: dotOptions(views: views), to: &s)
                 }
             }
             if let output {
@@ -273,8 +354,20 @@ struct Explain: ParsableCommand {
                 body(stream)
                 stream.flush()
             }
+        case .tex:
+            let text: String
+            do {
+                text = try TikZRenderer.render(trace, options: dotOptions(views: views), tex: TikZRenderer.Options(bare: texBare, overlays: texOverlays))
+            } catch { throw CommandFailure(message: error.description) }
+            if let output {
+                do { try AtomicFile.write(text, to: output) } catch { throw CommandFailure(message: error.description) }
+            } else {
+                let stream = FileStream.standardOutput()
+                stream.write(text)
+                stream.flush()
+            }
         case .svg, .png, .pdf:
-            let bytes = try render(trace, as: format, options: dotOptions())
+            let bytes = try render(trace, as: format, options: dotOptions(views: views))
             if let output {
                 do { try AtomicFile.writeBytes(bytes, to: output) } catch { throw CommandFailure(message: error.description) }
             } else {
@@ -295,20 +388,31 @@ struct Explain: ParsableCommand {
         }
     }
 
-    private func writeFrames(_ trace: Trace, to folder: String, format: Format) throws {
+    private func writeFrames(_ trace: Trace, to folder: String, format: Format, views: Views) throws {
         guard [.svg, .png, .pdf, .dot].contains(format) else {
             throw CommandFailure(message: "--frames writes diagrams: use --format svg, png, pdf or dot", status: 2)
         }
         if trace.graph.gateCount > Graphviz.maxFrameGates {
             throw CommandFailure(message: "--frames draws one diagram per step; this circuit has \(trace.graph.gateCount) gates and frames are limited to \(Graphviz.maxFrameGates)", status: 2)
         }
-        let count = trace.steps.count
+        // One frame per backward step; per forward-mode step (gates in tape order); or per path.
+        var listed: [Paths.Path] = []
+        if let from = views.pathsFrom {
+            let paths = Paths(trace, wrt: from, limit: pathLimit)
+            guard let list = paths.paths, list.count <= Paths.maxFrames else {
+                let count = PathWalkthrough(Walkthrough(trace), wrt: from, limit: 1).countText
+                throw CommandFailure(message: "--frames with --paths draws one diagram per path; there are \(count) paths from '\(trace.graph.nodes[from].name ?? "?")' and path frames are limited to \(min(pathLimit, Paths.maxFrames)) (--path-limit \(pathLimit))", status: 2)
+            }
+            listed = list
+        }
+        let count = views.pathsFrom != nil ? listed.count : views.forwardWith != nil ? trace.graph.gateCount : trace.steps.count
         let digits = max(2, String(count).count)
         var files: [OutputFile] = []
         for step in 1...max(1, count) where count > 0 {
             let number = String(repeating: "0", count: digits - String(step).count) + String(step)
-            let name = "step-\(number).\(format == .dot ? "dot" : format.rawValue)"
-            let options = dotOptions(frame: step)
+            let name = "\(views.pathsFrom != nil ? "path" : "step")-\(number).\(format == .dot ? "dot" : format.rawValue)"
+            var options = dotOptions(frame: views.pathsFrom != nil ? nil : step, views: views)
+            if views.pathsFrom != nil { options.path = (step, count, listed[step - 1]) }
             files.append(format == .dot ? OutputFile(path: name, text: DotRenderer.render(trace, options: options))
                                         : OutputFile(path: name, bytes: try render(trace, as: format, options: options)))
         }

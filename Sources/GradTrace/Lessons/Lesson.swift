@@ -65,6 +65,16 @@ public struct CircuitBlock: Sendable {
         public var rankdir = "LR"
         /// `plot=depth series=s,r`: |∂f/∂node| along the nodes named s1, s2, … and r1, r2, …
         public var depthSeries: [String]?
+        /// `mode=forward`: the forward-mode (tangent) pass instead of the backward pass.
+        public var forward = false
+        /// `wrt=x`: the input forward mode differentiates with respect to (needed with several inputs).
+        public var wrt: String?
+        /// `paths=x`: every path from input x to the output, with its product, and their sum.
+        public var paths: String?
+        /// `path-limit=N`: the most paths listed.
+        public var pathLimit = Paths.defaultLimit
+        /// `compare`: the comparison of forward and reverse mode.
+        public var compare = false
 
         /// Every option at its default.
         public init() {}

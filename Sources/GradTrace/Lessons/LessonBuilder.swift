@@ -24,12 +24,34 @@ public struct LessonBuilder: Sendable {
         var svg: [UInt8]
         /// The gradient-magnitude chart, for blocks with `plot=depth`.
         var depthSVG: [UInt8]? = nil
+        /// `mode=forward`: the input node of the tangent pass.
+        var forwardWith: Int? = nil
+        /// `paths=x`: the input node the paths start from.
+        var pathsFrom: Int? = nil
 
         var dotOptions: DotOptions {
-            DotOptions(format: format, showGradients: block.options.showGradients, rankdir: block.options.rankdir, title: nil)
+            var options = DotOptions(format: format, showGradients: block.options.showGradients, rankdir: block.options.rankdir, title: nil)
+            options.tangentWith = forwardWith
+            return options
         }
         var explainOptions: ExplainOptions {
-            ExplainOptions(format: format, check: check, showGradients: block.options.showGradients)
+            var options = ExplainOptions(format: format, check: check, showGradients: block.options.showGradients)
+            options.forwardWith = forwardWith
+            options.pathsFrom = pathsFrom
+            options.pathLimit = block.options.pathLimit
+            options.compareModes = block.options.compare
+            return options
+        }
+        /// The paths listed for frames and the stepper (empty unless `paths=` lists them).
+        var listedPaths: [Paths.Path] {
+            guard let from = pathsFrom else { return [] }
+            return Paths(trace, wrt: from, limit: block.options.pathLimit).paths ?? []
+        }
+        /// The frames a `frames` block draws: backward steps, or forward-mode steps, or paths.
+        var frameNames: [String] {
+            if pathsFrom != nil && forwardWith == nil { return listedPaths.indices.map { "frames/figure-\(index)-path-\($0 < 9 ? "0" : "")\($0 + 1)" } }
+            let count = forwardWith != nil ? trace.graph.gateCount : trace.steps.count
+            return (0..<count).map { "frames/figure-\(index)-step-\($0 < 9 ? "0" : "")\($0 + 1)" }
         }
     }
 
@@ -138,15 +160,44 @@ public struct LessonBuilder: Sendable {
             let caption = block.options.title ?? "Circuit \(index): \(Walkthrough(trace, format: format).typedDefinition(graph.output))"
             var circuit = Circuit(index: index, block: block, trace: trace, check: explanation.check,
                                   format: format, caption: caption, svg: [])
+            func input(_ name: String, _ option: String) throws(Diagnostic) -> Int {
+                guard let id = graph.input(named: name) else {
+                    throw Diagnostic("\(option)=\(name): '\(name)' is not an input of this circuit", file: lesson.path, line: block.line,
+                                     help: graph.inputNames.isEmpty ? "it has no inputs" : "its inputs are \(graph.inputNames.joined(separator: ", "))")
+                }
+                return id
+            }
+            if block.options.forward {
+                if let wrt = block.options.wrt {
+                    circuit.forwardWith = try input(wrt, "wrt")
+                } else if graph.inputs.count == 1 {
+                    circuit.forwardWith = graph.inputs[0]
+                } else {
+                    throw Diagnostic("mode=forward pushes ∂/∂x from one input: say which with wrt=", file: lesson.path, line: block.line,
+                                     help: "e.g. wrt=\(graph.inputNames.first ?? "x"); the inputs are \(graph.inputNames.joined(separator: ", "))")
+                }
+            }
+            if let paths = block.options.paths { circuit.pathsFrom = try input(paths, "paths") }
             let dot = DotRenderer.render(trace, options: circuit.dotOptions)
             circuit.svg = try render(dot, .svg, lesson, block)
             files.append(OutputFile(path: "figure-\(index).svg", bytes: circuit.svg))
             files.append(OutputFile(path: "figure-\(index).png", bytes: try render(dot, .png, lesson, block)))
             if block.options.frames {
-                for step in 1...max(1, trace.steps.count) where !trace.steps.isEmpty {
+                if circuit.pathsFrom != nil && circuit.forwardWith == nil {
+                    let count = Paths(trace, wrt: circuit.pathsFrom!, limit: block.options.pathLimit).count
+                    if count > Double(min(block.options.pathLimit, Paths.maxFrames)) {
+                        throw Diagnostic("frames with paths= draw one diagram per path; this circuit has \(PathWalkthrough(Walkthrough(trace), wrt: circuit.pathsFrom!, limit: 1).countText) paths and path frames are limited to \(min(block.options.pathLimit, Paths.maxFrames))",
+                                         file: lesson.path, line: block.line, help: "remove 'frames' from this block (the paths are still listed up to path-limit)")
+                    }
+                }
+                let listed = circuit.listedPaths
+                for (k, name) in circuit.frameNames.enumerated() {
                     var options = circuit.dotOptions
-                    options.frame = step
-                    let name = "frames/figure-\(index)-step-\(step < 10 ? "0" : "")\(step)"
+                    if circuit.pathsFrom != nil && circuit.forwardWith == nil {
+                        options.path = (k + 1, listed.count, listed[k])
+                    } else {
+                        options.frame = k + 1
+                    }
                     let dot = DotRenderer.render(trace, options: options)
                     files.append(OutputFile(path: name + ".svg", bytes: try render(dot, .svg, lesson, block)))
                     files.append(OutputFile(path: name + ".png", bytes: try render(dot, .png, lesson, block)))
@@ -242,7 +293,8 @@ public struct LessonBuilder: Sendable {
                 let circuit = circuits[next]
                 next += 1
                 out += "![\(escapeMarkdown(circuit.caption))](figure-\(circuit.index).svg)\n\n"
-                out += "<details>\n<summary>Walkthrough of circuit \(circuit.index): every gate, local gradient × upstream gradient</summary>\n\n"
+                let summary = circuit.forwardWith != nil ? "every gate, local gradient × incoming tangent" : "every gate, local gradient × upstream gradient"
+                out += "<details>\n<summary>Walkthrough of circuit \(circuit.index): \(summary)</summary>\n\n"
                 var options = circuit.explainOptions
                 options.title = "Walkthrough: \(circuit.caption)"
                 MarkdownRenderer.render(circuit.trace, options: options, headingLevel: 3, to: &out)
@@ -251,8 +303,9 @@ public struct LessonBuilder: Sendable {
                     out += "![Gradient magnitude along the chain](depth-\(circuit.index).svg)\n\n"
                 }
                 if circuit.block.options.frames {
-                    let frames = (1...circuit.trace.steps.count).map { "[\($0)](frames/figure-\(circuit.index)-step-\($0 < 10 ? "0" : "")\($0).svg)" }
-                    out += "Step by step: " + frames.joined(separator: " · ") + "\n\n"
+                    let frames = circuit.frameNames.enumerated().map { "[\($0.offset + 1)](\($0.element).svg)" }
+                    let what = circuit.pathsFrom != nil && circuit.forwardWith == nil ? "Path by path" : circuit.forwardWith != nil ? "Forward mode, step by step" : "Step by step"
+                    out += "\(what): " + frames.joined(separator: " · ") + "\n\n"
                 }
             }
         }
@@ -276,7 +329,7 @@ public struct LessonBuilder: Sendable {
         if let summary = lesson.summary { body += HTML.text("p", [("class", "summary")], summary) + "\n" }
         // The legend reads the wires of circuit diagrams; a lesson of charts only has none.
         if !circuits.isEmpty || trainings.contains(where: { $0.block.options.explain }) || networks.isEmpty {
-            body += "<p class=\"legend\">On every wire: the forward value (green, first line) and the gradient ∂\(HTML.escape(circuits.first.map { Labels($0.trace.graph)[$0.trace.graph.output] } ?? "f"))/∂wire (red, second line, marked ∇).</p>\n"
+            body += "<p class=\"legend\">On every wire: the forward value (green, first line) and the gradient ∂\(HTML.escape(circuits.first.map { Labels($0.trace.graph)[$0.trace.graph.output] } ?? "f"))/∂wire (red, second line, marked ∇)\(circuits.contains { $0.forwardWith != nil } ? "; in forward mode, the tangent ∂wire/∂x instead (blue, second line, marked ∂/∂x)" : "").</p>\n"
         }
         body += "</header>\n"
         var next = 0, nextTraining = 0, nextNetwork = 0
@@ -529,10 +582,38 @@ public struct LessonBuilder: Sendable {
             forward.showGradients = false
             let total = trace.steps.count
             var frame = "<h2>\(HTML.escape(circuit.caption)) — forward pass</h2>\n"
-            frame += "<p class=\"line\">Values flow left to right: \(HTML.escape(w.inputSummary())) gives \(HTML.escape(w.outputName)) = \(HTML.escape(circuit.format(trace.output))).\(circuit.block.options.showGradients ? " Press → to go backward." : "")</p>\n"
+            let next = circuit.forwardWith.map { " Press → to push ∂/∂\(w.labels[$0]) up, gate by gate." } ?? " Press → to go backward."
+            frame += "<p class=\"line\">Values flow left to right: \(HTML.escape(w.inputSummary())) gives \(HTML.escape(w.outputName)) = \(HTML.escape(circuit.format(trace.output))).\(circuit.block.options.showGradients ? HTML.escape(next) : "")</p>\n"
             frame += HTML.inlineSVG(try render(DotRenderer.render(trace, options: forward), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
             frames.append(frame)
             guard circuit.block.options.showGradients else { continue }
+            let drawn = trace.graph.gateCount <= Graphviz.maxFrameGates
+            let tooBig = "<p class=\"note\">No diagram per step for a circuit of more than \(Graphviz.maxFrameGates) gates.</p>"
+            if let wrt = circuit.forwardWith {
+                let fw = ForwardModeWalkthrough(w, wrt: wrt)
+                for k in 1...max(1, fw.stepCount) where fw.stepCount > 0 {
+                    var options = circuit.dotOptions
+                    options.frame = k
+                    options.stepCaption = false
+                    var frame = "<h2>\(HTML.escape(circuit.caption)) — forward-mode step \(k) of \(fw.stepCount)</h2>\n"
+                    frame += "<p class=\"line\">\(DerivativeHTML.step(fw.step(k), fw))</p>\n"
+                    frame += drawn ? HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)") : tooBig
+                    frames.append(frame)
+                }
+            }
+            if circuit.pathsFrom != nil && circuit.forwardWith == nil {
+                let pw = PathWalkthrough(w, wrt: circuit.pathsFrom!, limit: circuit.block.options.pathLimit)
+                for row in (pw.rows ?? []).count <= Paths.maxFrames ? (pw.rows ?? []) : [] {
+                    var options = circuit.dotOptions
+                    options.path = (row.number, pw.rows!.count, row.path)
+                    options.stepCaption = false
+                    var frame = "<h2>\(HTML.escape(circuit.caption)) — path \(row.number) of \(pw.rows!.count) from \(HTML.escape(pw.wrtName))</h2>\n"
+                    frame += "<p class=\"line\">\(DerivativeHTML.pathLine(row))</p>\n"
+                    frame += drawn ? HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)") : tooBig
+                    frames.append(frame)
+                }
+            }
+            if circuit.forwardWith != nil { continue }
             for k in 0..<trace.steps.count {
                 var options = circuit.dotOptions
                 options.frame = k + 1

@@ -13,7 +13,7 @@
 public enum LessonParser {
     static let frontMatterKeys = ["title", "summary", "slug"]
     static let optionNames = ["precision", "digits", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series",
-                                     "vary", "fixed", "step"]
+                                     "vary", "fixed", "step", "mode", "wrt", "paths", "path-limit", "compare"]
     static let trainingOptionNames = ["params", "lr", "steps", "momentum", "nesterov", "stop-below", "precision", "digits", "explain", "title", "worksheet"]
     static let networkOptionNames = ["data", "lr", "steps", "epochs", "batch", "optimizer", "momentum", "l2", "l1", "seed", "classify", "validate", "params",
                                      "show", "precision", "digits", "title"]
@@ -288,6 +288,27 @@ public enum LessonParser {
             case "rankdir":
                 guard let value = o.value, value == "LR" || value == "TB" else { throw error("rankdir is LR or TB", line, o.column, o.length, nil) }
                 options.rankdir = value
+            case "mode":
+                guard let value = o.value, value == "forward" || value == "reverse" else {
+                    throw error("mode is forward or reverse", line, o.column, o.length, "write mode=forward wrt=x")
+                }
+                options.forward = value == "forward"
+            case "wrt":
+                guard let value = o.value, Bindings.isIdentifier(value) else {
+                    throw error("wrt takes the name of an input", line, o.column, o.length, "e.g. mode=forward wrt=b")
+                }
+                options.wrt = value
+            case "paths":
+                guard let value = o.value, Bindings.isIdentifier(value) else {
+                    throw error("paths takes the name of an input", line, o.column, o.length, "e.g. paths=b")
+                }
+                options.paths = value
+            case "path-limit":
+                guard let v = o.value.flatMap({ Int($0) }), (1...4096).contains(v) else {
+                    throw error("path-limit needs a whole number from 1 to 4096", line, o.column, o.length, "e.g. path-limit=16")
+                }
+                options.pathLimit = v
+            case "compare": try flag(o, line: line, error: error); options.compare = true
             case "plot":
                 guard o.value == "depth" else { throw error("plot is 'depth' in a gradtrace block", line, o.column, o.length, "write plot=depth series=s,r") }
                 plot = o
@@ -300,6 +321,15 @@ public enum LessonParser {
             default:
                 throw unknown(o, optionNames, line: line, error: error)
             }
+        }
+        if options.wrt != nil && !options.forward {
+            throw error("wrt goes with mode=forward", line, column, 1, "write mode=forward wrt=NAME")
+        }
+        if options.forward && !options.showGradients {
+            throw error("mode=forward computes derivatives; it cannot go with no-gradients", line, column, 1, nil)
+        }
+        if options.forward && options.paths != nil && options.frames {
+            throw error("frames step through either the forward-mode pass or the paths, not both", line, column, 1, "drop frames, or use two blocks")
         }
         if let plot, options.depthSeries == nil {
             throw error("plot=depth needs series=prefix,...", line, plot.column, plot.length, "name the chains, e.g. series=s,r for s1, s2, ... and r1, r2, ...")

@@ -21,6 +21,7 @@ enum Styles {
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
     .value { color: var(--value); }
     .gradient { color: var(--gradient); font-style: italic; }
+    .tangent { color: #0550ae; font-style: italic; }
     .math { font-style: italic; white-space: nowrap; }
     .math.display { display: block; text-align: center; margin: 0.6rem 0; white-space: normal; }
     ol.steps li { margin-bottom: 0.5rem; break-inside: avoid; }

@@ -28,6 +28,11 @@ public enum DisplayedArithmetic {
         solve([a, b], c, format) { $0[0] * $0[1] }
     }
 
+    /// `l₁ × l₂ × … = p`: a path's product of local gradients.
+    public static func product(of factors: [Double], _ result: Double, _ format: NumberFormat) -> Equation {
+        solve(factors, result, format) { $0.reduce(1, *) }
+    }
+
     /// `t₁ + t₂ + … = total`.
     public static func sum(_ terms: [Double], _ total: Double, _ format: NumberFormat) -> Equation {
         solve(terms, total, format) { $0.reduce(0, +) }

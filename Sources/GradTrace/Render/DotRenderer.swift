@@ -19,6 +19,11 @@ public struct DotOptions: Sendable {
     /// Frames: write the step's "local × upstream" lines above the diagram (off where the
     /// page around the diagram already says them, as in the stepper).
     public var stepCaption = true
+    /// Forward mode: wires carry each value's tangent ∂/∂x with respect to this input node
+    /// instead of gradients; a frame is then a step of the tangent pass (gates in tape order).
+    public var tangentWith: Int?
+    /// The paths view: highlight the wires of this path (with its product in the caption).
+    public var path: (number: Int, of: Int, path: Paths.Path)?
 
     /// Options for a diagram; `blankGradients`, `blankValues` and `stepCaption` keep their
     /// defaults and can be set afterwards.
@@ -41,6 +46,9 @@ public enum DotRenderer {
     static let valueColor = "#1a7f37"
     static let gradientColor = "#cf222e"
     static let font = "DejaVu Sans"
+    static let tangentColor = "#0550ae"
+    /// A highlighted path: thick, dark and dashed-free, so it stands out in greyscale too.
+    static let pathStyle = ", penwidth=3.5, color=\"#8250df\""
 
     /// The diagram of `trace` as DOT text.
     public static func render(_ trace: Trace, options: DotOptions = DotOptions()) -> String {
@@ -58,12 +66,22 @@ public enum DotRenderer {
         var stepOf = [Int](repeating: Int.max, count: graph.count)
         for (k, i) in trace.steps.enumerated() { stepOf[i] = k + 1 }
         let frame = options.frame
-        let active = frame.flatMap { $0 >= 1 && $0 <= trace.steps.count ? trace.steps[$0 - 1] : nil }
+        var active = frame.flatMap { $0 >= 1 && $0 <= trace.steps.count ? trace.steps[$0 - 1] : nil }
         func known(_ consumer: Int) -> Bool {
-            guard options.showGradients else { return false }
+            guard options.showGradients, options.tangentWith == nil else { return false }
             guard let frame else { return true }
             return stepOf[consumer] <= frame
         }
+        // Forward mode: tangents, known for leaves and for the gates up to the frame's step.
+        let forward = options.tangentWith.map { ForwardModeWalkthrough(w, wrt: $0) }
+        var forwardStepOf = [Int](repeating: 0, count: graph.count)
+        if let forward {
+            for (k, i) in forward.gates.enumerated() { forwardStepOf[i] = k + 1 }
+            active = frame.flatMap { $0 >= 1 && $0 <= forward.stepCount ? forward.gates[$0 - 1] : nil }
+        }
+        func tangentKnown(_ i: Int) -> Bool { forward != nil && (frame == nil || forwardStepOf[i] <= frame!) }
+        var onPath = Set<Paths.Wire>()
+        if let path = options.path { onPath = Set(path.path.wires); active = nil }
 
         out.write("digraph circuit {\n")
         out.write("  graph [rankdir=\(options.rankdir == "TB" ? "TB" : "LR"), ordering=in, bgcolor=\"white\", fontname=\"\(font)\", fontsize=13, nodesep=0.3, ranksep=0.5, pad=0.2")
@@ -72,7 +90,21 @@ public enum DotRenderer {
         if graph.gateCount > 60 { out.write(", size=\"50,50\"") }
         var caption: [String] = []
         if let title = options.title { caption.append(title) }
-        if active != nil, let frame, options.stepCaption {
+        if let forward, active != nil, let frame, options.stepCaption {
+            let step = forward.step(frame)
+            caption.append("Forward step \(frame) of \(forward.stepCount): \(step.definition)")
+            for wire in step.wires {
+                let rule = wire.ruleIsValue ? wire.rule : "\(wire.rule) = \(wire.local.text)"
+                caption.append("from \(wire.inputName): local gradient \(rule);  \(Say.product(wire.product))  (× ∂\(wire.inputName)/∂\(forward.wrtName))")
+            }
+            caption.append("∂\(step.name)/∂\(forward.wrtName) = " + (step.sum.map(Say.forkSum) ?? step.tangent.text))
+        } else if let path = options.path, options.stepCaption {
+            let p = DisplayedArithmetic.product(of: path.path.locals, path.path.product, fmt)
+            let start = path.path.wires.first.map { graph.input($0.consumer, $0.slot) } ?? graph.output
+            let names = PathWalkthrough.names(path.path, from: start, w)
+            caption.append("Path \(path.number) of \(path.of): " + names.joined(separator: " → "))
+            caption.append("product of local gradients: " + (Say.pathProduct(p)))
+        } else if active != nil, let frame, options.stepCaption {
             let step = w.step(frame)
             caption.append("Step \(frame) of \(trace.steps.count): \(step.definition)")
             for wire in step.wires {
@@ -122,10 +154,14 @@ public enum DotRenderer {
         out.write("  out [shape=plaintext, label=<<b>\(html(w.outputName))</b>>]\n")
 
         let blank = "___________"
-        func label(_ value: Double, _ gradient: Double?, sum: [Double]? = nil, isInput: Bool = false) -> String {
+        func label(_ value: Double, _ gradient: Double?, sum: [Double]? = nil, isInput: Bool = false, tangentOf node: Int? = nil) -> String {
             let valueText = options.blankValues && !isInput ? blank : fmt(value)
             var text = "<font color=\"\(valueColor)\">\(html(valueText))</font>"
-            if options.blankGradients {
+            if let forward, let node {
+                if tangentKnown(node) {
+                    text += "<br/><font color=\"\(tangentColor)\"><i>\(html("∂/∂\(forward.wrtName) = " + fmt(forward.tangent.tangents[node])))</i></font>"
+                }
+            } else if options.blankGradients {
                 text += "<br/><font color=\"\(gradientColor)\"><i>∇ \(blank)</i></font>"
             } else if let gradient {
                 var g = "∇ " + fmt(gradient)
@@ -149,19 +185,21 @@ public enum DotRenderer {
                 let allKnown = useList.allSatisfy { known($0.consumer) }
                 let terms = useList.map { trace.contribution($0.consumer, $0.slot) }
                 out.write("  f\(i) [shape=point, width=0.07, color=\"#555555\"]\n")
-                out.write("  n\(i) -> f\(i) [arrowhead=none, label=\(label(trace.values[i], allKnown ? trace.gradients[i] : nil, sum: terms.count > 1 && !isOutput ? terms : nil, isInput: graph.nodes[i].gate.isLeaf))\(dim)]\n")
+                let pathTrunk = useList.contains { onPath.contains(Paths.Wire(consumer: $0.consumer, slot: $0.slot)) } ? pathStyle : ""
+                out.write("  n\(i) -> f\(i) [arrowhead=none, label=\(label(trace.values[i], allKnown ? trace.gradients[i] : nil, sum: terms.count > 1 && !isOutput ? terms : nil, isInput: graph.nodes[i].gate.isLeaf, tangentOf: i))\(dim)\(pathTrunk)]\n")
             }
             let from = total > 1 ? "f\(i)" : "n\(i)"
             let isInput = graph.nodes[i].gate.isLeaf
             for use in useList {
-                let emphasis = use.consumer == active ? ", penwidth=2" : ""
+                var emphasis = use.consumer == active ? ", penwidth=2" : ""
+                if onPath.contains(Paths.Wire(consumer: use.consumer, slot: use.slot)) { emphasis += pathStyle }
                 let g = known(use.consumer) ? trace.contribution(use.consumer, use.slot) : nil
                 // Where wires converge on a gate, a thin line ties each label to its own wire.
                 let decorate = graph.arity(use.consumer) > 1 ? "decorate=true, " : ""
-                out.write("  \(from) -> n\(use.consumer) [\(decorate)label=\(label(trace.values[i], g, isInput: isInput))\(emphasis)\(dim)]\n")
+                out.write("  \(from) -> n\(use.consumer) [\(decorate)label=\(label(trace.values[i], g, isInput: isInput, tangentOf: i))\(emphasis)\(dim)]\n")
             }
             if isOutput {
-                out.write("  \(from) -> out [label=\(label(trace.values[i], options.showGradients ? 1 : nil))]\n")
+                out.write("  \(from) -> out [label=\(label(trace.values[i], options.showGradients ? 1 : nil, tangentOf: i))\(options.path != nil ? pathStyle : "")]\n")
             }
         }
         out.write("}\n")

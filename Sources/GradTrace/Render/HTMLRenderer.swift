@@ -15,7 +15,11 @@ public enum HTMLRenderer {
             out += "<td>\(HTML.escape(w.inputsOf(i)))</td><td class=\"num value\">\(HTML.escape(fmt(trace.values[i])))</td></tr>\n"
         }
         out += "</tbody></table>\n"
-        guard options.showGradients else { return out + "</div>\n" }
+        if let wrt = options.forwardWith {
+            out += DerivativeHTML.forward(ForwardModeWalkthrough(w, wrt: wrt))
+            return out + extras(w, options) + "</div>\n"
+        }
+        guard options.showGradients else { return out + extras(w, options) + "</div>\n" }
         out += "<h4>Backward pass</h4>\n<ol class=\"steps\">\n"
         for k in 1...max(1, w.stepCount) where w.stepCount > 0 { out += "<li>" + step(w.step(k), w: w) + "</li>\n" }
         out += "</ol>\n<h4>Gradients</h4>\n<table class=\"gradients\"><thead><tr><th>input</th><th class=\"num\">value</th><th class=\"num\">∂\(HTML.escape(w.outputName))/∂input</th></tr></thead><tbody>\n"
@@ -26,6 +30,7 @@ public enum HTMLRenderer {
             out += "<tr><td>\(HTML.escape(g.name))</td><td class=\"num value\">\(HTML.escape(g.value.text))</td><td class=\"num gradient\">\(HTML.escape(text))</td></tr>\n"
         }
         out += "</tbody></table>\n"
+        out += extras(w, options)
         if let check = options.check {
             out += "<h4>Gradient check</h4>\n<table class=\"check\"><thead><tr><th>node</th><th class=\"num\">analytic</th><th class=\"num\">numerical</th><th class=\"num\">relative error</th><th>verdict</th></tr></thead><tbody>\n"
             for e in check.entries {
@@ -36,6 +41,14 @@ public enum HTMLRenderer {
             out += "</tbody></table>\n"
         }
         return out + "</div>\n"
+    }
+
+    /// The paths and the comparison of the modes, when asked for.
+    static func extras(_ w: Walkthrough, _ options: ExplainOptions) -> String {
+        var out = ""
+        if let from = options.pathsFrom { out += DerivativeHTML.paths(PathWalkthrough(w, wrt: from, limit: options.pathLimit)) }
+        if options.compareModes { out += DerivativeHTML.compare(ModeCost(w.graph), w) }
+        return out
     }
 
     /// One backward step: the gate, its upstream gradient, and local × upstream per input.

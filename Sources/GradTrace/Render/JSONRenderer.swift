@@ -6,21 +6,23 @@ public enum JSONRenderer {
 
     /// Writes `trace`, and `check` when given, as one JSON document into `out`, streamed so a
     /// million-node trace is never one string.
-    public static func render<S: TextOutputStream>(_ trace: Trace, check: GradientCheck? = nil, to out: inout S) {
+    /// `views` adds the forward-mode pass (`forwardMode`), the paths (`paths`) and the comparison
+    /// of the modes (`modes`) that its `forwardWith`, `pathsFrom` and `compareModes` ask for.
+    public static func render<S: TextOutputStream>(_ trace: Trace, check: GradientCheck? = nil, views: ExplainOptions? = nil, to out: inout S) {
         if let stream = out as? FileStream {
             // Straight into the file stream's buffer, without passing through String.
             var writer = JSONWriter(sink: FileSink(stream: stream))
-            write(trace, check: check, into: &writer)
+            write(trace, check: check, views: views, into: &writer)
             writer.finish()
             return
         }
         var writer = JSONWriter(sink: StreamSink(stream: out))
-        write(trace, check: check, into: &writer)
+        write(trace, check: check, views: views, into: &writer)
         writer.finish()
         out = writer.sink.stream
     }
 
-    static func write<Sink: ByteSink>(_ trace: Trace, check: GradientCheck?, into w: inout JSONWriter<Sink>) {
+    static func write<Sink: ByteSink>(_ trace: Trace, check: GradientCheck?, views: ExplainOptions? = nil, into w: inout JSONWriter<Sink>) {
         let graph = trace.graph
         let n = graph.count
         let walkthrough = Walkthrough(trace, format: NumberFormat(.shortest))
@@ -158,7 +160,75 @@ public enum JSONRenderer {
             }
             w.raw(check.entries.isEmpty ? "]" : "\n  ]")
         }
+        if let views { writeDerivatives(trace, walkthrough, views, into: &w) }
         w.raw("\n}\n")
+    }
+}
+
+extension JSONRenderer {
+    /// `forwardMode`: each node's tangent and each gate's wires; `paths`: the count, and the paths
+    /// when listed; `modes`: passes and operation counts of each mode.
+    static func writeDerivatives<Sink: ByteSink>(_ trace: Trace, _ walkthrough: Walkthrough, _ views: ExplainOptions, into w: inout JSONWriter<Sink>) {
+        let graph = trace.graph
+        if let wrt = views.forwardWith {
+            let t = Tangent(trace, wrt: wrt)
+            w.raw(",\n  \"forwardMode\": {\"wrt\": "); w.string(walkthrough.labels[wrt])
+            w.raw(", \"wrtNode\": "); w.int(wrt)
+            w.raw(", \"derivative\": "); w.number(t.tangents[graph.output])
+            w.raw(", \"tangents\": [")
+            for i in 0..<graph.count { if i > 0 { w.raw(", ") }; w.number(t.tangents[i]) }
+            w.raw("],\n    \"steps\": [")
+            var k = 0
+            for i in 0..<graph.count where !graph.nodes[i].gate.isLeaf {
+                k += 1
+                w.raw(k == 1 ? "\n      {\"step\": " : ",\n      {\"step\": "); w.int(k)
+                w.raw(", \"node\": "); w.int(i)
+                w.raw(", \"inputs\": [")
+                for slot in 0..<graph.arity(i) {
+                    w.raw(slot == 0 ? "{\"node\": " : ", {\"node\": "); w.int(graph.input(i, slot))
+                    w.raw(", \"local\": "); w.number(trace.local(i, slot))
+                    w.raw(", \"tangent\": "); w.number(t.tangents[graph.input(i, slot)])
+                    w.raw(", \"contribution\": "); w.number(t.contribution(i, slot)); w.raw("}")
+                }
+                w.raw("], \"tangent\": "); w.number(t.tangents[i]); w.raw("}")
+            }
+            w.raw(k == 0 ? "]}" : "\n    ]}")
+        }
+        if let from = views.pathsFrom {
+            let p = Paths(trace, wrt: from, limit: views.pathLimit)
+            w.raw(",\n  \"paths\": {\"from\": "); w.string(walkthrough.labels[from])
+            w.raw(", \"fromNode\": "); w.int(from)
+            w.raw(", \"count\": "); w.number(p.count)
+            w.raw(", \"limit\": "); w.int(p.limit)
+            w.raw(", \"gradient\": "); w.number(trace.gradients[from])
+            w.raw(", \"listed\": ")
+            if let list = p.paths {
+                w.raw("[")
+                for (k, path) in list.enumerated() {
+                    w.raw(k == 0 ? "\n    {\"nodes\": [" : ",\n    {\"nodes\": [")
+                    for (j, node) in path.nodes(from: from).enumerated() { if j > 0 { w.raw(", ") }; w.int(node) }
+                    w.raw("], \"locals\": [")
+                    for (j, l) in path.locals.enumerated() { if j > 0 { w.raw(", ") }; w.number(l) }
+                    w.raw("], \"product\": "); w.number(path.product); w.raw("}")
+                }
+                w.raw(list.isEmpty ? "]}" : "\n  ]}")
+            } else {
+                w.raw("null}")
+            }
+        }
+        if views.compareModes {
+            let c = ModeCost(graph)
+            w.raw(",\n  \"modes\": {\"inputs\": "); w.int(c.inputs)
+            w.raw(", \"outputs\": "); w.int(c.outputs)
+            w.raw(", \"gates\": "); w.int(c.gates)
+            w.raw(", \"wires\": "); w.int(c.wires)
+            w.raw(",\n    \"forward\": {\"passes\": "); w.int(c.forwardPasses)
+            w.raw(", \"multiplications\": "); w.int(c.forwardMultiplications)
+            w.raw(", \"additions\": "); w.int(c.forwardAdditions)
+            w.raw("},\n    \"reverse\": {\"passes\": "); w.int(c.reversePasses)
+            w.raw(", \"multiplications\": "); w.int(c.reverseMultiplications)
+            w.raw(", \"additions\": "); w.int(c.reverseAdditions); w.raw("}}")
+        }
     }
 }
 

@@ -32,7 +32,9 @@ public enum MarkdownRenderer {
         }
         out.write("\nThe output is $\(f) = \(m(fmt.shown(trace.output)))$.\n\n")
 
-        if options.showGradients {
+        if let wrt = options.forwardWith {
+            DerivativeMarkdown.forward(ForwardModeWalkthrough(w, wrt: wrt), h: h, to: &out)
+        } else if options.showGradients {
             out.write("\(h)# Backward pass\n\n")
             out.write("We walk the gates from the output back to the inputs. At each gate the chain rule multiplies the gate's ")
             out.write("*local* gradient by the *upstream* gradient arriving at its output; the product is what it sends back to each input.\n\n")
@@ -75,6 +77,9 @@ public enum MarkdownRenderer {
             }
             out.write("\n")
         }
+
+        if let from = options.pathsFrom { DerivativeMarkdown.paths(PathWalkthrough(w, wrt: from, limit: options.pathLimit), h: h, to: &out) }
+        if options.compareModes { DerivativeMarkdown.compare(ModeCost(graph), w, h: h, to: &out) }
 
         if let check = options.check {
             out.write("\(h)# Gradient check\n\n")

@@ -32,7 +32,9 @@ public enum TextRenderer {
             out.write("  " + (0..<3).map { pad(row[$0], widths[$0]) }.joined(separator: "  ") + "  " + value(fmt.shown(trace.values[i])) + "\n")
         }
 
-        if options.showGradients {
+        if let wrt = options.forwardWith {
+            DerivativeText.forward(ForwardModeWalkthrough(w, wrt: wrt), grad: grad, heading: heading, to: &out)
+        } else if options.showGradients {
             out.write("\n" + heading("Backward pass") + " (each gate: local gradient × upstream gradient = what it sends back)\n")
             let f = w.outputName
             for k in 1...max(1, w.stepCount) where w.stepCount > 0 {
@@ -69,6 +71,11 @@ public enum TextRenderer {
                 out.write(line + "\n")
             }
         }
+
+        if let from = options.pathsFrom {
+            DerivativeText.paths(PathWalkthrough(w, wrt: from, limit: options.pathLimit), grad: grad, heading: heading, to: &out)
+        }
+        if options.compareModes { DerivativeText.compare(ModeCost(graph), w, heading: heading, to: &out) }
 
         if let check = options.check {
             out.write("\n" + heading("Gradient check") + " (centred difference, h = 1e-5·max(1, |v|); pass when relative error ≤ 1e-6)\n")
