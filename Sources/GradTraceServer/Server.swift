@@ -57,7 +57,40 @@ public final class ClassroomServer: Sendable {
     /// Listens and serves until `stop()`; throws if the address cannot be bound.
     public func run() async throws {
         Self.raiseOpenFileLimit()
+        let server = self.server
+        Task {
+            try? await server.waitUntilListening(timeout: 10)
+            if case .ip4(_, let port)? = await server.listeningAddress { Self.disableNagle(port: port) }
+            if case .ip6(_, let port)? = await server.listeningAddress { Self.disableNagle(port: port) }
+        }
         try await server.run()
+    }
+
+    /// FlyingFox writes a reply's head and body in two writes, and does not set TCP_NODELAY: Nagle's
+    /// algorithm then holds the body until the client's delayed ACK, 40 ms on Linux, for every
+    /// reply. Linux copies TCP_NODELAY from a listening socket to the sockets it accepts, so it is
+    /// set on ours, found among this process's descriptors by its port.
+    static func disableNagle(port: UInt16) {
+        for fd in Int32(0)..<Int32(4096) {
+            var listening: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0, listening == 1 else { continue }
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let named = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            guard named == 0 else { continue }
+            let family = Int32(storage.ss_family)
+            let boundPort: UInt16 = withUnsafePointer(to: &storage) { pointer in
+                switch family {
+                case AF_INET: return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+                case AF_INET6: return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+                default: return 0
+                }
+            }
+            guard boundPort == port else { continue }
+            var on: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
     }
 
     /// Waits until the server is listening and returns its port.

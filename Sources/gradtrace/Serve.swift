@@ -53,7 +53,10 @@ struct Serve: ParsableCommand {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
                 Terminal.printNote("stopping")
-                Task.detached { await server.stop() }
+                Task.detached { await server.stop(grace: 3) }
+                // A computation cannot be interrupted (Graphviz lays out to the end), and FlyingFox
+                // waits for its request: end anyway once the grace period is over.
+                DispatchQueue.global().asyncAfter(deadline: .now() + 4) { finished.signal() }
             }
             source.resume()
             sources.append(source)
