@@ -35,7 +35,8 @@ struct Serve: ParsableCommand {
         let finished = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task.detached {
-            do { try await server.run() } catch { failure.set("cannot serve on \(host):\(port): \(error)") }
+            // After a stop, FlyingFox ends run() with an error ("disconnected"): that is the normal end.
+            do { try await server.run() } catch where !failure.stopping { failure.set("cannot serve on \(host):\(port): \(error)") } catch {}
             finished.signal()
         }
         Task.detached {
@@ -52,11 +53,12 @@ struct Serve: ParsableCommand {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
+                failure.stop()
                 Terminal.printNote("stopping")
-                Task.detached { await server.stop(grace: 3) }
+                Task.detached { await server.stop(grace: 1) }
                 // A computation cannot be interrupted (Graphviz lays out to the end), and FlyingFox
                 // waits for its request: end anyway once the grace period is over.
-                DispatchQueue.global().asyncAfter(deadline: .now() + 4) { finished.signal() }
+                DispatchQueue.global().asyncAfter(deadline: .now() + 2) { finished.signal() }
             }
             source.resume()
             sources.append(source)
@@ -70,6 +72,9 @@ struct Serve: ParsableCommand {
 private final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()
     private var text: String?
+    private var stopped = false
     func set(_ message: String) { lock.lock(); text = message; lock.unlock() }
+    func stop() { lock.lock(); stopped = true; lock.unlock() }
+    var stopping: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
     var message: String? { lock.lock(); defer { lock.unlock() }; return text }
 }
