@@ -7,9 +7,12 @@ let package = Package(
     products: [
         .library(name: "GradTrace", targets: ["GradTrace"]),
         .executable(name: "gradtrace", targets: ["gradtrace"]),
+        .library(name: "GradTraceServer", targets: ["GradTraceServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The HTTP server of `gradtrace serve` (GradTraceServer only; see ARCHITECTURE.md for why this one).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -29,14 +32,21 @@ let package = Package(
             name: "GradTrace",
             dependencies: ["CGraphviz", "CCmarkGFM", "CSystemCalls"]
         ),
+        // `gradtrace serve`: the live classroom page. Its own target, so the library has no server dependency.
+        .target(
+            name: "GradTraceServer",
+            dependencies: ["GradTrace", .product(name: "FlyingFox", package: "FlyingFox")]
+        ),
         .executableTarget(
             name: "gradtrace",
             dependencies: [
                 "GradTrace",
+                "GradTraceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "gradtrace-bench", dependencies: ["GradTrace"]),
         .testTarget(name: "GradTraceTests", dependencies: ["GradTrace"], exclude: ["Golden", "Fixtures"]),
+        .testTarget(name: "GradTraceServerTests", dependencies: ["GradTraceServer", "GradTrace"]),
     ]
 )

@@ -19,7 +19,7 @@ struct GradTraceCommand: ParsableCommand {
         2 for bad usage or bad input.
         """,
         version: "0.2.0",
-        subcommands: [Explain.self, Build.self, Train.self],
+        subcommands: [Explain.self, Build.self, Train.self, Serve.self],
         defaultSubcommand: nil
     )
 }

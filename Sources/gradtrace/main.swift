@@ -27,7 +27,7 @@ func finish(_ status: Int32) -> Never {
     exit(status)
 }
 
-let commands = ["explain", "build", "train"]
+let commands = ["explain", "build", "train", "serve"]
 var arguments = Array(CommandLine.arguments.dropFirst())
 
 // `gradtrace explian`: name the command that was probably meant.

@@ -1,7 +1,7 @@
 /// The inline CSS of every generated page. Print rules keep each figure on one page and fit
 /// both A4 and Letter (the page size is the printer's; margins suit both).
-enum Styles {
-    static let base = """
+package enum Styles {
+    package static let base = """
     :root { --value: #1a7f37; --gradient: #cf222e; --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; }
     * { box-sizing: border-box; }
     body { font-family: "DejaVu Serif", Georgia, serif; color: var(--ink); max-width: 52rem; margin: 2rem auto; padding: 0 1.2rem; line-height: 1.5; }

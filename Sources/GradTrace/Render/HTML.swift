@@ -3,9 +3,9 @@ import Foundation
 /// A few helpers for writing HTML by hand with strict escaping. (Plot was tried: it leaves
 /// attribute values unescaped and passes `&name;` entities in text through, so user strings
 /// such as a title `</script>` or `&lt;` would not come out as typed.)
-enum HTML {
+package enum HTML {
     /// Escapes text for element content and for quoted attribute values.
-    static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for ch in s {
@@ -38,7 +38,7 @@ enum HTML {
     /// Its Content-Security-Policy lets the browser run only the page's own script (by its
     /// SHA-256 hash) and load nothing from anywhere (images only as `data:` URLs), so even
     /// markup that slipped into lesson text could neither run nor fetch.
-    static func page(title: String, css: String, body: String, script: String? = nil) -> String {
+    package static func page(title: String, css: String, body: String, script: String? = nil) -> String {
         let scriptText = script.map { "\n" + $0.replacingOccurrences(of: "</", with: "<\\/") + "\n" }
         var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(contentSecurityPolicy(script: scriptText))\">\n"
@@ -58,7 +58,7 @@ enum HTML {
 
     /// Graphviz SVG made ready to inline in a page: the XML prolog and doctype dropped, ids
     /// prefixed so several diagrams can share a page, and sized to fit the column.
-    static func inlineSVG(_ svg: [UInt8], idPrefix: String) -> String {
+    package static func inlineSVG(_ svg: [UInt8], idPrefix: String) -> String {
         var text = String(decoding: svg, as: UTF8.self)
         if let start = text.range(of: "<svg") { text = String(text[start.lowerBound...]) }
         text = text.replacingOccurrences(of: " id=\"", with: " id=\"\(idPrefix)-")

@@ -1,0 +1,114 @@
+import Foundation
+@testable import GradTraceServer
+
+/// A server on a free loopback port for one test, stopped at the end.
+func withServer(_ limits: ServerLimits = ServerLimits(), _ body: (UInt16) async throws -> Void) async throws {
+    let server = try ClassroomServer(.init(host: "127.0.0.1", port: 0, limits: limits))
+    let task = Task { try await server.run() }
+    let port = try await server.waitUntilListening()
+    do {
+        try await body(port)
+    } catch {
+        await server.stop(grace: 0)
+        task.cancel()
+        throw error
+    }
+    await server.stop(grace: 0)
+    task.cancel()
+}
+
+/// A response as it came over the wire.
+struct Response {
+    var status: Int
+    var headers: [String: String]  // lower-cased names
+    var body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    var error: [String: Any] { json["error"] as? [String: Any] ?? [:] }
+}
+
+/// Sends `raw` bytes as they are (so malformed and oversized requests can be sent) and reads the
+/// reply until the server closes or a whole response has arrived. Blocking socket calls run on a
+/// Dispatch thread, off Swift's cooperative pool, which the server needs.
+func send(_ port: UInt16, raw: Data, timeout: Int = 20) async throws -> Response {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            do { continuation.resume(returning: try sendBlocking(port, raw: raw, timeout: timeout)) } catch { continuation.resume(throwing: error) }
+        }
+    }
+}
+
+struct ClientError: Error, CustomStringConvertible { var description: String }
+
+func connectSocket(_ port: UInt16, timeout: Int = 20) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw ClientError(description: "socket: \(errno)") }
+    var tv = timeval(tv_sec: timeout, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = port.bigEndian
+    let ok = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    guard ok == 0 else { close(fd); throw ClientError(description: "connect: \(errno)") }
+    return fd
+}
+
+func sendBlocking(_ port: UInt16, raw: Data, timeout: Int) throws -> Response {
+    let fd = try connectSocket(port, timeout: timeout)
+    defer { close(fd) }
+    var offset = 0
+    let bytes = [UInt8](raw)
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n <= 0 { break }  // the server may close early on an oversized body; read what it said
+        offset += n
+    }
+    var received = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = read(fd, &buffer, buffer.count)
+        if n <= 0 { break }
+        received.append(contentsOf: buffer[0..<n])
+        if let response = parse(received), response.body.count >= Int(response.headers["content-length"] ?? "0") ?? 0 { return response }
+    }
+    guard let response = parse(received) else { throw ClientError(description: "no response (\(received.count) bytes)") }
+    return response
+}
+
+func parse(_ bytes: [UInt8]) -> Response? {
+    let separator: [UInt8] = [13, 10, 13, 10]
+    guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
+    let head = String(decoding: bytes[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+    guard let statusLine = head.first, statusLine.split(separator: " ").count >= 2, let status = Int(statusLine.split(separator: " ")[1]) else { return nil }
+    var headers: [String: String] = [:]
+    for line in head.dropFirst() {
+        guard let colon = line.firstIndex(of: ":") else { continue }
+        headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+    var body = Data(bytes[(end + 4)...])
+    if let length = headers["content-length"].flatMap(Int.init), body.count > length { body = body.prefix(length) }
+    return Response(status: status, headers: headers, body: body)
+}
+
+func get(_ port: UInt16, _ path: String) async throws -> Response {
+    try await send(port, raw: Data("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+}
+
+func post(_ port: UInt16, _ path: String, body: Data) async throws -> Response {
+    var request = Data("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8)
+    request.append(body)
+    return try await send(port, raw: request)
+}
+
+func post(_ port: UInt16, _ path: String, json: [String: Any]) async throws -> Response {
+    try await post(port, path, body: try JSONSerialization.data(withJSONObject: json))
+}
+
+var neuron: [String: Any] { ["source": "1/(1+exp(-(w0*x0+w1*x1+w2)))", "values": ["w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3], "precision": 2] }
+
+func percentEncoded(_ s: String) -> String {
+    s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
+}
