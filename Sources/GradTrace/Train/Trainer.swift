@@ -1,10 +1,14 @@
+/// The update rules, by a second name `Trainer.Optimizer` can refer to without naming the module
+/// (the fuzz targets compile these files into a module of another name).
+public typealias UpdateRule = Optimizer
+
 /// Gradient descent on a traced graph: the parameters are inputs chosen by name (or declared
 /// with `param`), the loss is the output. With data, the loss is one example's: each step
 /// averages it and its gradients over a batch of rows and adds the penalty once. The graph is
 /// built once; each example re-runs the same tape through the one forward and backward kernel.
 public struct Trainer: Sendable {
     /// The update rules (Optimizer.swift).
-    public typealias Optimizer = GradTrace.Optimizer
+    public typealias Optimizer = UpdateRule
 
     /// A penalty on the parameters, added once per batch.
     public enum Penalty: Sendable, Equatable {
