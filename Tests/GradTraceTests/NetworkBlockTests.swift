@@ -136,6 +136,9 @@ import Testing
             #expect(e.file == path)
             #expect(e.message.contains("lessons folder"), "\(bad): \(e.message)")
         }
+        // A file whose name starts like a generator is still a file.
+        try csv.write(to: lessons.appendingPathComponent("moons.csv"), atomically: true, encoding: .utf8)
+        #expect(try build("moons.csv").count == made.count)
         let missing = try #require(catching { _ = try build("nope.csv") })
         #expect(missing.message.contains("no data file"))
     }

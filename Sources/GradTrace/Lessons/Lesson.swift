@@ -205,6 +205,10 @@ public struct NetworkBlock: Sendable {
         public init() {}
     }
 
+    /// Whether `data=` names a file (a path or a `.csv` name, even one that starts like a
+    /// generator, `moons.csv`) rather than a generator.
+    static func isFile(_ data: String) -> Bool { data.contains("/") || data.lowercased().hasSuffix(".csv") }
+
     /// What a block shows without `show=`.
     public static let defaultFigures: [Figure] = [.epochs, .loss, .accuracy, .boundary, .dead]
 }

@@ -681,7 +681,7 @@ extension LessonBuilder {
     /// lesson's folder: no absolute paths, no `..`, no link that leads out).
     static func networkData(_ spec: String, lesson: Lesson, line: Int) throws(Diagnostic) -> Dataset {
         func fail(_ message: String, _ help: String? = nil) -> Diagnostic { Diagnostic(message, file: lesson.path, line: line, help: help) }
-        if let generator = try? DataGenerator.parse(spec) {
+        if !NetworkBlock.isFile(spec), let generator = try? DataGenerator.parse(spec) {
             guard generator.count <= maxNetworkRows else {
                 throw fail("data has \(generator.count) rows; a lesson block may use at most \(maxNetworkRows)", "fewer points, e.g. n=200")
             }

@@ -415,8 +415,10 @@ public enum LessonParser {
                 guard let value = o.value, !value.trimmed(" ").isEmpty else {
                     throw error("data needs a generator or a CSV file", line, o.column, o.length, "e.g. data=\"moons(n=100, noise=0.1, seed=1)\" or data=points.csv")
                 }
-                do { _ = try DataGenerator.parse(value) } catch let d {
-                    throw error(d.message, line, o.column, o.length, d.help)
+                if !NetworkBlock.isFile(value) {
+                    do { _ = try DataGenerator.parse(value) } catch let d {
+                        throw error(d.message, line, o.column, o.length, d.help)
+                    }
                 }
                 options.data = value
             case "lr":

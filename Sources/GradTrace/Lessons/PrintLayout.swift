@@ -81,29 +81,27 @@ enum PrintLayout {
         let widest = portrait.width * size.smallestFont / minimumPoints
         let count = max(2, Int(((size.width - sliceOverlap) / (widest - sliceOverlap)).rounded(.up)))
         let sliceWidth = ((size.width + Double(count - 1) * sliceOverlap) / Double(count)).rounded(.up)
-        // A drawing taller than the page at that scale is cut into rows of slices too.
-        let scale = min(1, portrait.width / sliceWidth)
-        let pageHeight = portrait.height / scale
-        let rows = size.height <= pageHeight ? 1 : max(2, Int(((size.height - sliceOverlap) / (pageHeight - sliceOverlap)).rounded(.up)))
+        // A figure taller than a page at that width is also cut across, each strip into parts
+        // of at most a page, overlapping as the strips do.
+        let tallest = portrait.height / min(1, portrait.width / sliceWidth)
+        let rows = size.height <= tallest ? 1 : max(2, Int(((size.height - sliceOverlap) / (tallest - sliceOverlap)).rounded(.up)))
         let sliceHeight = rows == 1 ? size.height : ((size.height + Double(rows - 1) * sliceOverlap) / Double(rows)).rounded(.up)
         var out = "<figure class=\"sliced\">\n"
-        for r in 0..<rows {
-            for k in 0..<count {
-                let x = min(size.width - sliceWidth, Double(k) * (sliceWidth - sliceOverlap))
+        for k in 0..<count {
+            let x = min(size.width - sliceWidth, Double(k) * (sliceWidth - sliceOverlap))
+            for r in 0..<rows {
                 let y = min(size.height - sliceHeight, Double(r) * (sliceHeight - sliceOverlap))
-                var slice = HTML.inlineSVG(svg, idPrefix: "\(idPrefix)s\(r * count + k)")
-                slice = resize(slice, x: x, y: y, width: sliceWidth, height: sliceHeight)
+                var slice = HTML.inlineSVG(svg, idPrefix: "\(idPrefix)s\(k)" + (rows == 1 ? "" : "r\(r)"))
+                slice = resize(slice, x: x, width: sliceWidth, height: sliceHeight, y: rows == 1 ? nil : y)
                 out += slice + "\n"
-                if r * count + k + 1 < rows * count {
-                    out += "<div class=\"slice-note\">continued below ↓\(rows > 1 ? " (part \(r * count + k + 1) of \(rows * count): row \(r + 1), slice \(k + 1) from the left)" : "")</div>\n"
-                }
+                if k + 1 < count || r + 1 < rows { out += "<div class=\"slice-note\">continued below ↓</div>\n" }
             }
         }
         return out + captionHTML.dropFirst() + "\n</figure>"
     }
 
     /// The root `<svg>` shown as the window from `x` of the given width.
-    static func resize(_ svg: String, x: Double, y: Double = 0, width: Double, height: Double) -> String {
+    static func resize(_ svg: String, x: Double, width: Double, height: Double, y: Double? = nil) -> String {
         guard let open = svg.range(of: "<svg"), let close = svg.range(of: ">", range: open.upperBound..<svg.endIndex) else { return svg }
         var head = String(svg[open.lowerBound..<close.upperBound])
         func replace(_ name: String, _ value: String) {
@@ -112,8 +110,14 @@ enum PrintLayout {
         }
         let w = String(format: "%.2f", width), h = String(format: "%.2f", height)
         replace("width", "\(w)pt")
-        replace("height", "\(h)pt")
-        replace("viewBox", "\(String(format: "%.2f", x)) \(String(format: "%.2f", y)) \(w) \(h)")
+        if let y {
+            // Graphviz draws in a group translated to the figure's height: the window's y
+            // counts from the top of the drawing as the viewBox does.
+            replace("height", "\(h)pt")
+            replace("viewBox", "\(String(format: "%.2f", x)) \(String(format: "%.2f", y)) \(w) \(h)")
+        } else {
+            replace("viewBox", "\(String(format: "%.2f", x)) 0.00 \(w) \(h)")
+        }
         return head + svg[close.upperBound...]
     }
 }
