@@ -29,6 +29,8 @@ public struct ServerLimits: Sendable {
     public var cachedResponses = 512
     /// Bytes of cached responses in all.
     public var cacheBytes = 64 * 1024 * 1024
+    /// The network page: sessions, steps per second, network and data size (NetworkService.swift).
+    public var network = NetworkLimits()
 
     public init() {}
 

@@ -56,7 +56,7 @@ protocol Page: Sendable {
 
 /// The pages the server serves, in navigation order. The network page goes here when it exists.
 enum Pages {
-    static let all: [any Page] = [ExplainPage()]
+    static let all: [any Page] = [ExplainPage(), NetworkPage()]
 }
 
 /// What handlers share: the limits, the computation slots, the response cache and the pages

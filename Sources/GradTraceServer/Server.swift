@@ -51,7 +51,7 @@ public final class ClassroomServer: Sendable {
         routes.append(Route("GET", "/api/health") { _ in .json(200, Data(#"{"ok":true}"#.utf8)) })
         let router = Router(routes: routes, limits: configuration.limits)
         // The handler time-out is a backstop above the computation limit, which answers first.
-        server = HTTPServer(address: address, timeout: max(15, configuration.limits.wallSeconds * 3), logger: .disabled, handler: router)
+        server = HTTPServer(address: address, timeout: max(15, configuration.limits.wallSeconds * 3), logger: .disabled, handler: NetworkSocketRouter(next: router, limits: configuration.limits))
     }
 
     /// Listens and serves until `stop()`; throws if the address cannot be bound.

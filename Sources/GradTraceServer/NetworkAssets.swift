@@ -1,0 +1,318 @@
+import Foundation
+
+/// The network page's markup, script and stylesheet, compiled into the binary. The script
+/// draws the numbers the server sends (the boundary's cells, the weights, the losses) and sends
+/// the reader's commands; it computes nothing about the network itself. Server HTML (the
+/// explanations) comes from the library's escaping renderers; everything else goes in as text.
+enum NetworkAssets {
+    static let body = #"""
+    <link rel="stylesheet" href="/assets/network.css">
+    <main class="network-page">
+    <div class="net-columns">
+    <div>
+    <section>
+    <h2>Data</h2>
+    <div class="form-grid">
+    <label for="dataset">data set</label><select id="dataset"><option>moons</option><option>circles</option><option>xor</option><option>spiral</option><option>blobs</option></select>
+    <label for="points">points</label><input type="number" id="points" min="4" max="1000" value="200">
+    <label for="noise">noise</label><input type="number" id="noise" min="0" max="2" step="0.05" value="0.1">
+    <label for="validation">validation share</label><input type="number" id="validation" min="0" max="0.9" step="0.05" value="0.3">
+    <label for="seed">seed</label><input type="number" id="seed" min="0" value="1">
+    </div>
+    <h2>Network</h2>
+    <div class="form-grid">
+    <label for="hidden">hidden layers (units)</label><input type="text" id="hidden" value="16, 16" spellcheck="false">
+    <label for="activation">activation</label><select id="activation"><option>relu</option><option>tanh</option><option>sigmoid</option></select>
+    <label for="loss">loss</label><select id="loss"><option value="hinge">hinge</option><option value="logistic">logistic (BCE)</option><option value="squared">squared</option></select>
+    </div>
+    <h2>Training</h2>
+    <div class="form-grid">
+    <label for="optimizer">optimiser</label><select id="optimizer"><option value="sgd">gradient descent</option><option value="momentum">momentum 0.9</option><option value="nesterov">Nesterov 0.9</option><option value="rmsprop">RMSprop</option><option value="adam">Adam</option></select>
+    <label for="learning-rate">learning rate</label><input type="number" id="learning-rate" min="0" step="0.01" value="0.1">
+    <label for="batch-size">batch size</label><input type="number" id="batch-size" min="1" placeholder="all rows">
+    <label for="l2">L2 λ</label><input type="number" id="l2" min="0" step="0.0001" value="0.0001">
+    <label for="speed">steps per second</label><input type="number" id="speed" min="1" max="500" value="60">
+    </div>
+    <div class="controls">
+    <button id="build" type="button">New network</button>
+    <button id="play" type="button" disabled>Play</button>
+    <button id="pause" type="button" disabled>Pause</button>
+    <button id="step" type="button" disabled>Step</button>
+    <button id="reset" type="button" disabled>Reset</button>
+    </div>
+    <div id="status" class="status" aria-live="polite"></div>
+    <pre id="error" class="diagnostic" role="alert" hidden></pre>
+    </section>
+    <section>
+    <h2>The model, as a .gt file</h2>
+    <pre id="source" class="source"></pre>
+    <p class="note">The same run on the command line: <code id="command"></code></p>
+    </section>
+    </div>
+    <div>
+    <section>
+    <table class="metrics"><tbody>
+    <tr><th>step</th><td id="m-step" class="num">0</td><th>epoch</th><td id="m-epoch" class="num">0</td><th>steps/s</th><td id="m-rate" class="num">0</td><th>boundary redraws/s</th><td id="m-redraws" class="num">0</td></tr>
+    <tr><th>training loss</th><td id="m-train-loss" class="num"></td><th>training accuracy</th><td id="m-train-acc" class="num"></td><th>validation loss</th><td id="m-val-loss" class="num"></td><th>validation accuracy</th><td id="m-val-acc" class="num"></td></tr>
+    </tbody></table>
+    </section>
+    <div class="pictures">
+    <section>
+    <h2>Decision boundary <span class="note">(click a point: its walkthrough)</span></h2>
+    <canvas id="boundary" width="360" height="360" aria-label="decision regions with the data points; filled: training rows, ringed: validation rows"></canvas>
+    <h2>Loss</h2>
+    <canvas id="chart" width="360" height="150" aria-label="training loss (dark) and validation loss (orange) by step"></canvas>
+    </section>
+    <section>
+    <h2>Network <span class="note">(edge width: |weight|; blue positive, red negative; click an edge)</span></h2>
+    <canvas id="network" width="520" height="360" aria-label="the network, weights as edges"></canvas>
+    <p><label for="weight-pick">or pick a weight:</label> <select id="weight-pick"><option value="">—</option></select></p>
+    </section>
+    </div>
+    <section>
+    <h2 id="explain-title">Explanation</h2>
+    <div id="explain" class="explain"><p class="note">Click an edge of the network for its gradient at this step, or a point for its forward and backward pass.</p></div>
+    </section>
+    </div>
+    </div>
+    </main>
+    """#
+
+    static let css = #"""
+    .net-columns { display: grid; grid-template-columns: minmax(18rem, 24rem) 1fr; gap: 1.5rem; align-items: start; }
+    @media (max-width: 70rem) { .net-columns { grid-template-columns: 1fr; } }
+    .form-grid { display: grid; grid-template-columns: auto 1fr; gap: 0.25rem 0.6rem; align-items: center; font-size: 0.9rem; margin-bottom: 0.6rem; }
+    .form-grid input, .form-grid select { width: 100%; font: inherit; }
+    pre.source { background: var(--bg); padding: 0.5rem 0.7rem; border-radius: 4px; font-size: 0.8rem; overflow-x: auto; }
+    .pictures { display: flex; flex-wrap: wrap; gap: 1rem; }
+    canvas { border: 1px solid var(--rule); border-radius: 4px; background: #fff; display: block; cursor: crosshair; }
+    table.metrics th { font-weight: normal; color: var(--muted); }
+    table.metrics td { min-width: 4.5rem; font-weight: bold; }
+    .explain { max-height: 32rem; overflow: auto; border-left: 3px solid var(--rule); padding-left: 0.9rem; font-size: 0.9rem; }
+    table.weight-uses td.gate { font-size: 0.85rem; }
+    """#
+
+    static let script = #"""
+    'use strict';
+    (function () {
+      const $ = (id) => document.getElementById(id);
+      let ws = null, ready = null, frame = null, selectedWeight = null, selectedPoint = null;
+      let losses = [];
+      const redraws = [];
+      const buttons = ['play', 'pause', 'step', 'reset'];
+
+      function setStatus(text) { $('status').textContent = text; }
+      function showError(error) {
+        const box = $('error');
+        box.textContent = error.text || (error.message + (error.help ? '\nhelp: ' + error.help : ''));
+        box.hidden = false;
+      }
+      function clearError() { $('error').hidden = true; }
+      function num(id) { const v = $(id).value.trim(); return v === '' ? undefined : Number(v); }
+      function shown(x, digits) { return x === null || x === undefined ? '—' : (typeof x === 'number' ? x.toPrecision(digits || 4) : String(x)); }
+      function percent(x) { return x === null || x === undefined ? '—' : (x * 100).toFixed(1) + '%'; }
+
+      function options() {
+        const hidden = $('hidden').value.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+        return {
+          dataset: $('dataset').value, points: num('points'), noise: num('noise'), validation: num('validation'), seed: num('seed'),
+          hidden: hidden, activation: $('activation').value, loss: $('loss').value, optimizer: $('optimizer').value,
+          learningRate: num('learning-rate'), batchSize: num('batch-size'), l2: num('l2'), stepsPerSecond: num('speed'),
+        };
+      }
+
+      function send(message) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message)); }
+
+      function connect() {
+        clearError();
+        const opts = options();
+        if (ws && ws.readyState === WebSocket.OPEN) { send({ type: 'start', options: opts }); setStatus('building the network…'); return; }
+        setStatus('connecting…');
+        ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/network/live');
+        ws.onopen = () => { setStatus('building the network…'); send({ type: 'start', options: opts }); };
+        ws.onmessage = (event) => handle(JSON.parse(event.data));
+        ws.onclose = () => { setStatus('disconnected: press New network to start again'); buttons.forEach((b) => { $(b).disabled = true; }); ws = null; };
+      }
+
+      function handle(m) {
+        if (m.ok === false) { showError(m.error || { message: 'error' }); return; }
+        if (m.type === 'ready') { onReady(m); } else if (m.type === 'frame') { onFrame(m); } else if (m.type === 'weight' || m.type === 'point') { onExplanation(m); }
+      }
+
+      function onReady(m) {
+        clearError();
+        ready = m; frame = null; losses = []; selectedWeight = null; selectedPoint = null;
+        $('source').textContent = m.model.source;
+        $('command').textContent = m.model.command;
+        const pick = $('weight-pick');
+        while (pick.options.length > 1) pick.remove(1);
+        m.model.parameters.forEach((name, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = name; pick.appendChild(o); });
+        buttons.forEach((b) => { $(b).disabled = false; });
+        setStatus('ready: ' + m.model.trainingRows + ' training rows, ' + m.model.validationRows + ' validation rows, ' + m.model.parameters.length + ' parameters');
+        document.body.dataset.ready = '1';
+      }
+
+      function onFrame(f) {
+        frame = f;
+        if (!losses.length || losses[losses.length - 1].step !== f.step) losses.push({ step: f.step, train: f.trainingLoss, val: f.validationLoss });
+        if (losses.length > 2000) losses = losses.filter((_, i) => i % 2 === 0);
+        $('m-step').textContent = String(f.step);
+        $('m-epoch').textContent = String(f.epoch);
+        $('m-rate').textContent = f.stepsPerSecond.toFixed(0);
+        $('m-train-loss').textContent = shown(f.trainingLoss);
+        $('m-train-acc').textContent = percent(f.trainingAccuracy);
+        $('m-val-loss').textContent = shown(f.validationLoss);
+        $('m-val-acc').textContent = percent(f.validationAccuracy);
+        document.body.dataset.step = String(f.step);
+        document.body.dataset.validationAccuracy = f.validationAccuracy === null || f.validationAccuracy === undefined ? '' : String(f.validationAccuracy);
+        drawBoundary(); drawNetwork(); drawChart();
+        const now = performance.now();
+        redraws.push(now);
+        while (redraws.length && redraws[0] < now - 2000) redraws.shift();
+        const rate = redraws.length > 1 ? (redraws.length - 1) / ((redraws[redraws.length - 1] - redraws[0]) / 1000) : 0;
+        $('m-redraws').textContent = f.running ? rate.toFixed(0) : '0';
+        document.body.dataset.redraws = rate.toFixed(1);
+        if (f.divergence) showError({ message: f.divergence });
+        if (f.finished) setStatus('the run is over after ' + f.step + ' steps: reset to train again');
+        else setStatus(f.running ? 'training…' : 'paused at step ' + f.step);
+      }
+
+      function onExplanation(m) {
+        const box = $('explain');
+        if (m.type === 'weight') {
+          $('explain-title').textContent = 'Gradient of ' + m.parameter + ' at step ' + m.step;
+        } else {
+          $('explain-title').textContent = (m.set === 'validation' ? 'Validation' : 'Training') + ' row ' + (m.row + 1) + ' at step ' + m.step
+            + ' (y = ' + m.y + ', score ' + shown(m.score) + ', loss ' + shown(m.loss) + ')';
+        }
+        box.innerHTML = m.html; // the library's escaped HTML
+        document.body.dataset.explained = m.type;
+      }
+
+      // ---- drawing (numbers from the server, placed on the canvas) ----
+      const regionColors = ['#f8d4d4', '#cfe2f8'], pointColors = ['#cf222e', '#0969da'];
+      function toPixel(x, y, canvas) {
+        const g = ready.grid;
+        return [(x - g.xMin) / (g.xMax - g.xMin) * canvas.width, canvas.height - (y - g.yMin) / (g.yMax - g.yMin) * canvas.height];
+      }
+      function drawBoundary() {
+        const canvas = $('boundary'), ctx = canvas.getContext('2d');
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
+        if (!ready || !frame) return;
+        const n = ready.grid.resolution, cw = canvas.width / n, ch = canvas.height / n;
+        for (let r = 0; r < n; r++) {
+          for (let c = 0; c < n; c++) {
+            ctx.fillStyle = regionColors[frame.cells.charCodeAt(r * n + c) - 48] || '#eee';
+            ctx.fillRect(Math.floor(c * cw), Math.floor(canvas.height - (r + 1) * ch), Math.ceil(cw), Math.ceil(ch));
+          }
+        }
+        const sets = [['training', ready.training], ['validation', ready.validation]];
+        for (const [set, rows] of sets) {
+          rows.forEach((p, i) => {
+            const [px, py] = toPixel(p[0], p[1], canvas);
+            ctx.beginPath(); ctx.arc(px, py, set === 'training' ? 3.5 : 4, 0, 2 * Math.PI);
+            if (set === 'training') { ctx.fillStyle = pointColors[p[2] > 0 ? 1 : 0]; ctx.fill(); ctx.strokeStyle = '#fff'; ctx.lineWidth = 0.8; ctx.stroke(); }
+            else { ctx.strokeStyle = pointColors[p[2] > 0 ? 1 : 0]; ctx.lineWidth = 2; ctx.stroke(); }
+            if (selectedPoint && selectedPoint.set === set && selectedPoint.row === i) {
+              ctx.beginPath(); ctx.arc(px, py, 8, 0, 2 * Math.PI); ctx.strokeStyle = '#1f2328'; ctx.lineWidth = 2; ctx.stroke();
+            }
+          });
+        }
+      }
+
+      function unitPositions(canvas) {
+        const layers = ready.model.layers, pos = [];
+        const maxUnits = Math.max.apply(null, layers);
+        layers.forEach((count, k) => {
+          const x = 30 + k * (canvas.width - 60) / (layers.length - 1);
+          const gap = Math.min(20, (canvas.height - 40) / Math.max(1, maxUnits - 1));
+          const top = canvas.height / 2 - gap * (count - 1) / 2;
+          pos.push(Array.from({ length: count }, (_, i) => [x, top + i * gap]));
+        });
+        return pos;
+      }
+      function edgeEnds(e, pos) { return [pos[e[0]][e[1]], pos[e[0] + 1][e[2]]]; }
+
+      function drawNetwork() {
+        const canvas = $('network'), ctx = canvas.getContext('2d');
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
+        if (!ready || !frame) return;
+        const pos = unitPositions(canvas), w = frame.weights;
+        let largest = 1e-9;
+        ready.model.edges.forEach((e) => { largest = Math.max(largest, Math.abs(w[e[3]])); });
+        ready.model.edges.forEach((e) => {
+          const [a, b] = edgeEnds(e, pos), v = w[e[3]];
+          ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]);
+          ctx.strokeStyle = v >= 0 ? 'rgba(9,105,218,0.55)' : 'rgba(207,34,46,0.55)';
+          ctx.lineWidth = 0.3 + 3.7 * Math.abs(v) / largest;
+          if (selectedWeight === e[3]) { ctx.strokeStyle = '#1f2328'; ctx.lineWidth = Math.max(3, ctx.lineWidth); }
+          ctx.stroke();
+        });
+        const first = ready.model.edges[0];
+        if (first) { const [a, b] = edgeEnds(first, pos); canvas.dataset.firstEdge = ((a[0] + b[0]) / 2).toFixed(1) + ',' + ((a[1] + b[1]) / 2).toFixed(1); }
+        pos.forEach((layer, k) => layer.forEach((p, i) => {
+          ctx.beginPath(); ctx.arc(p[0], p[1], 5, 0, 2 * Math.PI);
+          const bias = ready.model.biases.find((b) => b[0] === k && b[1] === i);
+          ctx.fillStyle = k === 0 ? '#59636e' : bias && w[bias[2]] < 0 ? '#f8d4d4' : '#cfe2f8';
+          ctx.fill(); ctx.strokeStyle = '#1f2328'; ctx.lineWidth = 1; ctx.stroke();
+        }));
+      }
+
+      function drawChart() {
+        const canvas = $('chart'), ctx = canvas.getContext('2d');
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
+        if (losses.length < 2) return;
+        const values = [];
+        losses.forEach((p) => { if (isFinite(p.train)) values.push(p.train); if (p.val !== null && p.val !== undefined && isFinite(p.val)) values.push(p.val); });
+        const top = Math.max.apply(null, values.concat([1e-9])), last = losses[losses.length - 1].step, firstStep = losses[0].step;
+        const sx = (s) => 30 + (s - firstStep) / Math.max(1, last - firstStep) * (canvas.width - 40), sy = (v) => canvas.height - 20 - v / top * (canvas.height - 30);
+        ctx.strokeStyle = '#d1d9e0'; ctx.beginPath(); ctx.moveTo(30, 10); ctx.lineTo(30, canvas.height - 20); ctx.lineTo(canvas.width - 10, canvas.height - 20); ctx.stroke();
+        ctx.fillStyle = '#59636e'; ctx.font = '10px sans-serif';
+        ctx.fillText(top.toPrecision(2), 2, 14); ctx.fillText('0', 20, canvas.height - 20); ctx.fillText('step ' + last, canvas.width - 60, canvas.height - 6);
+        for (const [key, color] of [['train', '#1f2328'], ['val', '#bc4c00']]) {
+          ctx.beginPath(); let started = false;
+          losses.forEach((p) => { const v = p[key]; if (v === null || v === undefined || !isFinite(v)) return; if (!started) { ctx.moveTo(sx(p.step), sy(v)); started = true; } else ctx.lineTo(sx(p.step), sy(v)); });
+          ctx.strokeStyle = color; ctx.lineWidth = 1.5; ctx.stroke();
+        }
+      }
+
+      // ---- clicks ----
+      function canvasPoint(canvas, event) {
+        const rect = canvas.getBoundingClientRect();
+        return [(event.clientX - rect.left) * canvas.width / rect.width, (event.clientY - rect.top) * canvas.height / rect.height];
+      }
+      $('network').addEventListener('click', (event) => {
+        if (!ready || !frame) return;
+        const canvas = $('network'), [x, y] = canvasPoint(canvas, event), pos = unitPositions(canvas);
+        let best = null, bestDistance = 6;
+        ready.model.edges.forEach((e) => {
+          const [a, b] = edgeEnds(e, pos), dx = b[0] - a[0], dy = b[1] - a[1];
+          const t = Math.max(0, Math.min(1, ((x - a[0]) * dx + (y - a[1]) * dy) / (dx * dx + dy * dy)));
+          const d = Math.hypot(x - a[0] - t * dx, y - a[1] - t * dy);
+          if (d < bestDistance) { bestDistance = d; best = e[3]; }
+        });
+        if (best !== null) explainWeight(best);
+      });
+      $('weight-pick').addEventListener('change', () => { if ($('weight-pick').value !== '') explainWeight(Number($('weight-pick').value)); });
+      function explainWeight(index) { selectedWeight = index; $('weight-pick').value = String(index); drawNetwork(); send({ type: 'explainWeight', index: index }); }
+
+      $('boundary').addEventListener('click', (event) => {
+        if (!ready) return;
+        const canvas = $('boundary'), [x, y] = canvasPoint(canvas, event);
+        let best = null, bestDistance = 10;
+        for (const [set, rows] of [['training', ready.training], ['validation', ready.validation]]) {
+          rows.forEach((p, i) => { const [px, py] = toPixel(p[0], p[1], canvas), d = Math.hypot(px - x, py - y); if (d < bestDistance) { bestDistance = d; best = { set: set, row: i }; } });
+        }
+        if (best) { selectedPoint = best; drawBoundary(); send({ type: 'explainPoint', set: best.set, row: best.row }); }
+      });
+
+      $('build').addEventListener('click', connect);
+      $('play').addEventListener('click', () => send({ type: 'play' }));
+      $('pause').addEventListener('click', () => send({ type: 'pause' }));
+      $('step').addEventListener('click', () => send({ type: 'step' }));
+      $('reset').addEventListener('click', () => send({ type: 'reset' }));
+      $('speed').addEventListener('change', () => { const s = num('speed'); if (s) send({ type: 'speed', stepsPerSecond: s }); });
+      connect();
+    })();
+    """#
+}

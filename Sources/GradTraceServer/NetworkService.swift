@@ -1,0 +1,265 @@
+import Foundation
+import GradTrace
+
+/// What the network page may ask for. Past any of these a request gets a JSON error naming the
+/// limit. (`ServerLimits.network`.)
+public struct NetworkLimits: Sendable {
+    /// Training sessions (open sockets with a network) at once, over all clients.
+    public var sessions = 16
+    /// Steps per second one session may run.
+    public var stepsPerSecond = 500
+    /// Frames (numbers and boundary) per second one session sends, at most.
+    public var framesPerSecond = 20
+    /// Steps one session may take in all (then it stops; reset starts again).
+    public var stepsPerSession = 100_000
+    /// Hidden layers.
+    public var layers = 4
+    /// Units per hidden layer.
+    public var units = 32
+    /// Data points (training and validation together).
+    public var points = 1_000
+    /// Cells per side of the decision-boundary grid.
+    public var gridResolution = 48
+    /// Examples of the batch whose uses a weight's explanation lists one by one.
+    public var explainedExamples = 8
+
+    public init() {}
+}
+
+/// The options of a network, as the page's JSON carries them, checked against the limits.
+struct NetworkOptions: Sendable, Equatable {
+    var dataset = "moons"
+    var points = 200
+    var noise = 0.1
+    var validation = 0.3
+    var seed: UInt64 = 1
+    var hidden = [16, 16]
+    var activation = NetworkSpec.Activation.relu
+    var loss = NetworkSpec.Loss.hinge
+    var optimizer = "sgd"
+    var momentum = 0.9
+    var learningRate = 0.1
+    var batchSize: Int?
+    var l2 = 1e-4
+    var stepsPerSecond = 60
+
+    struct Body: Decodable {
+        var dataset: String?
+        var points: Int?
+        var noise: Double?
+        var validation: Double?
+        var seed: Int?
+        var hidden: [Int]?
+        var activation: String?
+        var loss: String?
+        var optimizer: String?
+        var momentum: Double?
+        var learningRate: Double?
+        var batchSize: Int?
+        var l2: Double?
+        var stepsPerSecond: Int?
+    }
+
+    static let datasets = ["moons", "circles", "xor", "spiral", "blobs"]
+    static let optimizers = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
+
+    static func decode(json: Data, limits: NetworkLimits) -> Result<NetworkOptions, ReplyError> {
+        let body: Body
+        do { body = try JSONDecoder().decode(Body.self, from: json.isEmpty ? Data("{}".utf8) : json) } catch {
+            return .failure(ReplyError(.error(400, kind: "request", "the options are not the JSON this server expects: \(ExplainQuery.describe(error))",
+                                              help: #"send {"dataset": "moons", "points": 200, "hidden": [16, 16], "learningRate": 0.1}"#)))
+        }
+        return make(body, limits: limits)
+    }
+
+    static func make(_ b: Body, limits: NetworkLimits) -> Result<NetworkOptions, ReplyError> {
+        func bad(_ message: String, help: String? = nil) -> Result<NetworkOptions, ReplyError> {
+            .failure(ReplyError(.error(400, kind: "request", message, help: help)))
+        }
+        func limit(_ message: String, help: String? = nil) -> Result<NetworkOptions, ReplyError> {
+            .failure(ReplyError(.error(413, kind: "limit", message, help: help)))
+        }
+        var o = NetworkOptions()
+        if let d = b.dataset {
+            guard datasets.contains(d) else { return bad("dataset must be one of \(datasets.joined(separator: ", ")), got '\(d)'") }
+            o.dataset = d
+        }
+        if let n = b.points {
+            guard n >= 4 else { return bad("points must be at least 4") }
+            guard n <= limits.points else { return limit("\(n) points; this server takes at most \(limits.points)", help: "use fewer points") }
+            o.points = n
+        }
+        if let v = b.noise {
+            guard v.isFinite, (0...2).contains(v) else { return bad("noise must be between 0 and 2") }
+            o.noise = v
+        }
+        if let v = b.validation {
+            guard v.isFinite, (0...0.9).contains(v) else { return bad("validation must be a fraction between 0 and 0.9") }
+            o.validation = v
+        }
+        if let s = b.seed {
+            guard s >= 0 else { return bad("seed must be 0 or more") }
+            o.seed = UInt64(s)
+        }
+        if let h = b.hidden {
+            guard h.count <= limits.layers else {
+                return limit("\(h.count) hidden layers; this server takes at most \(limits.layers)", help: "use fewer layers")
+            }
+            guard h.allSatisfy({ $0 >= 1 }) else { return bad("every layer needs at least one unit") }
+            if let big = h.first(where: { $0 > limits.units }) {
+                return limit("a layer of \(big) units; this server takes at most \(limits.units) per layer", help: "use fewer units")
+            }
+            o.hidden = h
+        }
+        if let a = b.activation {
+            guard let v = NetworkSpec.Activation(rawValue: a) else { return bad("activation must be relu, tanh or sigmoid, got '\(a)'") }
+            o.activation = v
+        }
+        if let l = b.loss {
+            guard let v = NetworkSpec.Loss(rawValue: l) else { return bad("loss must be hinge, logistic or squared, got '\(l)'") }
+            o.loss = v
+        }
+        if let opt = b.optimizer {
+            guard optimizers.contains(opt) else { return bad("optimizer must be one of \(optimizers.joined(separator: ", ")), got '\(opt)'") }
+            o.optimizer = opt
+        }
+        if let m = b.momentum {
+            guard m.isFinite, (0..<1).contains(m) else { return bad("momentum must be at least 0 and below 1") }
+            o.momentum = m
+        }
+        if let lr = b.learningRate {
+            guard lr.isFinite, lr > 0, lr <= 100 else { return bad("the learning rate must be a positive number up to 100") }
+            o.learningRate = lr
+        }
+        if let n = b.batchSize {
+            guard n >= 1 else { return bad("the batch size must be at least 1 (leave it out for the whole set)") }
+            o.batchSize = n
+        }
+        if let v = b.l2 {
+            guard v.isFinite, v >= 0, v <= 10 else { return bad("l2 must be between 0 and 10") }
+            o.l2 = v
+        }
+        if let s = b.stepsPerSecond {
+            guard s >= 1 else { return bad("stepsPerSecond must be at least 1") }
+            guard s <= limits.stepsPerSecond else {
+                return limit("\(s) steps per second; this server runs at most \(limits.stepsPerSecond)", help: "ask for fewer steps per second")
+            }
+            o.stepsPerSecond = s
+        }
+        return .success(o)
+    }
+
+    /// The generator's text: `moons(n=200, noise=0.1, seed=1)`; blobs with two classes.
+    var generator: String {
+        "\(dataset)(n=\(points), noise=\(formatShortest(noise)), seed=\(seed)\(dataset == "blobs" ? ", classes=2" : ""))"
+    }
+
+    var spec: NetworkSpec { NetworkSpec(hidden: hidden, activation: activation, loss: loss) }
+
+    var optimizerValue: Optimizer {
+        switch optimizer {
+        case "momentum": return .momentum(momentum)
+        case "nesterov": return .nesterov(momentum)
+        case "rmsprop": return .rmspropDefault
+        case "adam": return .adamDefault
+        default: return .gradientDescent
+        }
+    }
+
+    /// The `gradtrace train` command that runs the same training (the page shows it).
+    var command: String {
+        var parts = ["gradtrace train network.gt --data '\(generator)'"]
+        if validation > 0 { parts.append("--validate \(formatShortest(validation))") }
+        parts.append("--seed \(seed)")
+        if optimizer != "sgd" { parts.append("--optimizer \(optimizer)") }
+        if optimizer == "momentum" || optimizer == "nesterov" { parts.append("--momentum \(formatShortest(momentum))") }
+        parts.append("--lr \(formatShortest(learningRate))")
+        if let batchSize { parts.append("--batch \(batchSize)") }
+        if l2 > 0 { parts.append("--l2 \(formatShortest(l2))") }
+        parts.append("--classify score")
+        return parts.joined(separator: " ")
+    }
+}
+
+/// A network ready to train: the source text, the parsed model, the data split and the
+/// trainer, all from `NetworkOptions` through the library (as `gradtrace train` builds them).
+struct NetworkSetup: Sendable {
+    var options: NetworkOptions
+    var source: String
+    var model: Model
+    var training: Dataset
+    var validation: Dataset?
+    var trainer: Trainer
+
+    init(_ o: NetworkOptions, limits: NetworkLimits) throws(ReplyError) {
+        options = o
+        source = o.spec.source
+        do {
+            var graph = try Explanation.graph(source: SourceText(source, name: "network.gt"))
+            if o.seed != 0 { graph.initializeParameters(seed: o.seed) }
+            var data = try Dataset.load(o.generator)
+            var validation: Dataset?
+            if o.validation > 0 {
+                let parts = data.split(validation: o.validation, seed: o.seed)
+                data = parts.training
+                validation = parts.validation
+            }
+            training = data
+            self.validation = validation
+            model = try Model(graph: graph, parameters: nil, bindings: [:], data: data)
+            var trainer = Trainer(parameters: nil, learningRate: o.learningRate, steps: limits.stepsPerSession, optimizer: o.optimizerValue)
+            trainer.penalty = o.l2 > 0 ? .l2(o.l2) : .none
+            trainer.seed = o.seed
+            trainer.batchSize = o.batchSize.map { min($0, data.count) }
+            trainer.classifier = try Classifier.parse("score")
+            trainer.validation = validation
+            self.trainer = trainer
+        } catch {
+            throw ReplyError(.json(422, APIError(error).encoded()))
+        }
+    }
+
+    /// The model's description for the page: source, layers, parameter names, the network's
+    /// edges (layer, from, to, parameter index) and biases (layer, unit, parameter index).
+    struct Description: Encodable {
+        var ok = true
+        var source: String
+        var command: String
+        var layers: [Int]
+        var parameters: [String]
+        var edges: [[Int]]
+        var biases: [[Int]]
+        var trainingRows: Int
+        var validationRows: Int
+    }
+
+    var description: Description {
+        let spec = options.spec
+        let index = Dictionary(model.parameterNames.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        var edges: [[Int]] = [], biases: [[Int]] = []
+        let sizes = spec.layerSizes
+        for (k, names) in spec.layerNames.enumerated() {
+            let isLast = k == spec.layerNames.count - 1
+            for to in 0..<sizes[k + 1] {
+                for from in 0..<sizes[k] {
+                    let name = isLast ? "\(names.weights)[\(from + 1)]" : "\(names.weights)[\(to + 1),\(from + 1)]"
+                    if let p = index[name] { edges.append([k, from, to, p]) }
+                }
+                let bias = isLast ? names.bias : "\(names.bias)[\(to + 1)]"
+                if let p = index[bias] { biases.append([k + 1, to, p]) }
+            }
+        }
+        return Description(source: source, command: options.command, layers: sizes, parameters: model.parameterNames, edges: edges, biases: biases,
+                           trainingRows: training.count, validationRows: validation?.count ?? 0)
+    }
+}
+
+extension JSONEncoder {
+    /// Compact, for frames sent many times a second.
+    static var compact: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+}

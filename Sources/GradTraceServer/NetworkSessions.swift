@@ -1,0 +1,411 @@
+import FlyingFox
+import Foundation
+import GradTrace
+
+/// Sends the network page's socket (`GET /api/network/live`) and its session count
+/// (`GET /api/network/sessions`) to `NetworkSessions`; every other request to the router.
+struct NetworkSocketRouter: HTTPHandler {
+    let next: Router
+    let sessions: NetworkSessions
+    let socket: WebSocketHTTPHandler
+
+    init(next: Router, limits: ServerLimits) {
+        self.next = next
+        sessions = NetworkSessions(limits: limits.network)
+        socket = .webSocket(sessions, frameSize: 1 << 20)
+    }
+
+    static let socketPath = "/api/network/live"
+    static let countPath = "/api/network/sessions"
+
+    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        switch request.path {
+        case Self.socketPath:
+            // A page of another site may not drive a session here (the browser sends Origin).
+            if let origin = request.headers[HTTPHeader("Origin")], let host = request.headers[.host],
+               URL(string: origin)?.host.map({ h in host == h || host.hasPrefix(h + ":") || host.hasPrefix("[" + h + "]") }) != true {
+                return Router.response(.error(403, kind: "request", "the live socket takes connections from this server's own pages only"), closing: true)
+            }
+            if request.headers[.upgrade]?.lowercased() != "websocket" {
+                return Router.response(.error(400, kind: "request", "this address is a WebSocket: open it with new WebSocket(…)"), closing: false)
+            }
+            return try await socket.handleRequest(request)
+        case Self.countPath:
+            struct Count: Encodable { var ok = true; var sessions: Int; var limit: Int }
+            let body = (try? JSONEncoder.sorted.encode(Count(sessions: sessions.count, limit: sessions.limits.sessions))) ?? Data()
+            return Router.response(.json(200, body), closing: false)
+        default:
+            return try await next.handleRequest(request)
+        }
+    }
+}
+
+/// The live training sessions: one per open socket that started a network, at most
+/// `limits.sessions` at once. A session ends when its client goes away.
+final class NetworkSessions: WSMessageHandler, @unchecked Sendable {
+    let limits: NetworkLimits
+    private let lock = NSLock()
+    private var open = 0
+
+    init(limits: NetworkLimits) { self.limits = limits }
+
+    var count: Int { lock.withLock { open } }
+
+    private func reserve() -> Bool {
+        lock.withLock {
+            guard open < limits.sessions else { return false }
+            open += 1
+            return true
+        }
+    }
+
+    private func release() { lock.withLock { open -= 1 } }
+
+    func makeMessages(for client: AsyncStream<WSMessage>) async throws -> AsyncStream<WSMessage> {
+        let (output, continuation) = AsyncStream<WSMessage>.makeStream(bufferingPolicy: .bufferingNewest(64))
+        guard reserve() else {
+            continuation.yield(.text(LiveSession.errorText(kind: "limit", "\(limits.sessions) training sessions are running, the most this server runs at once",
+                                                           help: "close another tab's network page, or try again in a moment")))
+            continuation.yield(.close(WSCloseCode(1013, reason: "Try Again Later")))
+            continuation.finish()
+            return output
+        }
+        let session = LiveSession(limits: limits, send: { continuation.yield($0) })
+        session.start()
+        Task {
+            for await message in client {
+                if case .text(let text) = message { session.receive(text) }
+                if case .close = message { break }
+            }
+            // The client went away (or closed): stop training, free the slot.
+            session.stop()
+            self.release()
+            continuation.finish()
+        }
+        return output
+    }
+}
+
+/// One client's training run, on a thread of its own (never Swift concurrency's few shared
+/// threads, which the sockets need). Commands from the socket are queued; the thread takes
+/// steps at the chosen rate and sends a frame (numbers, weights, boundary cells) at most
+/// `framesPerSecond` times a second.
+final class LiveSession: @unchecked Sendable {
+    private let limits: NetworkLimits
+    private let send: @Sendable (WSMessage) -> Void
+    private let condition = NSCondition()
+    private var commands: [[String: Any]] = []
+    private var stopped = false
+
+    // Owned by the thread.
+    private var setup: NetworkSetup?
+    private var session: TrainingSession?
+    private var grid: BoundaryGrid?
+    private var running = false
+    private var stepTimes: [Double] = []
+    private var frameTimes: [Double] = []
+
+    init(limits: NetworkLimits, send: @escaping @Sendable (WSMessage) -> Void) {
+        self.limits = limits
+        self.send = send
+    }
+
+    func start() {
+        let thread = Thread { [self] in loop() }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func receive(_ text: String) {
+        guard text.utf8.count <= 64 * 1024,
+              let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            send(.text(Self.errorText(kind: "request", "a message must be a JSON object such as {\"type\": \"play\"}")))
+            return
+        }
+        condition.lock()
+        if commands.count < 256 { commands.append(object) }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    static func errorText(kind: String, _ message: String, help: String? = nil) -> String {
+        String(decoding: APIError(kind: kind, message: message, help: help).encoded(), as: UTF8.self)
+    }
+
+    private func sendError(_ reply: Reply) { send(.text(String(decoding: reply.body, as: UTF8.self))) }
+
+    private func sendJSON<T: Encodable>(_ value: T) {
+        if let data = try? JSONEncoder.compact.encode(value) { send(.text(String(decoding: data, as: UTF8.self))) }
+    }
+
+    private static func now() -> Double { Date().timeIntervalSinceReferenceDate }
+
+    private func loop() {
+        var nextFrame = Self.now()
+        while true {
+            condition.lock()
+            while !stopped && commands.isEmpty && !(running && Self.now() >= nextFrame) {
+                if running { _ = condition.wait(until: Date(timeIntervalSinceReferenceDate: nextFrame)) } else { condition.wait() }
+            }
+            if stopped { condition.unlock(); return }
+            let command = commands.isEmpty ? nil : commands.removeFirst()
+            condition.unlock()
+            if let command {
+                handle(command)
+                if running { nextFrame = min(nextFrame, Self.now() + 1 / Double(limits.framesPerSecond)) }
+                continue
+            }
+            // A frame: the steps due at the chosen rate, then the numbers.
+            let rate = Double(setup?.options.stepsPerSecond ?? 1)
+            let fps = min(Double(limits.framesPerSecond), rate)
+            let steps = max(1, Int((rate / fps).rounded()))
+            for _ in 0..<steps { if !takeStep() { running = false; break } }
+            sendFrame()
+            nextFrame = max(nextFrame + 1 / fps, Self.now() - 1 / fps)
+        }
+    }
+
+    private func takeStep() -> Bool {
+        guard session != nil, session!.step() != nil else { return false }
+        stepTimes.append(Self.now())
+        if stepTimes.count > 4096 { stepTimes.removeFirst(stepTimes.count - 2048) }
+        return !session!.isFinished
+    }
+
+    private func handle(_ command: [String: Any]) {
+        let type = command["type"] as? String ?? ""
+        if type != "start" && setup == nil {
+            sendError(.error(400, kind: "request", "start a network first: {\"type\": \"start\", \"options\": {…}}"))
+            return
+        }
+        switch type {
+        case "start":
+            let options = command["options"] ?? [String: Any]()
+            guard let json = try? JSONSerialization.data(withJSONObject: options) else {
+                sendError(.error(400, kind: "request", "options must be a JSON object")); return
+            }
+            switch NetworkOptions.decode(json: json, limits: limits) {
+            case .failure(let e): sendError(e.reply)
+            case .success(let o):
+                do { try begin(NetworkSetup(o, limits: limits)) } catch { sendError(error.reply) }
+            }
+        case "reset":
+            guard let setup else { return }
+            do { try begin(NetworkSetup(setup.options, limits: limits)) } catch { sendError(error.reply) }
+        case "play":
+            running = !(session?.isFinished ?? true)
+            stepTimes = []
+            frameTimes = []
+            sendFrame()
+        case "pause":
+            running = false
+            sendFrame()
+        case "step":
+            running = false
+            _ = takeStep()
+            sendFrame()
+        case "speed":
+            guard let s = command["stepsPerSecond"] as? Int, s >= 1, s <= limits.stepsPerSecond else {
+                sendError(.error(413, kind: "limit", "stepsPerSecond must be from 1 to \(limits.stepsPerSecond)")); return
+            }
+            setup?.options.stepsPerSecond = s
+        case "explainWeight":
+            guard let index = command["index"] as? Int, let setup, index >= 0, index < setup.model.parameterNames.count else {
+                sendError(.error(400, kind: "request", "explainWeight needs the index of a parameter")); return
+            }
+            explainWeight(index)
+        case "explainPoint":
+            let set = command["set"] as? String ?? "training"
+            guard let setup, let row = command["row"] as? Int,
+                  let data = set == "validation" ? setup.validation : set == "training" ? setup.training : nil, row >= 0, row < data.count else {
+                sendError(.error(400, kind: "request", "explainPoint needs a set (training or validation) and one of its rows")); return
+            }
+            explainPoint(set: set, row: row, data: data)
+        default:
+            sendError(.error(400, kind: "request", "unknown message type '\(type)'",
+                             help: "send start, play, pause, step, reset, speed, explainWeight or explainPoint"))
+        }
+    }
+
+    private func begin(_ s: NetworkSetup) throws(ReplyError) {
+        let new: TrainingSession
+        do { new = try TrainingSession(trainer: s.trainer, model: s.model, data: s.training) } catch {
+            throw ReplyError(.json(422, APIError(error).encoded()))
+        }
+        setup = s
+        session = new
+        grid = BoundaryGrid(model: s.model, data: s.training, points: [s.training] + (s.validation.map { [$0] } ?? []),
+                            classifier: s.trainer.classifier!, resolution: limits.gridResolution)
+        running = false
+        stepTimes = []
+        frameTimes = []
+        struct Ready: Encodable {
+            var ok = true
+            var type = "ready"
+            var model: NetworkSetup.Description
+            var training: [[Double]]
+            var validation: [[Double]]
+            var grid: Grid
+            var limits: Limits
+            struct Grid: Encodable { var xMin, xMax, yMin, yMax: Double; var resolution: Int }
+            struct Limits: Encodable { var stepsPerSecond, framesPerSecond, stepsPerSession: Int }
+        }
+        func rows(_ d: Dataset?) -> [[Double]] {
+            guard let d, let a = d.columns.firstIndex(of: "x1"), let b = d.columns.firstIndex(of: "x2"), let y = d.columns.firstIndex(of: "y") else { return [] }
+            return (0..<d.count).map { [d[$0, a], d[$0, b], d[$0, y]] }
+        }
+        let g = grid.map { Ready.Grid(xMin: $0.xRange.lowerBound, xMax: $0.xRange.upperBound, yMin: $0.yRange.lowerBound, yMax: $0.yRange.upperBound, resolution: $0.resolution) }
+            ?? Ready.Grid(xMin: -1, xMax: 1, yMin: -1, yMax: 1, resolution: 0)
+        sendJSON(Ready(model: s.description, training: rows(s.training), validation: rows(s.validation), grid: g,
+                       limits: .init(stepsPerSecond: limits.stepsPerSecond, framesPerSecond: limits.framesPerSecond, stepsPerSession: limits.stepsPerSession)))
+        sendFrame()
+    }
+
+    /// What a frame carries: the step count, the losses and accuracies at the current weights,
+    /// the weights, the boundary's cells as a string of class digits, and the measured rates.
+    struct Frame: Encodable {
+        var ok = true
+        var type = "frame"
+        var step: Int
+        var epoch: Int
+        var running: Bool
+        var finished: Bool
+        var trainingLoss: Double
+        var trainingAccuracy: Double?
+        var validationLoss: Double?
+        var validationAccuracy: Double?
+        var weights: [Double]
+        var cells: String
+        var stepsPerSecond: Double
+        var framesPerSecond: Double
+        var divergence: String?
+    }
+
+    private func sendFrame() {
+        guard var s = session else { return }
+        let t = Self.now()
+        frameTimes.append(t)
+        if frameTimes.count > 256 { frameTimes.removeFirst(frameTimes.count - 128) }
+        let training = s.score()
+        let validation = setup?.validation.map { s.score($0) }
+        let cells = grid.map { g -> String in
+            var g = g
+            let c = g.cells(parameters: s.weights)
+            grid = g
+            return String(decoding: c.map { $0 + 48 }, as: UTF8.self)
+        } ?? ""
+        session = s
+        func rate(_ times: [Double]) -> Double {
+            let recent = times.filter { $0 >= t - 2 }
+            guard recent.count >= 2, let first = recent.first, let last = recent.last, last > first else { return 0 }
+            return Double(recent.count - 1) / (last - first)
+        }
+        let frame = Frame(step: s.stepsTaken, epoch: s.lastStep?.epoch ?? 0, running: running, finished: s.isFinished,
+                          trainingLoss: training.loss, trainingAccuracy: training.accuracy,
+                          validationLoss: validation?.loss, validationAccuracy: validation?.accuracy ?? nil,
+                          weights: s.weights, cells: cells, stepsPerSecond: running ? rate(stepTimes) : 0,
+                          framesPerSecond: running ? rate(frameTimes) : 0, divergence: s.divergence?.description)
+        sendJSON(frame)
+    }
+
+    /// The gradient of parameter `index` at the current weights: the next step, taken on a copy
+    /// of the session (the run itself does not move), taken apart example by example.
+    private func explainWeight(_ index: Int) {
+        guard let setup, var preview = session else { return }
+        let stepNumber = preview.stepsTaken + 1
+        guard let step = preview.step() else {
+            sendError(.error(422, kind: "finished", "the run is over: reset to train again")); return
+        }
+        let batch = setup.trainer.rows(ofStep: stepNumber, examples: setup.training.count)
+        let e: WeightGradientExplanation
+        do { e = try WeightGradientExplanation(model: setup.model, trainer: setup.trainer, step: step, batch: batch, data: setup.training, index: index) } catch {
+            sendError(.json(422, APIError(error).encoded())); return
+        }
+        let f = NumberFormat(.significant(4), trimsZeros: true)
+        let name = HTML.escape(e.parameter)
+        var html = "<p>Step \(stepNumber) would take <b>\(name)</b> = <span class=\"value\">\(f(e.value))</span> and move it by its gradient "
+        html += "<span class=\"gradient\">∂L/∂\(name)</span>, the mean over the batch's \(batch.count) example\(batch.count == 1 ? "" : "s")\(setup.trainer.penalty == .none ? "" : " plus the L2 penalty's 2λw").</p>\n"
+        html += "<table class=\"weight-uses\"><thead><tr><th>row</th><th>gate it feeds</th><th class=\"num\">local ∂gate/∂\(name)</th><th></th><th class=\"num\">upstream ∂L/∂gate</th><th></th><th class=\"num\">local × upstream</th></tr></thead><tbody>\n"
+        for example in e.examples.prefix(limits.explainedExamples) {
+            for use in example.uses {
+                html += "<tr><td class=\"num\">\(example.row + 1)</td><td class=\"gate\">\(HTML.escape(use.gate))</td><td class=\"num\">\(f(use.local))</td><td>×</td>"
+                html += "<td class=\"num gradient\">\(f(use.upstream))</td><td>=</td><td class=\"num gradient\">\(f(use.product))</td></tr>\n"
+            }
+        }
+        if e.examples.count > limits.explainedExamples {
+            html += "<tr><td colspan=\"7\" class=\"note\">… and \(e.examples.count - limits.explainedExamples) more rows of the batch</td></tr>\n"
+        }
+        html += "</tbody></table>\n<ul class=\"weight-sum\">\n"
+        html += "<li>batch mean: (sum of the \(e.examples.count) rows' local × upstream) / \(e.examples.count) = <span class=\"gradient\">\(f(e.batchMean))</span></li>\n"
+        if setup.trainer.penalty != .none {
+            html += "<li>L2 penalty: 2λw = 2 × \(formatShortest(setup.options.l2)) × \(f(e.value)) = <span class=\"gradient\">\(f(e.penalty))</span></li>\n"
+        }
+        html += "<li>gradient of the step: <span class=\"gradient\">\(f(e.gradient))</span></li>\n"
+        if case .gradientDescent = setup.trainer.optimizer {
+            html += "<li>update: w ← w − η·g = \(f(e.value)) − \(formatShortest(e.learningRate)) × \(f(e.gradient)) = <span class=\"value\">\(f(e.updated))</span></li>\n"
+        } else {
+            html += "<li>update (\(HTML.escape(setup.trainer.optimizer.name)): \(HTML.escape(e.rule))): \(f(e.value)) → <span class=\"value\">\(f(e.updated))</span></li>\n"
+        }
+        if setup.trainer.optimizer.isNesterov {
+            html += "<li class=\"note\">Nesterov takes the step's gradient at the look-ahead point w + μ·v; the rows above are at w.</li>\n"
+        }
+        html += "</ul>\n"
+        struct Weight: Encodable {
+            var ok = true
+            var type = "weight"
+            var index: Int
+            var parameter: String
+            var step: Int
+            var value: Double
+            var batchSize: Int
+            var batchMean: Double
+            var penalty: Double
+            var gradient: Double
+            var learningRate: Double
+            var updated: Double
+            var html: String
+        }
+        sendJSON(Weight(index: index, parameter: e.parameter, step: stepNumber, value: e.value, batchSize: batch.count, batchMean: e.batchMean,
+                        penalty: e.penalty, gradient: e.gradient, learningRate: e.learningRate, updated: e.updated, html: html))
+    }
+
+    /// One example's full forward and backward pass at the current weights (the walkthrough).
+    private func explainPoint(set: String, row: Int, data: Dataset) {
+        guard let setup, let s = session else { return }
+        let trace: Trace
+        do { trace = try Tracer(bindings: setup.model.bindings(row: row, of: data, parameters: s.weights)).trace(setup.model.graph) } catch {
+            sendError(.json(422, APIError(error).encoded())); return
+        }
+        let format = NumberFormat(.significant(4), trimsZeros: true)
+        struct Point: Encodable {
+            var ok = true
+            var type = "point"
+            var set: String
+            var row: Int
+            var step: Int
+            var x1: Double?
+            var x2: Double?
+            var y: Double?
+            var score: Double?
+            var loss: Double
+            var html: String
+        }
+        func column(_ name: String) -> Double? { data.columns.firstIndex(of: name).map { data[row, $0] } }
+        sendJSON(Point(set: set, row: row, step: s.stepsTaken, x1: column("x1"), x2: column("x2"), y: column("y"), score: trace.value(of: "score"),
+                       loss: trace.output, html: HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: format))))
+    }
+}
+
+extension Optimizer {
+    var isNesterov: Bool {
+        if case .nesterov = self { return true }
+        return false
+    }
+}
