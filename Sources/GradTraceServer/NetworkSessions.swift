@@ -104,6 +104,7 @@ final class LiveSession: @unchecked Sendable {
     private var running = false
     private var stepTimes: [Double] = []
     private var frameTimes: [Double] = []
+    private var playStart = 0.0, stepsSincePlay = 0
 
     init(limits: NetworkLimits, send: @escaping @Sendable (WSMessage) -> Void) {
         self.limits = limits
@@ -162,11 +163,17 @@ final class LiveSession: @unchecked Sendable {
                 if running { nextFrame = min(nextFrame, Self.now() + 1 / Double(limits.framesPerSecond)) }
                 continue
             }
-            // A frame: the steps due at the chosen rate, then the numbers.
+            // A frame: the steps due at the chosen rate since play (so slow frames do not slow
+            // the training down), at most half a second's worth, then the numbers.
             let rate = Double(setup?.options.stepsPerSecond ?? 1)
             let fps = min(Double(limits.framesPerSecond), rate)
-            let steps = max(1, Int((rate / fps).rounded()))
-            for _ in 0..<steps { if !takeStep() { running = false; break } }
+            let due = Int(rate * (Self.now() - playStart)) - stepsSincePlay
+            let steps = min(max(1, due), max(1, Int(rate / 2)))
+            for _ in 0..<steps {
+                stepsSincePlay += 1
+                if !takeStep() { running = false; break }
+            }
+            if due > Int(rate) { playStart = Self.now(); stepsSincePlay = 0 }  // far behind: start counting again
             sendFrame()
             nextFrame = max(nextFrame + 1 / fps, Self.now() - 1 / fps)
         }
@@ -201,6 +208,8 @@ final class LiveSession: @unchecked Sendable {
             do { try begin(NetworkSetup(setup.options, limits: limits)) } catch { sendError(error.reply) }
         case "play":
             running = !(session?.isFinished ?? true)
+            playStart = Self.now()
+            stepsSincePlay = 0
             stepTimes = []
             frameTimes = []
             sendFrame()
@@ -216,6 +225,8 @@ final class LiveSession: @unchecked Sendable {
                 sendError(.error(413, kind: "limit", "stepsPerSecond must be from 1 to \(limits.stepsPerSecond)")); return
             }
             setup?.options.stepsPerSecond = s
+            playStart = Self.now()
+            stepsSincePlay = 0
         case "explainWeight":
             guard let index = command["index"] as? Int, let setup, index >= 0, index < setup.model.parameterNames.count else {
                 sendError(.error(400, kind: "request", "explainWeight needs the index of a parameter")); return
