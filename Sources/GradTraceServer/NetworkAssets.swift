@@ -128,7 +128,7 @@ enum NetworkAssets {
         const opts = options();
         if (ws && ws.readyState === WebSocket.OPEN) { send({ type: 'start', options: opts }); setStatus('building the network…'); return; }
         setStatus('connecting…');
-        ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/network/live');
+        ws = new WebSocket('ws' + location.protocol.slice(4) + '//' + location.host + '/api/network/live'); // ws: or wss:, as the page
         ws.onopen = () => { setStatus('building the network…'); send({ type: 'start', options: opts }); };
         ws.onmessage = (event) => handle(JSON.parse(event.data));
         ws.onclose = () => { setStatus('disconnected: press New network to start again'); buttons.forEach((b) => { $(b).disabled = true; }); ws = null; };
@@ -213,6 +213,7 @@ enum NetworkAssets {
             ctx.beginPath(); ctx.arc(px, py, set === 'training' ? 3.5 : 4, 0, 2 * Math.PI);
             if (set === 'training') { ctx.fillStyle = pointColors[p[2] > 0 ? 1 : 0]; ctx.fill(); ctx.strokeStyle = '#fff'; ctx.lineWidth = 0.8; ctx.stroke(); }
             else { ctx.strokeStyle = pointColors[p[2] > 0 ? 1 : 0]; ctx.lineWidth = 2; ctx.stroke(); }
+            if (set === 'training' && i === 0) canvas.dataset.firstPoint = px.toFixed(1) + ',' + py.toFixed(1);
             if (selectedPoint && selectedPoint.set === set && selectedPoint.row === i) {
               ctx.beginPath(); ctx.arc(px, py, 8, 0, 2 * Math.PI); ctx.strokeStyle = '#1f2328'; ctx.lineWidth = 2; ctx.stroke();
             }

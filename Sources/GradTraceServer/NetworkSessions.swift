@@ -22,8 +22,8 @@ struct NetworkSocketRouter: HTTPHandler {
         switch request.path {
         case Self.socketPath:
             // A page of another site may not drive a session here (the browser sends Origin).
-            if let origin = request.headers[HTTPHeader("Origin")], let host = request.headers[.host],
-               URL(string: origin)?.host.map({ h in host == h || host.hasPrefix(h + ":") || host.hasPrefix("[" + h + "]") }) != true {
+            if let origin = request.headers[HTTPHeader("Origin")],
+               origin.components(separatedBy: "://").last?.lowercased() != request.headers[.host]?.lowercased() {
                 return Router.response(.error(403, kind: "request", "the live socket takes connections from this server's own pages only"), closing: true)
             }
             if request.headers[.upgrade]?.lowercased() != "websocket" {
@@ -104,7 +104,7 @@ final class LiveSession: @unchecked Sendable {
     private var running = false
     private var stepTimes: [Double] = []
     private var frameTimes: [Double] = []
-    private var playStart = 0.0, stepsSincePlay = 0
+    private var playStart = 0.0, stepsSincePlay = 0, measuredSince = 0.0
 
     init(limits: NetworkLimits, send: @escaping @Sendable (WSMessage) -> Void) {
         self.limits = limits
@@ -209,6 +209,7 @@ final class LiveSession: @unchecked Sendable {
         case "play":
             running = !(session?.isFinished ?? true)
             playStart = Self.now()
+            measuredSince = playStart
             stepsSincePlay = 0
             stepTimes = []
             frameTimes = []
@@ -313,10 +314,11 @@ final class LiveSession: @unchecked Sendable {
             return String(decoding: c.map { $0 + 48 }, as: UTF8.self)
         } ?? ""
         session = s
+        // Events per second over the last two seconds of play (or since play, when shorter).
         func rate(_ times: [Double]) -> Double {
-            let recent = times.filter { $0 >= t - 2 }
-            guard recent.count >= 2, let first = recent.first, let last = recent.last, last > first else { return 0 }
-            return Double(recent.count - 1) / (last - first)
+            let window = min(2, t - measuredSince)
+            guard window > 0.2 else { return 0 }
+            return Double(times.filter { $0 > t - window }.count) / window
         }
         let frame = Frame(step: s.stepsTaken, epoch: s.lastStep?.epoch ?? 0, running: running, finished: s.isFinished,
                           trainingLoss: training.loss, trainingAccuracy: training.accuracy,

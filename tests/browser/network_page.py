@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""The network page in a real browser (headless Chromium through Selenium).
+
+    python3 tests/browser/network_page.py http://127.0.0.1:PORT/network [SCREENSHOT.png] [MIN_REDRAWS_PER_SECOND]
+
+Builds micrograd's MLP(2, [16, 16, 1]) on 200 moons points (30% held out), presses Play and
+waits for the validation accuracy to reach 95%, pauses, clicks an edge of the drawn network and
+reads its gradient as local × upstream with the update line, clicks a data point and reads its
+walkthrough, prints how often the boundary was redrawn while playing (and checks it against
+MIN_REDRAWS_PER_SECOND when given: 10 against a release build), checks that no script error or policy violation was logged, and saves a screenshot. Exit status 0 when
+everything held; the first failed check is printed. Run by GradTraceServerTests (swift test).
+"""
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def main():
+    url = sys.argv[1]
+    screenshot = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None
+    min_redraws = float(sys.argv[3]) if len(sys.argv) > 3 else 0
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1300",
+                "--no-first-run", "--lang=en-US"]:
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    wait = WebDriverWait(driver, 20)
+    body = lambda: driver.find_element(By.TAG_NAME, "body")
+    try:
+        driver.get(url)
+        # The page connects and builds the default network (moons, 200 points, 16-16, ReLU, hinge).
+        wait.until(lambda d: body().get_attribute("data-ready") == "1" and body().get_attribute("data-step") == "0")
+        source = driver.find_element(By.ID, "source").text
+        assert "h2 = relu(W2 @ h1 + b2)" in source, source
+        assert driver.find_element(By.ID, "m-val-acc").text.endswith("%")
+
+        # Train: the validation accuracy reaches 95%.
+        driver.find_element(By.ID, "play").click()
+        best, redraws, started = 0.0, 0.0, time.time()
+        while time.time() - started < 120:
+            time.sleep(0.5)
+            value = body().get_attribute("data-validation-accuracy") or "0"
+            best = max(best, float(value))
+            redraws = max(redraws, float(body().get_attribute("data-redraws") or "0"))
+            if best >= 0.95 and time.time() - started > 3:
+                break
+        steps = int(body().get_attribute("data-step"))
+        print(f"network page: validation accuracy {best:.3f} after {steps} steps in {time.time() - started:.1f} s; "
+              f"boundary redraws per second in the browser: {redraws:.1f}; server steps/s: {driver.find_element(By.ID, 'm-rate').text}")
+        assert best >= 0.95, f"validation accuracy only {best}"
+        assert redraws >= min_redraws, f"the boundary was redrawn only {redraws} times a second"
+        driver.find_element(By.ID, "pause").click()
+        wait.until(lambda d: "paused" in d.find_element(By.ID, "status").text)
+
+        # Click an edge of the network: its gradient at this step, as local × upstream.
+        click_at(driver, driver.find_element(By.ID, "network"), "data-first-edge")
+        wait.until(lambda d: body().get_attribute("data-explained") == "weight")
+        title = driver.find_element(By.ID, "explain-title").text
+        assert title.startswith("Gradient of W1[1,1] at step"), title
+        text = driver.find_element(By.ID, "explain").text
+        assert "local × upstream" in text and "batch mean" in text and "w ← w − η·g" in text, text[:800]
+
+        driver.execute_script("window.scrollTo(0, 0)")
+        if screenshot:
+            driver.save_screenshot(screenshot)
+
+        # Click a data point: its walkthrough at the current parameters.
+        click_at(driver, driver.find_element(By.ID, "boundary"), "data-first-point")
+        wait.until(lambda d: body().get_attribute("data-explained") == "point")
+        title = driver.find_element(By.ID, "explain-title").text
+        assert title.startswith("Training row 1 at step"), title
+        text = driver.find_element(By.ID, "explain").text
+        assert "score" in text, text[:800]
+
+        problems = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+        assert not problems, problems
+        print("network page: all checks passed")
+        return 0
+    except AssertionError as failure:
+        print("network page: check failed:", failure, file=sys.stderr)
+        if screenshot:
+            driver.save_screenshot(screenshot.replace(".png", "-failure.png"))
+        return 1
+    finally:
+        driver.quit()
+
+
+def click_at(driver, canvas, attribute):
+    """Clicks the canvas at the pixel the page recorded in `attribute` ("x,y" in canvas units)."""
+    x, y = (float(v) for v in canvas.get_attribute(attribute).split(","))
+    scale = canvas.size["width"] / int(canvas.get_attribute("width"))
+    ActionChains(driver).move_to_element_with_offset(canvas, x * scale - canvas.size["width"] / 2,
+                                                     y * scale - canvas.size["height"] / 2).click().perform()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
