@@ -58,15 +58,15 @@ enum NetworkAssets {
     </section>
     <div class="pictures">
     <section>
-    <h2>Decision boundary <span class="note">(click a point: its walkthrough)</span></h2>
+    <h2>Decision boundary <span class="note">(click a point)</span></h2>
     <canvas id="boundary" width="360" height="360" aria-label="decision regions with the data points; filled: training rows, ringed: validation rows"></canvas>
     <h2>Loss</h2>
     <canvas id="chart" width="360" height="150" aria-label="training loss (dark) and validation loss (orange) by step"></canvas>
     </section>
     <section>
-    <h2>Network <span class="note">(edge width: |weight|; blue positive, red negative; click an edge)</span></h2>
-    <canvas id="network" width="520" height="360" aria-label="the network, weights as edges"></canvas>
-    <p><label for="weight-pick">or pick a weight:</label> <select id="weight-pick"><option value="">—</option></select></p>
+    <h2>Network <span class="note">(click an edge)</span></h2>
+    <canvas id="network" width="460" height="360" aria-label="the network, weights as edges"></canvas>
+    <p class="note">Edge width: |weight|; blue positive, red negative.<br><label for="weight-pick">Or pick a weight:</label> <select id="weight-pick"><option value="">—</option></select></p>
     </section>
     </div>
     <section>

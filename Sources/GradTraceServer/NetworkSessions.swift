@@ -346,14 +346,17 @@ final class LiveSession: @unchecked Sendable {
         var html = "<p>Step \(stepNumber) would take <b>\(name)</b> = <span class=\"value\">\(f(e.value))</span> and move it by its gradient "
         html += "<span class=\"gradient\">∂L/∂\(name)</span>, the mean over the batch's \(batch.count) example\(batch.count == 1 ? "" : "s")\(setup.trainer.penalty == .none ? "" : " plus the L2 penalty's 2λw").</p>\n"
         html += "<table class=\"weight-uses\"><thead><tr><th>row</th><th>gate it feeds</th><th class=\"num\">local ∂gate/∂\(name)</th><th></th><th class=\"num\">upstream ∂L/∂gate</th><th></th><th class=\"num\">local × upstream</th></tr></thead><tbody>\n"
-        for example in e.examples.prefix(limits.explainedExamples) {
+        // Rows that move the weight first; rows whose path is switched off (a ReLU at 0, a hinge
+        // already satisfied) send back 0, and are counted below.
+        let moving = e.examples.filter { $0.gradient != 0 }, still = e.examples.filter { $0.gradient == 0 }
+        for example in (moving + still).prefix(limits.explainedExamples) {
             for use in example.uses {
                 html += "<tr><td class=\"num\">\(example.row + 1)</td><td class=\"gate\">\(HTML.escape(use.gate))</td><td class=\"num\">\(f(use.local))</td><td>×</td>"
                 html += "<td class=\"num gradient\">\(f(use.upstream))</td><td>=</td><td class=\"num gradient\">\(f(use.product))</td></tr>\n"
             }
         }
         if e.examples.count > limits.explainedExamples {
-            html += "<tr><td colspan=\"7\" class=\"note\">… and \(e.examples.count - limits.explainedExamples) more rows of the batch</td></tr>\n"
+            html += "<tr><td colspan=\"7\" class=\"note\">… and \(e.examples.count - limits.explainedExamples) more rows of the batch (\(still.count) of the \(e.examples.count) send back 0: a ReLU on their path is off, or their hinge is already satisfied)</td></tr>\n"
         }
         html += "</tbody></table>\n<ul class=\"weight-sum\">\n"
         html += "<li>batch mean: (sum of the \(e.examples.count) rows' local × upstream) / \(e.examples.count) = <span class=\"gradient\">\(f(e.batchMean))</span></li>\n"
