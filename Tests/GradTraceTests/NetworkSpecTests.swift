@@ -36,6 +36,9 @@ import Testing
             let expected = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
             #expect(model.parameterNames.count == expected)
             var trainer = Trainer(parameters: nil, learningRate: 0.05, steps: 5)
+            trainer.batchSize = 8  // the explanation's rows must be the step's batch
+            trainer.seed = 5
+            trainer.penalty = .l2(0.01)
             trainer.classifier = try Classifier.parse("score")
             let run = try trainer.train(model, data: data)
             #expect(run.stepsTaken == 5 && run.divergence == nil)
@@ -47,7 +50,7 @@ import Testing
             let batch = trainer.rows(ofStep: 3, examples: data.count)
             let e = try WeightGradientExplanation(model: model, trainer: trainer, step: step, batch: batch, data: data, index: 0)
             #expect(abs(e.batchMean + e.penalty - e.gradient) <= 1e-12 * max(1, abs(e.gradient)))
-            #expect(e.examples.count == data.count)
+            #expect(e.examples.map(\.row) == batch && batch.count == 8)
         }
     }
 }
