@@ -59,6 +59,7 @@ enum NetworkAssets {
     <div class="pictures">
     <section>
     <h2>Decision boundary <span class="note">(click a point)</span></h2>
+    <p class="note"><label for="click-adds">A click</label> <select id="click-adds"><option value="">explains the nearest point</option><option value="0">adds a red point (y = 0)</option><option value="1">adds a blue point (y = 1)</option></select></p>
     <canvas id="boundary" width="360" height="360" aria-label="decision regions with the data points; filled: training rows, ringed: validation rows"></canvas>
     <h2>Loss</h2>
     <canvas id="chart" width="360" height="150" aria-label="training loss (dark) and validation loss (orange) by step"></canvas>
@@ -136,7 +137,7 @@ enum NetworkAssets {
 
       function handle(m) {
         if (m.ok === false) { showError(m.error || { message: 'error' }); return; }
-        if (m.type === 'ready') { onReady(m); } else if (m.type === 'frame') { onFrame(m); } else if (m.type === 'weight' || m.type === 'point') { onExplanation(m); }
+        if (m.type === 'ready') { onReady(m); } else if (m.type === 'frame') { onFrame(m); } else if (m.type === 'weight' || m.type === 'point') { onExplanation(m); } else if (m.type === 'points') { onPoints(m); }
       }
 
       function onReady(m) {
@@ -150,6 +151,12 @@ enum NetworkAssets {
         buttons.forEach((b) => { $(b).disabled = false; });
         setStatus('ready: ' + m.model.trainingRows + ' training rows, ' + m.model.validationRows + ' validation rows, ' + m.model.parameters.length + ' parameters');
         document.body.dataset.ready = '1';
+      }
+
+      function onPoints(m) {
+        ready.training = m.training; ready.grid = m.grid;
+        setStatus('added a point: ' + m.training.length + ' training rows; the run goes on from these weights');
+        document.body.dataset.trainingRows = String(m.training.length);
       }
 
       function onFrame(f) {
@@ -300,6 +307,11 @@ enum NetworkAssets {
       $('boundary').addEventListener('click', (event) => {
         if (!ready) return;
         const canvas = $('boundary'), [x, y] = canvasPoint(canvas, event);
+        if ($('click-adds').value !== '') {
+          const g = ready.grid; // the inverse of toPixel: where on the plane the click fell
+          send({ type: 'addPoint', x1: g.xMin + x / canvas.width * (g.xMax - g.xMin), x2: g.yMin + (canvas.height - y) / canvas.height * (g.yMax - g.yMin), y: Number($('click-adds').value) });
+          return;
+        }
         let best = null, bestDistance = 10;
         for (const [set, rows] of [['training', ready.training], ['validation', ready.validation]]) {
           rows.forEach((p, i) => { const [px, py] = toPixel(p[0], p[1], canvas), d = Math.hypot(px - x, py - y); if (d < bestDistance) { bestDistance = d; best = { set: set, row: i }; } });

@@ -105,6 +105,8 @@ final class LiveSession: @unchecked Sendable {
     private var stepTimes: [Double] = []
     private var frameTimes: [Double] = []
     private var playStart = 0.0, stepsSincePlay = 0, measuredSince = 0.0
+    /// Steps taken before the current `TrainingSession` (added points continue the run in a new one).
+    private var stepOffset = 0
 
     init(limits: NetworkLimits, send: @escaping @Sendable (WSMessage) -> Void) {
         self.limits = limits
@@ -233,6 +235,8 @@ final class LiveSession: @unchecked Sendable {
                 sendError(.error(400, kind: "request", "explainWeight needs the index of a parameter")); return
             }
             explainWeight(index)
+        case "addPoint":
+            addPoint(command)
         case "explainPoint":
             let set = command["set"] as? String ?? "training"
             guard let setup, let row = command["row"] as? Int,
@@ -242,7 +246,7 @@ final class LiveSession: @unchecked Sendable {
             explainPoint(set: set, row: row, data: data)
         default:
             sendError(.error(400, kind: "request", "unknown message type '\(type)'",
-                             help: "send start, play, pause, step, reset, speed, explainWeight or explainPoint"))
+                             help: "send start, play, pause, step, reset, speed, addPoint, explainWeight or explainPoint"))
         }
     }
 
@@ -253,6 +257,7 @@ final class LiveSession: @unchecked Sendable {
         }
         setup = s
         session = new
+        stepOffset = 0
         grid = BoundaryGrid(model: s.model, data: s.training, points: [s.training] + (s.validation.map { [$0] } ?? []),
                             classifier: s.trainer.classifier!, resolution: limits.gridResolution)
         running = false
@@ -320,7 +325,7 @@ final class LiveSession: @unchecked Sendable {
             guard window > 0.2 else { return 0 }
             return Double(times.filter { $0 > t - window }.count) / window
         }
-        let frame = Frame(step: s.stepsTaken, epoch: s.lastStep?.epoch ?? 0, running: running, finished: s.isFinished,
+        let frame = Frame(step: stepOffset + s.stepsTaken, epoch: s.lastStep?.epoch ?? 0, running: running, finished: s.isFinished,
                           trainingLoss: training.loss, trainingAccuracy: training.accuracy,
                           validationLoss: validation?.loss, validationAccuracy: validation?.accuracy ?? nil,
                           weights: s.weights, cells: cells, stepsPerSecond: running ? rate(stepTimes) : 0,
@@ -332,7 +337,7 @@ final class LiveSession: @unchecked Sendable {
     /// of the session (the run itself does not move), taken apart example by example.
     private func explainWeight(_ index: Int) {
         guard let setup, var preview = session else { return }
-        let stepNumber = preview.stepsTaken + 1
+        let stepNumber = preview.stepsTaken + 1  // of this TrainingSession; the page counts from stepOffset
         guard let step = preview.step() else {
             sendError(.error(422, kind: "finished", "the run is over: reset to train again")); return
         }
@@ -343,7 +348,7 @@ final class LiveSession: @unchecked Sendable {
         }
         let f = NumberFormat(.significant(4), trimsZeros: true)
         let name = HTML.escape(e.parameter)
-        var html = "<p>Step \(stepNumber) would take <b>\(name)</b> = <span class=\"value\">\(f(e.value))</span> and move it by its gradient "
+        var html = "<p>Step \(stepOffset + stepNumber) would take <b>\(name)</b> = <span class=\"value\">\(f(e.value))</span> and move it by its gradient "
         html += "<span class=\"gradient\">∂L/∂\(name)</span>, the mean over the batch's \(batch.count) example\(batch.count == 1 ? "" : "s")\(setup.trainer.penalty == .none ? "" : " plus the L2 penalty's 2λw").</p>\n"
         html += "<table class=\"weight-uses\"><thead><tr><th>row</th><th>gate it feeds</th><th class=\"num\">local ∂gate/∂\(name)</th><th></th><th class=\"num\">upstream ∂L/∂gate</th><th></th><th class=\"num\">local × upstream</th></tr></thead><tbody>\n"
         // Rows that move the weight first; rows whose path is switched off (a ReLU at 0, a hinge
@@ -388,8 +393,58 @@ final class LiveSession: @unchecked Sendable {
             var updated: Double
             var html: String
         }
-        sendJSON(Weight(index: index, parameter: e.parameter, step: stepNumber, value: e.value, batchSize: batch.count, batchMean: e.batchMean,
+        sendJSON(Weight(index: index, parameter: e.parameter, step: stepOffset + stepNumber, value: e.value, batchSize: batch.count, batchMean: e.batchMean,
                         penalty: e.penalty, gradient: e.gradient, learningRate: e.learningRate, updated: e.updated, html: html))
+    }
+
+    /// `{"type": "addPoint", "x1": …, "x2": …, "y": 0 or 1}`: a training point more. The run goes
+    /// on from the current weights in a new `TrainingSession` on the new rows (the optimiser's
+    /// memory starts again); the page's step count goes on.
+    private func addPoint(_ command: [String: Any]) {
+        guard var setup, let s = session else { return }
+        guard let x1 = (command["x1"] as? NSNumber)?.doubleValue, let x2 = (command["x2"] as? NSNumber)?.doubleValue,
+              let y = (command["y"] as? NSNumber)?.intValue, x1.isFinite, x2.isFinite, abs(x1) <= 100, abs(x2) <= 100, y == 0 || y == 1 else {
+            sendError(.error(400, kind: "request", "addPoint needs x1 and x2 (numbers within ±100) and y (0 or 1)")); return
+        }
+        let data = setup.training
+        let total = data.count + (setup.validation?.count ?? 0)
+        guard total < limits.points else {
+            sendError(.error(413, kind: "limit", "\(total) points already; this server takes at most \(limits.points)")); return
+        }
+        guard data.columns.sorted() == ["x1", "x2", "y"] else {
+            sendError(.error(422, kind: "request", "points can be added to two-class data with columns x1, x2 and y")); return
+        }
+        let row = data.columns.map { $0 == "x1" ? x1 : $0 == "x2" ? x2 : Double(y) }
+        let grown = Dataset(name: data.name + " + added points", columns: data.columns, values: data.values + row)
+        let bindings = Dictionary(zip(setup.model.parameterNames, s.weights), uniquingKeysWith: { a, _ in a })
+        var trainer = setup.trainer
+        trainer.steps = max(1, limits.stepsPerSession - stepOffset - s.stepsTaken)
+        trainer.batchSize = setup.options.batchSize.map { min($0, grown.count) }
+        do {
+            let model = try Model(graph: setup.model.graph, parameters: nil, bindings: bindings, data: grown)
+            let next = try TrainingSession(trainer: trainer, model: model, data: grown)
+            stepOffset += s.stepsTaken
+            setup.training = grown
+            setup.model = model
+            setup.trainer = trainer
+            self.setup = setup
+            session = next
+        } catch {
+            sendError(.json(422, APIError(error).encoded())); return
+        }
+        grid = BoundaryGrid(model: setup.model, data: grown, points: [grown] + (setup.validation.map { [$0] } ?? []),
+                            classifier: setup.trainer.classifier!, resolution: limits.gridResolution)
+        struct Points: Encodable {
+            var ok = true
+            var type = "points"
+            var training: [[Double]]
+            var grid: Grid
+            struct Grid: Encodable { var xMin, xMax, yMin, yMax: Double; var resolution: Int }
+        }
+        let g = grid.map { Points.Grid(xMin: $0.xRange.lowerBound, xMax: $0.xRange.upperBound, yMin: $0.yRange.lowerBound, yMax: $0.yRange.upperBound, resolution: $0.resolution) }
+            ?? Points.Grid(xMin: -1, xMax: 1, yMin: -1, yMax: 1, resolution: 0)
+        sendJSON(Points(training: (0..<grown.count).map { [grown[$0, grown.columns.firstIndex(of: "x1")!], grown[$0, grown.columns.firstIndex(of: "x2")!], grown[$0, grown.columns.firstIndex(of: "y")!]] }, grid: g))
+        sendFrame()
     }
 
     /// One example's full forward and backward pass at the current weights (the walkthrough).
@@ -414,7 +469,7 @@ final class LiveSession: @unchecked Sendable {
             var html: String
         }
         func column(_ name: String) -> Double? { data.columns.firstIndex(of: name).map { data[row, $0] } }
-        sendJSON(Point(set: set, row: row, step: s.stepsTaken, x1: column("x1"), x2: column("x2"), y: column("y"), score: trace.value(of: "score"),
+        sendJSON(Point(set: set, row: row, step: stepOffset + s.stepsTaken, x1: column("x1"), x2: column("x2"), y: column("y"), score: trace.value(of: "score"),
                        loss: trace.output, html: HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: format))))
     }
 }

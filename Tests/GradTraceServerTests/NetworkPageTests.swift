@@ -197,6 +197,38 @@ import Testing
         }
     }
 
+    @Test func aClickAddsATrainingPointAndTheRunGoesOn() async throws {
+        var limits = ServerLimits()
+        limits.network.points = 126
+        try await withServer(limits) { port in
+            let ws = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            defer { ws.close() }
+            try await blocking { try ws.send(["type": "start", "options": Self.options]) }
+            _ = try await ws.next("ready")
+            for _ in 0..<5 { try await blocking { try ws.send(["type": "step"]) } }
+            var frame: [String: Any] = [:]
+            while frame["step"] as? Int != 5 { frame = try await ws.next("frame") }
+            let before = try #require(try ws.exact().weights)
+            try await blocking { try ws.send(["type": "addPoint", "x1": 0.5, "x2": 0.25, "y": 1]) }
+            let points = try await ws.next("points")
+            let training = try #require(points["training"] as? [[Double]])
+            #expect(training.count == 101 && training.last == [0.5, 0.25, 1])
+            let after = try await ws.next("frame")
+            #expect(after["step"] as? Int == 5)
+            #expect(try ws.exact().weights == before, "the run goes on from the same weights")
+            try await blocking { try ws.send(["type": "step"]) }
+            #expect(try await ws.next("frame")["step"] as? Int == 6)
+            // The new row can be explained, and the point limit holds.
+            try await blocking { try ws.send(["type": "explainPoint", "set": "training", "row": 100]) }
+            #expect(try await ws.next("point")["y"] as? Double == 1)
+            try await blocking { try ws.send(["type": "addPoint", "x1": 0.1, "x2": 0.1, "y": 0]) }
+            let refused = try await ws.next(nil)
+            #expect((refused["error"] as? [String: Any])?["kind"] as? String == "limit")
+            try await blocking { try ws.send(["type": "addPoint", "x1": 0.1, "y": 7]) }
+            #expect(((try await ws.next(nil))["error"] as? [String: Any])?["kind"] as? String == "request")
+        }
+    }
+
     @Test func anotherSitesPageCannotOpenTheSocket() async throws {
         try await withServer { port in
             let r = try await send(port, raw: Data(("GET \(NetworkSocketRouter.socketPath) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: https://evil.example\r\n"

@@ -6,7 +6,7 @@
 Builds micrograd's MLP(2, [16, 16, 1]) on 200 moons points (30% held out), presses Play and
 waits for the validation accuracy to reach 95%, pauses, clicks an edge of the drawn network and
 reads its gradient as local × upstream with the update line, clicks a data point and reads its
-walkthrough, prints how often the boundary was redrawn while playing (and checks it against
+walkthrough, adds a point with a click, prints how often the boundary was redrawn while playing (and checks it against
 MIN_REDRAWS_PER_SECOND when given: 10 against a release build), checks that no script error or policy violation was logged, and saves a screenshot. Exit status 0 when
 everything held; the first failed check is printed. Run by GradTraceServerTests (swift test).
 """
@@ -17,7 +17,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 def main():
@@ -78,6 +78,11 @@ def main():
         assert title.startswith("Training row 1 at step"), title
         text = driver.find_element(By.ID, "explain").text
         assert "score" in text, text[:800]
+
+        # With "a click adds a blue point", a click on the plane adds a training row.
+        Select(driver.find_element(By.ID, "click-adds")).select_by_value("1")
+        ActionChains(driver).move_to_element(driver.find_element(By.ID, "boundary")).click().perform()
+        wait.until(lambda d: body().get_attribute("data-training-rows") == "141")
 
         problems = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
         assert not problems, problems
