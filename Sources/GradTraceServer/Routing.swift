@@ -54,7 +54,7 @@ protocol Page: Sendable {
     func routes(_ context: ServerContext) -> [Route]
 }
 
-/// The pages the server serves, in navigation order. The network page goes here when it exists.
+/// The pages the server serves, in navigation order.
 enum Pages {
     static let all: [any Page] = [ExplainPage(), NetworkPage()]
 }

@@ -94,8 +94,8 @@ public final class ClassroomServer: Sendable {
     }
 
     /// Waits until the server is listening and returns its port.
-    public func waitUntilListening() async throws -> UInt16 {
-        try await server.waitUntilListening(timeout: 10)
+    public func waitUntilListening(timeout: Double = 10) async throws -> UInt16 {
+        try await server.waitUntilListening(timeout: timeout)
         switch await server.listeningAddress {
         case .ip4(_, let port)?, .ip6(_, let port)?: return port
         default: return configuration.port

@@ -275,7 +275,7 @@ final class WSClient: @unchecked Sendable {
     func exact() throws -> Numbers { try JSONDecoder().decode(Numbers.self, from: Data(lastText.utf8)) }
 
     init(port: UInt16, path: String) throws {
-        fd = try connectSocket(port, timeout: 20)
+        fd = try connectSocket(port, timeout: 120)
         let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         try writeAll(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8))
         while true {

@@ -5,7 +5,9 @@ import Foundation
 func withServer(_ limits: ServerLimits = ServerLimits(), _ body: (UInt16) async throws -> Void) async throws {
     let server = try ClassroomServer(.init(host: "127.0.0.1", port: 0, limits: limits))
     let task = Task { try await server.run() }
-    let port = try await server.waitUntilListening()
+    // Generous: in the whole suite, CPU-bound tests can hold Swift's cooperative threads (two,
+    // on two cores) for a long while before the server gets to run.
+    let port = try await server.waitUntilListening(timeout: 300)
     do {
         try await body(port)
     } catch {
@@ -31,7 +33,7 @@ struct Response {
 /// Sends `raw` bytes as they are (so malformed and oversized requests can be sent) and reads the
 /// reply until the server closes or a whole response has arrived. Blocking socket calls run on a
 /// Dispatch thread, off Swift's cooperative pool, which the server needs.
-func send(_ port: UInt16, raw: Data, timeout: Int = 20) async throws -> Response {
+func send(_ port: UInt16, raw: Data, timeout: Int = 120) async throws -> Response {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
             do { continuation.resume(returning: try sendBlocking(port, raw: raw, timeout: timeout)) } catch { continuation.resume(throwing: error) }
@@ -41,7 +43,7 @@ func send(_ port: UInt16, raw: Data, timeout: Int = 20) async throws -> Response
 
 struct ClientError: Error, CustomStringConvertible { var description: String }
 
-func connectSocket(_ port: UInt16, timeout: Int = 20) throws -> Int32 {
+func connectSocket(_ port: UInt16, timeout: Int = 120) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw ClientError(description: "socket: \(errno)") }
     var tv = timeval(tv_sec: timeout, tv_usec: 0)
