@@ -11,7 +11,7 @@ struct GraphBuilder {
         case tensor(Tensor)
     }
 
-    internal(set) var graph = Graph()
+    var graph = Graph()
     var stack: [Operand] = []
     var names: [String: Int] = [:]
     /// Vectors and matrices by name.
