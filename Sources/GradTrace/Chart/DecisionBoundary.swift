@@ -23,25 +23,15 @@ public struct DecisionBoundary: Sendable {
     /// The class of each cell, row by row from the bottom.
     public var cells: [Int]
 
-    /// The regions of `classify` over the points' range (with a margin), on a `resolution`² grid.
-    public init(title: String, points: [Point], resolution: Int = 60, classify: (Double, Double) -> Int) {
+    /// The regions `cells` (row by row from the bottom, as `BoundaryGrid.cells` gives them) over
+    /// `xRange` × `yRange`, with `points` drawn on top.
+    public init(title: String, points: [Point], xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, resolution: Int, cells: [UInt8]) {
         self.title = title
         self.points = points
+        self.xRange = xRange
+        self.yRange = yRange
         self.resolution = resolution
-        let xs = points.map(\.x), ys = points.map(\.y)
-        let xm = ((xs.max() ?? 1) - (xs.min() ?? -1)) * 0.1 + 0.1, ym = ((ys.max() ?? 1) - (ys.min() ?? -1)) * 0.1 + 0.1
-        xRange = ((xs.min() ?? -1) - xm)...((xs.max() ?? 1) + xm)
-        yRange = ((ys.min() ?? -1) - ym)...((ys.max() ?? 1) + ym)
-        var cells: [Int] = []
-        cells.reserveCapacity(resolution * resolution)
-        for r in 0..<resolution {
-            for c in 0..<resolution {
-                let x = xRange.lowerBound + (Double(c) + 0.5) / Double(resolution) * (xRange.upperBound - xRange.lowerBound)
-                let y = yRange.lowerBound + (Double(r) + 0.5) / Double(resolution) * (yRange.upperBound - yRange.lowerBound)
-                cells.append(classify(x, y))
-            }
-        }
-        self.cells = cells
+        self.cells = cells.map(Int.init)
     }
 
     static let regionColors = ["#cfe2f8", "#f8d4d4", "#d3efd6", "#e6dcf7", "#f9e3c8"]

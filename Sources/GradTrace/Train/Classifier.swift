@@ -45,11 +45,18 @@ public struct Classifier: Sendable, Equatable {
         var threshold: Double
         var targetColumn: Int
 
-        func correct(_ values: [Double], target: Double) -> Bool {
-            if nodes.count == 1 { return (values[nodes[0]] > threshold) == (target > 0) }
+        /// The class given node values `values`: 1 above the threshold (else 0), or the index of
+        /// the largest element of a vector.
+        func predict(_ values: [Double]) -> Int {
+            if nodes.count == 1 { return values[nodes[0]] > threshold ? 1 : 0 }
             var best = 0
             for k in 1..<nodes.count where values[nodes[k]] > values[nodes[best]] { best = k }
-            return Double(best) == target
+            return best
+        }
+
+        /// Whether `predict` agrees with the label `target` (class 1 when y > 0 for a single output).
+        func correct(_ values: [Double], target: Double) -> Bool {
+            nodes.count == 1 ? (predict(values) == 1) == (target > 0) : Double(predict(values)) == target
         }
     }
 

@@ -19,7 +19,7 @@ public struct BoundaryGrid {
     /// `model`, whose inputs bound to x1 and x2 of `data` are varied. Nil when the model does not
     /// read x1 and x2 from the data or the classifier does not apply.
     public init?(model: Model, data: Dataset, points: [Dataset], classifier: Classifier, resolution: Int) {
-        guard let resolved = try? classifier.resolve(model, data: data), resolved.nodes.count == 1,
+        guard let resolved = try? classifier.resolve(model, data: data),
               let c1 = data.columns.firstIndex(of: "x1"), let c2 = data.columns.firstIndex(of: "x2"),
               let n1 = model.dataInputs.first(where: { $0.column == c1 })?.node,
               let n2 = model.dataInputs.first(where: { $0.column == c2 })?.node else { return nil }
@@ -39,18 +39,18 @@ public struct BoundaryGrid {
         self.resolved = resolved
     }
 
-    /// The class (0 or 1) of each cell at parameters `w`, row by row from the bottom.
+    /// The class of each cell at parameters `w` (0 or 1; for a vector output, its largest
+    /// element's index), row by row from the bottom.
     public mutating func cells(parameters w: [Double]) -> [UInt8] {
         for (k, id) in parameterNodes.enumerated() { evaluator.setInput(id, w[k]) }
         var out = [UInt8](repeating: 0, count: resolution * resolution)
-        let node = resolved.nodes[0], threshold = resolved.threshold
         let dx = (xRange.upperBound - xRange.lowerBound) / Double(resolution), dy = (yRange.upperBound - yRange.lowerBound) / Double(resolution)
         for r in 0..<resolution {
             evaluator.setInput(x2, yRange.lowerBound + (Double(r) + 0.5) * dy)
             for c in 0..<resolution {
                 evaluator.setInput(x1, xRange.lowerBound + (Double(c) + 0.5) * dx)
                 evaluator.forwardOnly()
-                out[r * resolution + c] = evaluator.values[node] > threshold ? 1 : 0
+                out[r * resolution + c] = UInt8(resolved.predict(evaluator.values))
             }
         }
         return out
@@ -132,11 +132,7 @@ public struct WeightGradientExplanation: Sendable {
         value = step.parameters[index]
         self.examples = examples
         batchMean = batch.isEmpty ? 0 : sum / Double(batch.count)
-        switch trainer.penalty {
-        case .none: penalty = 0
-        case .l2(let lambda): penalty = 2 * lambda * step.parameters[index]
-        case .l1(let lambda): penalty = step.parameters[index] > 0 ? lambda : step.parameters[index] < 0 ? -lambda : 0
-        }
+        penalty = trainer.penalty.gradient(step.parameters[index])
         gradient = step.gradients[index]
         learningRate = step.learningRate
         updated = step.updated[index]

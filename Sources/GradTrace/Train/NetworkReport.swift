@@ -157,25 +157,14 @@ public struct NetworkReport {
     /// the model and a classifier is given; else nil.
     public func boundary(classifier: Classifier?) -> DecisionBoundary? {
         guard let classifier, let resolved = try? classifier.resolve(model, data: data),
-              let c1 = data.columns.firstIndex(of: "x1"), let c2 = data.columns.firstIndex(of: "x2"),
-              let n1 = model.dataInputs.first(where: { $0.column == c1 })?.node,
-              let n2 = model.dataInputs.first(where: { $0.column == c2 })?.node else { return nil }
-        var evaluator = Evaluator(graph: model.graph, inputs: model.inputs)
-        for (k, id) in model.parameterNodes.enumerated() { evaluator.setInput(id, run.finalParameters[k]) }
+              var grid = BoundaryGrid(model: model, data: data, points: [data], classifier: classifier, resolution: 60),
+              let c1 = data.columns.firstIndex(of: "x1"), let c2 = data.columns.firstIndex(of: "x2") else { return nil }
         let points = (0..<data.count).map { r in
             DecisionBoundary.Point(x: data[r, c1], y: data[r, c2], label: Int(data[r, resolved.targetColumn] > 0 && resolved.nodes.count == 1 ? 1 : max(0, data[r, resolved.targetColumn])))
         }
         let accuracy = run.finalAccuracy.map { ", training accuracy \(percent($0))" } ?? ""
-        return DecisionBoundary(title: "Decision boundary after \(run.stepsTaken) updates\(accuracy)", points: points) { x, y in
-            evaluator.setInput(n1, x)
-            evaluator.setInput(n2, y)
-            evaluator.forwardOnly()
-            let values = evaluator.values
-            if resolved.nodes.count == 1 { return values[resolved.nodes[0]] > resolved.threshold ? 1 : 0 }
-            var best = 0
-            for k in 1..<resolved.nodes.count where values[resolved.nodes[k]] > values[resolved.nodes[best]] { best = k }
-            return best
-        }
+        return DecisionBoundary(title: "Decision boundary after \(run.stepsTaken) updates\(accuracy)", points: points, xRange: grid.xRange, yRange: grid.yRange,
+                                resolution: grid.resolution, cells: grid.cells(parameters: run.finalParameters))
     }
 
     /// One line per step: step, epoch, learning rate, loss, gradient norm (CSV).

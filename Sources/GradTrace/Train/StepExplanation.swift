@@ -30,14 +30,7 @@ public struct StepExplanation {
     }
 
     /// The penalty's share of parameter k's gradient at the step's point.
-    func penaltyGradient(_ k: Int) -> Double {
-        let w = step.parameters[k]
-        switch trainer.penalty {
-        case .none: return 0
-        case .l2(let lambda): return 2 * lambda * w
-        case .l1(let lambda): return w > 0 ? lambda : w < 0 ? -lambda : 0
-        }
-    }
+    func penaltyGradient(_ k: Int) -> Double { trainer.penalty.gradient(step.parameters[k]) }
 
     /// One line per parameter: this example's gradient, the batch mean, the penalty, the update.
     public var updateRows: [[String]] {

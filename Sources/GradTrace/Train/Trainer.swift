@@ -19,6 +19,24 @@ public struct Trainer: Sendable {
         /// λ·Σ|w|, gradient λ·sign(w) (0 at 0).
         case l1(Double)
 
+        /// The penalty's value at `w`: λ·Σw² or λ·Σ|w|.
+        public func value(_ w: [Double]) -> Double {
+            switch self {
+            case .none: return 0
+            case .l2(let lambda): return lambda * w.reduce(0) { $0 + $1 * $1 }
+            case .l1(let lambda): return lambda * w.reduce(0) { $0 + abs($1) }
+            }
+        }
+
+        /// Its gradient with respect to one weight w: 2λw, or λ·sign(w) (0 at 0).
+        @inline(__always) public func gradient(_ w: Double) -> Double {
+            switch self {
+            case .none: return 0
+            case .l2(let lambda): return 2 * lambda * w
+            case .l1(let lambda): return w > 0 ? lambda : w < 0 ? -lambda : 0
+            }
+        }
+
         /// How reports write it.
         public var description: String {
             switch self {
@@ -225,15 +243,6 @@ public struct Trainer: Sendable {
         run.history = history
         run.complete = complete
         return run
-    }
-
-    /// The penalty's value at `w`.
-    func penaltyValue(_ w: [Double]) -> Double {
-        switch penalty {
-        case .none: return 0
-        case .l2(let lambda): return lambda * w.reduce(0) { $0 + $1 * $1 }
-        case .l1(let lambda): return lambda * w.reduce(0) { $0 + abs($1) }
-        }
     }
 
     /// The rows of the batch of step `step` (from 1) for `count` examples: the same rows the

@@ -80,12 +80,10 @@ public struct TrainingSession {
         epochCorrect += batch.correct
         epochSeen += rows.count
         epochSteps += 1
-        switch trainer.penalty {
-        case .none: break
-        case .l2(let lambda):
-            for k in 0..<p { loss += lambda * weights[k] * weights[k]; grads[k] += 2 * lambda * point[k] }
-        case .l1(let lambda):
-            for k in 0..<p { loss += lambda * abs(weights[k]); grads[k] += point[k] > 0 ? lambda : point[k] < 0 ? -lambda : 0 }
+        let penalty = trainer.penalty
+        if penalty != .none {
+            loss += penalty.value(weights)
+            for k in 0..<p { grads[k] += penalty.gradient(point[k]) }
         }
         for k in 0..<p { epochSquares[groupOf[k]] += grads[k] * grads[k] }
         if trainer.snapshotSteps.contains(stepNumber) { snapshots[stepNumber] = weights }
@@ -131,7 +129,7 @@ public struct TrainingSession {
     /// Mean loss (with the penalty) and accuracy over every training row at the current weights.
     public mutating func score() -> (loss: Double, accuracy: Double?) {
         evaluator.setParameters(weights)
-        let loss = evaluator.loss(batches.all) + trainer.penaltyValue(weights)
+        let loss = evaluator.loss(batches.all) + trainer.penalty.value(weights)
         let accuracy = evaluator.scores && data != nil ? evaluator.score(data!, parameters: weights).accuracy : nil
         return (loss, accuracy)
     }
