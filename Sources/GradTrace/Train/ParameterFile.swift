@@ -8,25 +8,11 @@ public enum ParameterFile {
     public static func json(names: [String], values: [Double], step: Int?, about: String) -> String {
         var out = "{\n"
         if let step { out += "  \"step\": \(step),\n" }
-        out += "  \"about\": \(JSONString(about)),\n  \"parameters\": {\n"
+        out += "  \"about\": \(jsonString(about)),\n  \"parameters\": {\n"
         for (k, name) in names.enumerated() {
-            out += "    \(JSONString(name)): \(values[k].isFinite ? formatShortest(values[k]) : "null")\(k + 1 < names.count ? "," : "")\n"
+            out += "    \(jsonString(name)): \(values[k].isFinite ? formatShortest(values[k]) : "null")\(k + 1 < names.count ? "," : "")\n"
         }
         return out + "  }\n}\n"
-    }
-
-    private static func JSONString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 
     /// Reads a parameters file (JSON or CSV) into name → value.
