@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The explain page in a real browser (headless Chromium through Selenium).
+"""The explain page in a real browser (headless Chromium through Selenium; Firefox with
+--browser firefox or GRADTRACE_BROWSER=firefox: see browsers.py).
 
-    python3 tests/browser/explain_page.py http://127.0.0.1:PORT/ [SCREENSHOT.png]
+    python3 tests/browser/explain_page.py http://127.0.0.1:PORT/ [SCREENSHOT.png] [--browser firefox]
 
 Types the CS231n neuron, sets its inputs, reads ∂f/∂w0 = -0.20 on the page, steps through the
 backward pass, makes a syntax error and checks the caret and hint, opens a permalink, checks
@@ -11,26 +12,23 @@ everything held; the first failed check is printed. Run by GradTraceServerTests 
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait, Select
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts in the work tree
+import browsers  # noqa: E402 (tests/browser/browsers.py)
 
 NEURON = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 VALUES = {"w0": "2", "x0": "-1", "w1": "-3", "x1": "-2", "w2": "-3"}
 
 
 def main():
-    url = sys.argv[1]
-    screenshot = sys.argv[2] if len(sys.argv) > 2 else None
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1500",
-                "--no-first-run", "--lang=en-US"]:
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    browser, argv = browsers.choose(sys.argv)
+    url = argv[1]
+    screenshot = argv[2] if len(argv) > 2 else None
+    label = "explain page" + ("" if browser == "chromium" else f" ({browser})")
+    driver = browsers.start(browser, 1400, 1500)
     # Generous: in the full suite the page shares two cores with every other test.
     wait = WebDriverWait(driver, 90)
     try:
@@ -116,16 +114,17 @@ def main():
         time.sleep(0.3)
 
         # Input errors are answered 422 by design; anything else logged (a script error, a
-        # Content-Security-Policy violation, a failed load) is a failure.
-        problems = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")
-                    and not (e.get("source") == "network" and "/api/explain" in e["message"] and "422" in e["message"])]
+        # Content-Security-Policy violation, a failed load) is a failure. (Firefox: what
+        # browsers.problems can see there.)
+        problems = browsers.problems(driver, lambda e: e.get("source") == "network" and "/api/explain" in e["message"]
+                                     and "422" in e["message"])
         assert not problems, problems
         if screenshot:
             driver.save_screenshot(screenshot)
-        print("explain page: all checks passed")
+        print(f"{label}: all checks passed")
         return 0
     except AssertionError as failure:
-        print("explain page: check failed:", failure, file=sys.stderr)
+        print(f"{label}: check failed:", failure, file=sys.stderr)
         if screenshot:
             driver.save_screenshot(screenshot.replace(".png", "-failure.png"))
         return 1

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The network page in a real browser (headless Chromium through Selenium).
+"""The network page in a real browser (headless Chromium through Selenium; Firefox with
+--browser firefox or GRADTRACE_BROWSER=firefox: see browsers.py).
 
-    python3 tests/browser/network_page.py http://127.0.0.1:PORT/network [SCREENSHOT.png] [MIN_REDRAWS_PER_SECOND]
+    python3 tests/browser/network_page.py http://127.0.0.1:PORT/network [SCREENSHOT.png] [MIN_REDRAWS_PER_SECOND] [--browser firefox]
 
 Builds micrograd's MLP(2, [16, 16, 1]) on 200 moons points (30% held out), presses Play and
 waits for the validation accuracy to reach 95%, pauses, clicks an edge of the drawn network and
@@ -13,24 +14,21 @@ everything held; the first failed check is printed. Run by GradTraceServerTests 
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts in the work tree
+import browsers  # noqa: E402 (tests/browser/browsers.py)
+
 
 def main():
-    url = sys.argv[1]
-    screenshot = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None
-    min_redraws = float(sys.argv[3]) if len(sys.argv) > 3 else 0
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1600",
-                "--no-first-run", "--lang=en-US"]:
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    browser, argv = browsers.choose(sys.argv)
+    url = argv[1]
+    screenshot = argv[2] if len(argv) > 2 and argv[2] else None
+    min_redraws = float(argv[3]) if len(argv) > 3 else 0
+    label = "network page" + ("" if browser == "chromium" else f" ({browser})")
+    driver = browsers.start(browser, 1400, 1600)
     # Generous: in the whole suite the page shares two cores with every other test.
     wait = WebDriverWait(driver, 90)
     body = lambda: driver.find_element(By.TAG_NAME, "body")
@@ -53,7 +51,7 @@ def main():
             if best >= 0.95 and time.time() - started > 3:
                 break
         steps = int(body().get_attribute("data-step"))
-        print(f"network page: validation accuracy {best:.3f} after {steps} steps in {time.time() - started:.1f} s; "
+        print(f"{label}: validation accuracy {best:.3f} after {steps} steps in {time.time() - started:.1f} s; "
               f"boundary redraws per second in the browser: {redraws:.1f}; server steps/s: {driver.find_element(By.ID, 'm-rate').text}")
         assert best >= 0.95, f"validation accuracy only {best}"
         assert redraws >= min_redraws, f"the boundary was redrawn only {redraws} times a second"
@@ -85,12 +83,12 @@ def main():
         ActionChains(driver).move_to_element(driver.find_element(By.ID, "boundary")).click().perform()
         wait.until(lambda d: body().get_attribute("data-training-rows") == "141")
 
-        problems = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+        problems = browsers.problems(driver)
         assert not problems, problems
-        print("network page: all checks passed")
+        print(f"{label}: all checks passed")
         return 0
     except AssertionError as failure:
-        print("network page: check failed:", failure, file=sys.stderr)
+        print(f"{label}: check failed:", failure, file=sys.stderr)
         if screenshot:
             driver.save_screenshot(screenshot.replace(".png", "-failure.png"))
         return 1
