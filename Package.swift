@@ -35,7 +35,7 @@ let package = Package(
         // `gradtrace serve`: the live classroom page. Its own target, so the library has no server dependency.
         .target(
             name: "GradTraceServer",
-            dependencies: ["GradTrace", .product(name: "FlyingFox", package: "FlyingFox")]
+            dependencies: ["GradTrace", "CSystemCalls", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
         .executableTarget(
             name: "gradtrace",

@@ -2,6 +2,8 @@
 #define GRADTRACE_CSYSTEMCALLS_SHIM_H
 // System calls that Swift's Glibc module does not expose.
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -18,6 +20,33 @@ static inline int gradtrace_exchange_paths(const char *a, const char *b) {
 #else
     errno = ENOSYS;
     return -1;
+#endif
+}
+
+/// A pipe whose two ends close on exec (so no child started later inherits them).
+static inline int gradtrace_pipe_cloexec(int fds[2]) {
+#if defined(__linux__) && defined(SYS_pipe2)
+    return (int)syscall(SYS_pipe2, fds, O_CLOEXEC);
+#else
+    if (pipe(fds) != 0) return -1;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    return 0;
+#endif
+}
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int);
+#endif
+
+/// Adds "close every descriptor from `from` up" to a spawn's actions (glibc 2.34 and later).
+/// Returns 0, or an error number (ENOSYS where unsupported).
+static inline int gradtrace_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+#else
+    (void)actions; (void)from;
+    return ENOSYS;
 #endif
 }
 #endif

@@ -18,13 +18,13 @@ struct ExplainPage: Page {
             Route("POST", "/api/explain") { request in
                 switch ExplainQuery.decode(json: request.body, limits: limits) {
                 case .failure(let e): return e.reply
-                case .success(let q): return await context.computed(key: q.key("explain")) { ExplainService.explain(q, limits: limits) }
+                case .success(let q): return await context.computed(key: q.key("explain")) { ExplainService.explain(q, limits: limits, graphviz: context.graphviz) }
                 }
             },
             Route("POST", "/api/frame") { request in
                 switch ExplainQuery.decode(json: request.body, limits: limits) {
                 case .failure(let e): return e.reply
-                case .success(let q): return await context.computed(key: q.key("frame")) { ExplainService.frame(q, limits: limits) }
+                case .success(let q): return await context.computed(key: q.key("frame")) { ExplainService.frame(q, limits: limits, graphviz: context.graphviz) }
                 }
             },
             Route("GET", "/api/export") { request in
@@ -32,7 +32,7 @@ struct ExplainPage: Page {
                 switch ExplainQuery.decode(query: request.query, limits: limits) {
                 case .failure(let e): return e.reply
                 case .success(let q):
-                    return await context.computed(key: q.key("export-" + format)) { ExplainService.export(q, format: format, limits: limits) }
+                    return await context.computed(key: q.key("export-" + format)) { ExplainService.export(q, format: format, limits: limits, graphviz: context.graphviz) }
                 }
             },
         ]

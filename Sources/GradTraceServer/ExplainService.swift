@@ -246,7 +246,7 @@ enum ExplainService {
         return nil
     }
 
-    static func explain(_ q: ExplainQuery, limits: ServerLimits) -> Reply {
+    static func explain(_ q: ExplainQuery, limits: ServerLimits, graphviz: GraphvizProcesses) -> Reply {
         let e: Explanation, defaulted: Set<String>
         do { (e, defaulted) = try explanation(q, limits: limits) } catch { return error.reply }
         let trace = e.trace
@@ -259,8 +259,8 @@ enum ExplainService {
             note = why.message
         } else {
             let dot = DotRenderer.render(trace, options: DotOptions(format: q.diagramFormat, showGradients: !q.forwardOnly, rankdir: q.rankdir))
-            do { svg = HTML.inlineSVG(try Graphviz.render(dot: dot, format: .svg), idPrefix: "circuit") } catch {
-                return .error(500, kind: "render", "the diagram could not be drawn: \(error.description)")
+            do { svg = HTML.inlineSVG(try graphviz.render(dot: dot, format: .svg), idPrefix: "circuit") } catch {
+                return error.reply("the diagram could not be drawn")
             }
         }
         let inputs = graph.inputs.map { id -> Result.Input in
@@ -283,7 +283,7 @@ enum ExplainService {
 
     /// `POST /api/frame`: the diagram with backward step `q.step` highlighted and only the
     /// gradients known by then, as the lesson stepper's frames.
-    static func frame(_ q: ExplainQuery, limits: ServerLimits) -> Reply {
+    static func frame(_ q: ExplainQuery, limits: ServerLimits, graphviz: GraphvizProcesses) -> Reply {
         let e: Explanation
         do { e = try explanation(q, limits: limits).0 } catch { return error.reply }
         let step = q.step ?? 1
@@ -296,16 +296,18 @@ enum ExplainService {
         let dot = DotRenderer.render(e.trace, options: DotOptions(format: q.diagramFormat, rankdir: q.rankdir, frame: step))
         do {
             struct Frame: Encodable { var ok = true; var step: Int; var svg: String }
-            let svg = HTML.inlineSVG(try Graphviz.render(dot: dot, format: .svg), idPrefix: "frame")
+            let svg = HTML.inlineSVG(try graphviz.render(dot: dot, format: .svg), idPrefix: "frame")
             return .json(200, try JSONEncoder.sorted.encode(Frame(step: step, svg: svg)))
+        } catch let error as GraphvizProcesses.Failure {
+            return error.reply("the frame could not be drawn")
         } catch {
-            return .error(500, kind: "render", "the frame could not be drawn")
+            return .error(500, kind: "render", "the frame could not be written as JSON")
         }
     }
 
     /// `GET /api/export`: a file to save: the diagram (svg, png, pdf), the Markdown walkthrough
     /// (md), or a printable handout of what the page shows (html).
-    static func export(_ q: ExplainQuery, format: String, limits: ServerLimits) -> Reply {
+    static func export(_ q: ExplainQuery, format: String, limits: ServerLimits, graphviz: GraphvizProcesses) -> Reply {
         let e: Explanation
         do { e = try explanation(q, limits: limits).0 } catch { return error.reply }
         let trace = e.trace
@@ -323,8 +325,8 @@ enum ExplainService {
             let dot = DotRenderer.render(trace, options: DotOptions(format: q.diagramFormat, showGradients: !q.forwardOnly, rankdir: q.rankdir))
             let gv = Graphviz.Format(rawValue: format == "html" ? "svg" : format)!
             let bytes: [UInt8]
-            do { bytes = try Graphviz.render(dot: dot, format: gv) } catch {
-                return .error(500, kind: "render", "the diagram could not be drawn: \(error.description)")
+            do { bytes = try graphviz.render(dot: dot, format: gv) } catch {
+                return error.reply("the diagram could not be drawn")
             }
             switch format {
             case "svg": return attachment("image/svg+xml", "svg", Data(bytes))

@@ -23,6 +23,10 @@ public struct ServerLimits: Sendable {
     public var wallSeconds: Double = 5
     /// Computations running at once (each on its own thread, off the server's event loop).
     public var concurrentComputations = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    /// Processes drawing diagrams at once (when the server has a worker command), and how many
+    /// diagrams each draws before it is replaced (Graphviz 2.42 keeps ≈ 8.7 KB of every layout).
+    public var graphvizProcesses = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    public var layoutsPerProcess = 1_000
     /// Requests waiting for a computation slot; past this a request is told the server is busy.
     public var waitingComputations = 256
     /// Responses kept for identical requests (a class sharing one example asks the same thing).

@@ -59,12 +59,13 @@ enum Pages {
     static let all: [any Page] = [ExplainPage(), NetworkPage()]
 }
 
-/// What handlers share: the limits, the computation slots, the response cache and the pages
-/// (for the navigation bar).
+/// What handlers share: the limits, the computation slots, the response cache, the processes
+/// that draw diagrams and the pages (for the navigation bar).
 struct ServerContext: Sendable {
     var limits: ServerLimits
     var workers: Workers
     var cache: ResponseCache
+    var graphviz: GraphvizProcesses
     var navigation: [(title: String, path: String)]
 
     /// Runs `compute` off the event loop within the limits, caching its reply under `key`.

@@ -14,11 +14,16 @@ public final class ClassroomServer: Sendable {
         /// 0 picks a free port (tests); `port` then tells which.
         public var port: UInt16
         public var limits: ServerLimits
+        /// The command that starts a process drawing diagrams (`gradtrace graphviz-worker`, see
+        /// `GraphvizProcesses`); nil draws them in this process, whose memory then grows with
+        /// every new diagram.
+        public var graphvizWorker: [String]?
 
-        public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: ServerLimits = ServerLimits()) {
+        public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: ServerLimits = ServerLimits(), graphvizWorker: [String]? = nil) {
             self.host = host
             self.port = port
             self.limits = limits
+            self.graphvizWorker = graphvizWorker
         }
     }
 
@@ -28,6 +33,7 @@ public final class ClassroomServer: Sendable {
     }
 
     private let server: HTTPServer
+    private let graphviz: GraphvizProcesses
     public let configuration: Configuration
 
     public init(_ configuration: Configuration) throws(BadHost) {
@@ -43,8 +49,10 @@ public final class ClassroomServer: Sendable {
         } catch {
             throw BadHost(description: "'\(configuration.host)' is not an IP address to listen on (try 127.0.0.1, 0.0.0.0 or ::1)")
         }
-        let context = ServerContext(limits: configuration.limits, workers: Workers(limits: configuration.limits),
-                                    cache: ResponseCache(limits: configuration.limits),
+        let limits = configuration.limits
+        graphviz = GraphvizProcesses(command: configuration.graphvizWorker, processes: limits.graphvizProcesses,
+                                     layoutsPerProcess: limits.layoutsPerProcess, seconds: limits.wallSeconds)
+        let context = ServerContext(limits: limits, workers: Workers(limits: limits), cache: ResponseCache(limits: limits), graphviz: graphviz,
                                     navigation: Pages.all.map { ($0.title, $0.path) })
         var routes = Pages.all.flatMap { $0.routes(context) }
         routes += SharedAssets.routes
@@ -105,7 +113,15 @@ public final class ClassroomServer: Sendable {
     /// Stops listening, lets requests in flight finish for up to `grace` seconds, then ends.
     public func stop(grace: Double = 3) async {
         await server.stop(timeout: grace)
+        graphviz.stop()
     }
+
+    /// The processes drawing diagrams (tests).
+    var graphvizProcesses: GraphvizProcesses { graphviz }
+
+    /// The child's side of `Configuration.graphvizWorker`: draws diagrams asked on standard
+    /// input until it closes. `gradtrace graphviz-worker` runs this.
+    public static func graphvizWorkerMain() -> Int32 { GraphvizProcesses.childMain() }
 
     /// Many connections at once need many descriptors: use the whole hard limit.
     static func raiseOpenFileLimit() {

@@ -29,7 +29,11 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let server: ClassroomServer
-        do { server = try ClassroomServer(.init(host: host, port: port)) } catch {
+        // Diagrams are drawn by child processes running this same program (`graphviz-worker`),
+        // replaced now and then, so the server's memory stays flat however many it draws.
+        // /proc/self/exe is this program even if its file has been replaced since it started.
+        let me = FileManager.default.isExecutableFile(atPath: "/proc/self/exe") ? "/proc/self/exe" : Bundle.main.executablePath
+        do { server = try ClassroomServer(.init(host: host, port: port, graphvizWorker: me.map { [$0, "graphviz-worker"] })) } catch {
             throw CommandFailure(message: error.description, status: 2)
         }
         let finished = DispatchSemaphore(value: 0)

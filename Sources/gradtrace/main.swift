@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GradTrace
+import GradTraceServer
 
 // Exit status: 0 success, 1 a failure while writing or rendering (or a failed --check),
 // 2 bad usage or bad input. Nothing is printed to standard output on error. A write to a closed
@@ -29,6 +30,9 @@ func finish(_ status: Int32) -> Never {
 
 let commands = ["explain", "build", "train", "serve"]
 var arguments = Array(CommandLine.arguments.dropFirst())
+
+// Not for people: the process `gradtrace serve` starts to draw its diagrams (GraphvizProcesses.swift).
+if arguments == ["graphviz-worker"] { exit(ClassroomServer.graphvizWorkerMain()) }
 
 // `gradtrace explian`: name the command that was probably meant.
 if let first = arguments.first, !first.hasPrefix("-"), !commands.contains(first) {

@@ -1,9 +1,22 @@
 import Foundation
 @testable import GradTraceServer
 
-/// A server on a free loopback port for one test, stopped at the end.
+/// The built `gradtrace` executable (swift test builds it beside the test bundle), whose
+/// `graphviz-worker` draws the served diagrams as `gradtrace serve` has it; nil if not built.
+let gradtraceExecutable: String? = {
+    if let path = ProcessInfo.processInfo.environment["GRADTRACE_BIN"] { return path }
+    var candidates = Bundle.allBundles.filter { $0.bundleURL.pathExtension == "xctest" }
+        .map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("gradtrace").path }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    candidates += ["debug", "release"].map { root.appendingPathComponent(".build/\($0)/gradtrace").path }
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+}()
+
+/// A server on a free loopback port for one test, stopped at the end. Its diagrams are drawn
+/// by `gradtrace graphviz-worker` processes, as `gradtrace serve` does, when the executable is built.
 func withServer(_ limits: ServerLimits = ServerLimits(), _ body: (UInt16) async throws -> Void) async throws {
-    let server = try ClassroomServer(.init(host: "127.0.0.1", port: 0, limits: limits))
+    let server = try ClassroomServer(.init(host: "127.0.0.1", port: 0, limits: limits,
+                                           graphvizWorker: gradtraceExecutable.map { [$0, "graphviz-worker"] }))
     let task = Task { try await server.run() }
     // Generous: in the whole suite, CPU-bound tests can hold Swift's cooperative threads (two,
     // on two cores) for a long while before the server gets to run.
