@@ -18,7 +18,9 @@ enum NetworkAssets {
     <label for="noise">noise</label><input type="number" id="noise" min="0" max="2" step="0.05" value="0.1">
     <label for="validation">validation share</label><input type="number" id="validation" min="0" max="0.9" step="0.05" value="0.3">
     <label for="seed">seed</label><input type="number" id="seed" min="0" value="1">
+    <label for="csv-file">or your own</label><input type="file" id="csv-file" accept=".csv,text/csv">
     </div>
+    <p class="note">Your own: a CSV with a header line <code>x1,x2,y</code>, then one point a line, y 0 or 1 (at most 1,000 rows, 60 KiB).</p>
     <h2>Network</h2>
     <div class="form-grid">
     <label for="hidden">hidden layers (units)</label><input type="text" id="hidden" value="16, 16" spellcheck="false">
@@ -59,7 +61,7 @@ enum NetworkAssets {
     <div class="pictures">
     <section>
     <h2>Decision boundary <span class="note">(click a point)</span></h2>
-    <p class="note"><label for="click-adds">A click</label> <select id="click-adds"><option value="">explains the nearest point</option><option value="0">adds a red point (y = 0)</option><option value="1">adds a blue point (y = 1)</option></select></p>
+    <p class="note"><label for="click-adds">A click</label> <select id="click-adds"><option value="">explains the nearest point</option><option value="0">adds a red point (y = 0)</option><option value="1">adds a blue point (y = 1)</option><option value="remove">removes the nearest training point</option></select></p>
     <canvas id="boundary" width="360" height="360" aria-label="decision regions with the data points; filled: training rows, ringed: validation rows"></canvas>
     <h2>Loss</h2>
     <canvas id="chart" width="360" height="150" aria-label="training loss (dark) and validation loss (orange) by step"></canvas>
@@ -97,7 +99,8 @@ enum NetworkAssets {
     'use strict';
     (function () {
       const $ = (id) => document.getElementById(id);
-      let ws = null, ready = null, frame = null, selectedWeight = null, selectedPoint = null;
+      let ws = null, ready = null, frame = null, selectedWeight = null, selectedPoint = null, csv = null;
+      const explainIntro = $('explain').innerHTML;
       let losses = [];
       const redraws = [];
       const buttons = ['play', 'pause', 'step', 'reset'];
@@ -115,8 +118,10 @@ enum NetworkAssets {
 
       function options() {
         const hidden = $('hidden').value.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+        const own = $('dataset').value === 'csv' && csv;
         return {
-          dataset: $('dataset').value, points: num('points'), noise: num('noise'), validation: num('validation'), seed: num('seed'),
+          dataset: own ? undefined : $('dataset').value, csv: own ? csv.text : undefined, csvName: own ? csv.name : undefined,
+          points: own ? undefined : num('points'), noise: own ? undefined : num('noise'), validation: num('validation'), seed: num('seed'),
           hidden: hidden, activation: $('activation').value, loss: $('loss').value, optimizer: $('optimizer').value,
           learningRate: num('learning-rate'), batchSize: num('batch-size'), l2: num('l2'), stepsPerSecond: num('speed'),
         };
@@ -143,6 +148,7 @@ enum NetworkAssets {
       function onReady(m) {
         clearError();
         ready = m; frame = null; losses = []; selectedWeight = null; selectedPoint = null;
+        $('explain').innerHTML = explainIntro; $('explain-title').textContent = 'Explanation'; $('weight-pick').value = '';
         $('source').textContent = m.model.source;
         $('command').textContent = m.model.command;
         const pick = $('weight-pick');
@@ -151,11 +157,14 @@ enum NetworkAssets {
         buttons.forEach((b) => { $(b).disabled = false; });
         setStatus('ready: ' + m.model.trainingRows + ' training rows, ' + m.model.validationRows + ' validation rows, ' + m.model.parameters.length + ' parameters');
         document.body.dataset.ready = '1';
+        document.body.dataset.trainingRows = String(m.model.trainingRows);
+        document.body.dataset.validationRows = String(m.model.validationRows);
       }
 
       function onPoints(m) {
         ready.training = m.training; ready.grid = m.grid;
-        setStatus('added a point: ' + m.training.length + ' training rows; the run goes on from these weights');
+        if (selectedPoint && selectedPoint.set === 'training') selectedPoint = null; // its row number may have moved
+        setStatus(m.change + ' a point: ' + m.training.length + ' training rows; the run goes on from these weights');
         document.body.dataset.trainingRows = String(m.training.length);
       }
 
@@ -181,7 +190,7 @@ enum NetworkAssets {
         document.body.dataset.redraws = rate.toFixed(1);
         if (f.divergence) showError({ message: f.divergence });
         if (f.finished) setStatus('the run is over after ' + f.step + ' steps: reset to train again');
-        else setStatus(f.running ? 'training…' : 'paused at step ' + f.step);
+        else if (f.running || f.step > 0) setStatus(f.running ? 'training…' : 'paused at step ' + f.step); // at step 0 the ready line stays
       }
 
       function onExplanation(m) {
@@ -307,6 +316,12 @@ enum NetworkAssets {
       $('boundary').addEventListener('click', (event) => {
         if (!ready) return;
         const canvas = $('boundary'), [x, y] = canvasPoint(canvas, event);
+        if ($('click-adds').value === 'remove') {
+          let nearest = null, nearestDistance = 12;
+          ready.training.forEach((p, i) => { const [px, py] = toPixel(p[0], p[1], canvas), d = Math.hypot(px - x, py - y); if (d < nearestDistance) { nearestDistance = d; nearest = i; } });
+          if (nearest !== null) send({ type: 'removePoint', row: nearest });
+          return;
+        }
         if ($('click-adds').value !== '') {
           const g = ready.grid; // the inverse of toPixel: where on the plane the click fell
           send({ type: 'addPoint', x1: g.xMin + x / canvas.width * (g.xMax - g.xMin), x2: g.yMin + (canvas.height - y) / canvas.height * (g.yMax - g.yMin), y: Number($('click-adds').value) });
@@ -320,6 +335,24 @@ enum NetworkAssets {
       });
 
       $('build').addEventListener('click', connect);
+      function ownData() { const own = $('dataset').value === 'csv'; $('points').disabled = own; $('noise').disabled = own; }
+      $('dataset').addEventListener('change', ownData);
+      // Your own data: read here, sent as text with the options (the server parses and checks it).
+      $('csv-file').addEventListener('change', () => {
+        const file = $('csv-file').files[0];
+        if (!file) return;
+        if (file.size > 60 * 1024) { showError({ message: file.name + ' is ' + Math.ceil(file.size / 1024) + ' KiB; the page takes at most 60 KiB', help: 'use fewer rows (at most 1,000) or fewer digits' }); return; }
+        file.text().then((text) => {
+          csv = { name: file.name, text: text };
+          const select = $('dataset');
+          let own = Array.from(select.options).find((o) => o.value === 'csv');
+          if (!own) { own = document.createElement('option'); own.value = 'csv'; select.appendChild(own); }
+          own.textContent = 'your CSV: ' + file.name;
+          select.value = 'csv';
+          ownData();
+          connect();
+        }, () => showError({ message: 'could not read ' + file.name }));
+      });
       $('play').addEventListener('click', () => send({ type: 'play' }));
       $('pause').addEventListener('click', () => send({ type: 'pause' }));
       $('step').addEventListener('click', () => send({ type: 'step' }));

@@ -22,6 +22,12 @@ public struct NetworkLimits: Sendable {
     public var gridResolution = 48
     /// Examples of the batch whose uses a weight's explanation lists one by one.
     public var explainedExamples = 8
+    /// Seconds a socket may stay open without starting a network, and a started one may stand
+    /// paused with no message, before it is closed and its place freed.
+    public var startSeconds: Double = 30
+    public var idleSeconds: Double = 30 * 60
+    /// Bytes of a CSV the page sends as its data.
+    public var csvBytes = 60 * 1024
 
     public init() {}
 }
@@ -42,6 +48,10 @@ struct NetworkOptions: Sendable, Equatable {
     var batchSize: Int?
     var l2 = 1e-4
     var stepsPerSecond = 60
+    /// The reader's own data: a CSV's text (columns x1, x2 and y, 0 or 1) and its file name.
+    /// With it, `dataset` is "csv" and points and noise do not apply.
+    var csv: String?
+    var csvName = "points.csv"
 
     struct Body: Decodable {
         var dataset: String?
@@ -58,6 +68,8 @@ struct NetworkOptions: Sendable, Equatable {
         var batchSize: Int?
         var l2: Double?
         var stepsPerSecond: Int?
+        var csv: String?
+        var csvName: String?
     }
 
     static let datasets = ["moons", "circles", "xor", "spiral", "blobs"]
@@ -80,7 +92,17 @@ struct NetworkOptions: Sendable, Equatable {
             .failure(ReplyError(.error(413, kind: "limit", message, help: help)))
         }
         var o = NetworkOptions()
-        if let d = b.dataset {
+        if let text = b.csv {
+            guard text.utf8.count <= limits.csvBytes else {
+                return limit("the CSV is \(text.utf8.count / 1024) KiB; this server takes at most \(limits.csvBytes / 1024) KiB",
+                             help: "use fewer rows (at most \(limits.points)) or fewer digits")
+            }
+            o.csv = text
+            o.dataset = "csv"
+            // A name for messages and the command line: letters, digits, '.', '-', '_' only.
+            let name = String((b.csvName ?? "").unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }.prefix(60))
+            o.csvName = name.lowercased().hasSuffix(".csv") ? name : (name.isEmpty ? "points" : name) + ".csv"
+        } else if let d = b.dataset {
             guard datasets.contains(d) else { return bad("dataset must be one of \(datasets.joined(separator: ", ")), got '\(d)'") }
             o.dataset = d
         }
@@ -168,7 +190,7 @@ struct NetworkOptions: Sendable, Equatable {
 
     /// The `gradtrace train` command that runs the same training (the page shows it).
     var command: String {
-        var parts = ["gradtrace train network.gt --data '\(generator)'"]
+        var parts = ["gradtrace train network.gt --data " + (csv == nil ? "'\(generator)'" : csvName)]
         if validation > 0 { parts.append("--validate \(formatShortest(validation))") }
         parts.append("--seed \(seed)")
         if optimizer != "sgd" { parts.append("--optimizer \(optimizer)") }
@@ -197,7 +219,8 @@ struct NetworkSetup: Sendable {
         do {
             var graph = try Explanation.graph(source: SourceText(source, name: "network.gt"))
             if o.seed != 0 { graph.initializeParameters(seed: o.seed) }
-            var data = try Dataset.load(o.generator)
+            var data: Dataset
+            if let text = o.csv { data = try Self.readCSV(text, name: o.csvName, limits: limits) } else { data = try Dataset.load(o.generator) }
             var validation: Dataset?
             if o.validation > 0 {
                 let parts = data.split(validation: o.validation, seed: o.seed)
@@ -217,6 +240,32 @@ struct NetworkSetup: Sendable {
         } catch {
             throw ReplyError(.json(422, APIError(error).encoded()))
         }
+    }
+
+    /// The reader's CSV as a two-class data set for the page: columns x1, x2 and y (0 or 1),
+    /// from 4 rows to `limits.points`. Errors name the file, row and column.
+    static func readCSV(_ text: String, name: String, limits: NetworkLimits) throws(Diagnostic) -> Dataset {
+        let data = try Dataset.csv(text, file: name)
+        for column in ["x1", "x2", "y"] where !data.columns.contains(column) {
+            throw Diagnostic("\(name) has no column '\(column)' (its columns: \(data.columns.joined(separator: ", ")))",
+                             help: "the page trains on two inputs and a class: a header line x1,x2,y, then one point a line, y 0 or 1")
+        }
+        guard data.count >= 4 else { throw Diagnostic("\(name) has \(data.count) rows; a run needs at least 4") }
+        guard data.count <= limits.points else {
+            throw Diagnostic("\(name) has \(data.count) rows; this server takes at most \(limits.points)", help: "use fewer rows")
+        }
+        let y = data.columns.firstIndex(of: "y")!, x1 = data.columns.firstIndex(of: "x1")!, x2 = data.columns.firstIndex(of: "x2")!
+        for row in 0..<data.count {
+            guard data[row, y] == 0 || data[row, y] == 1 else {
+                throw Diagnostic("\(name): row \(row + 2) has y = \(formatShortest(data[row, y])); the class must be 0 or 1",
+                                 help: "the page classifies two classes: y is 0 or 1 on every line")
+            }
+            guard abs(data[row, x1]) <= 1e6, abs(data[row, x2]) <= 1e6 else {
+                throw Diagnostic("\(name): row \(row + 2) has a coordinate beyond ±1,000,000", help: "scale the inputs first")
+            }
+        }
+        // Only the three columns: other columns would be inputs of no one.
+        return Dataset(name: name, columns: ["x1", "x2", "y"], values: (0..<data.count).flatMap { [data[$0, x1], data[$0, x2], data[$0, y]] })
     }
 
     /// The model's description for the page: source, layers, parameter names, the network's

