@@ -65,22 +65,29 @@ struct ServerContext: Sendable {
     var limits: ServerLimits
     var workers: Workers
     var cache: ResponseCache
+    var inFlight = InFlight()
     var graphviz: GraphvizProcesses
     var navigation: [(title: String, path: String)]
 
     /// Runs `compute` off the event loop within the limits, caching its reply under `key`.
+    /// Requests for what is being computed already wait for that computation (a class opening
+    /// one permalink at once computes it once).
     func computed(key: String, _ compute: @escaping @Sendable () -> Reply) async -> Reply {
         if let hit = cache.get(key) { return hit }
+        if let shared = await inFlight.join(key) { return shared }
+        let reply: Reply
         switch await workers.run(compute) {
-        case .done(let reply):
-            if reply.status == 200 || reply.status == 422 { cache.put(key, reply) }
-            return reply
+        case .done(let done):
+            if done.status == 200 || done.status == 422 { cache.put(key, done) }
+            reply = done
         case .busy:
-            return .error(503, kind: "busy", "the server is busy with other requests", help: "try again in a moment")
+            reply = .error(503, kind: "busy", "the server is busy with other requests", help: "try again in a moment")
         case .timedOut:
-            return .error(503, kind: "timeout", "this took longer than \(Int(limits.wallSeconds)) seconds",
-                          help: "try a smaller expression, or turn off expand")
+            reply = .error(503, kind: "timeout", "this took longer than \(Int(limits.wallSeconds)) seconds",
+                           help: "try a smaller expression, or turn off expand")
         }
+        inFlight.finish(key, reply)
+        return reply
     }
 }
 

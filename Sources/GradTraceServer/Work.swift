@@ -116,6 +116,37 @@ private final class Race: @unchecked Sendable {
     }
 }
 
+/// The computations under way, by request key, and the requests waiting for each.
+final class InFlight: @unchecked Sendable {
+    private let lock = NSLock()
+    private var waiting: [String: [CheckedContinuation<Reply?, Never>]] = [:]
+
+    /// Nil when nothing for `key` is under way: the caller computes it and calls `finish`.
+    /// Otherwise waits for that computation and returns its reply.
+    func join(_ key: String) async -> Reply? {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if waiting[key] != nil {
+                waiting[key]!.append(continuation)
+                lock.unlock()
+            } else {
+                waiting[key] = []
+                lock.unlock()
+                continuation.resume(returning: nil)
+            }
+        }
+    }
+
+    func finish(_ key: String, _ reply: Reply) {
+        lock.lock()
+        let waiters = waiting.removeValue(forKey: key) ?? []
+        lock.unlock()
+        waiters.forEach { $0.resume(returning: reply) }
+    }
+
+    var count: Int { lock.withLock { waiting.count } }
+}
+
 /// Finished responses by request, least recently used out first, bounded in count and bytes.
 /// Explanations are pure functions of the request, so a repeated request (a whole class on one
 /// example, a permalink opened thirty times) is answered without recomputing.

@@ -212,12 +212,22 @@ import Testing
         limits.concurrentComputations = 1
         limits.waitingComputations = 0
         limits.cachedResponses = 0
+        let otherSlow = try JSONSerialization.data(withJSONObject: ["source": Array(repeating: "x", count: 32).joined(separator: " + "), "values": ["x": 2]])
         try await withServer(limits) { port in
-            // Two at once: one computes, the other is told the server is busy.
+            // Two different ones at once: one computes, the other is told the server is busy.
             async let a = post(port, "/api/explain", body: slow)
-            async let b = post(port, "/api/explain", body: slow)
+            async let b = post(port, "/api/explain", body: otherSlow)
             let statuses = [try await a.status, try await b.status].sorted()
             #expect(statuses == [200, 503])
+            // Eight of the same at once (a class opening one permalink): computed once, all answered.
+            let same = try await withThrowingTaskGroup(of: Response.self) { group in
+                for _ in 0..<8 { group.addTask { try await post(port, "/api/explain", body: slow) } }
+                var all: [Response] = []
+                for try await r in group { all.append(r) }
+                return all
+            }
+            #expect(same.map(\.status) == Array(repeating: 200, count: 8), "one computation answers every identical request under way")
+            #expect(Set(same.map(\.body)).count == 1)
         }
     }
 
