@@ -381,10 +381,13 @@ final class LiveSession: @unchecked Sendable {
         // Rows that move the weight first; rows whose path is switched off (a ReLU at 0, a hinge
         // already satisfied) send back 0, and are counted below.
         let moving = e.examples.filter { $0.gradient != 0 }, still = e.examples.filter { $0.gradient == 0 }
+        // Every equation through DisplayedArithmetic: its operands get guard digits where the
+        // rounded ones would not add up to the shown result.
         for example in (moving + still).prefix(limits.explainedExamples) {
             for use in example.uses {
-                html += "<tr><td class=\"num\">\(example.row + 1)</td><td class=\"gate\">\(HTML.escape(use.gate))</td><td class=\"num\">\(f(use.local))</td><td>×</td>"
-                html += "<td class=\"num gradient\">\(f(use.upstream))</td><td>=</td><td class=\"num gradient\">\(f(use.product))</td></tr>\n"
+                let q = DisplayedArithmetic.product(use.local, use.upstream, use.product, f)
+                html += "<tr><td class=\"num\">\(example.row + 1)</td><td class=\"gate\">\(HTML.escape(use.gate))</td><td class=\"num\">\(q.operands[0].text)</td><td>×</td>"
+                html += "<td class=\"num gradient\">\(q.operands[1].text)</td><td>\(q.equals)</td><td class=\"num gradient\">\(q.result.text)</td></tr>\n"
             }
         }
         if e.examples.count > limits.explainedExamples {
@@ -393,11 +396,16 @@ final class LiveSession: @unchecked Sendable {
         html += "</tbody></table>\n<ul class=\"weight-sum\">\n"
         html += "<li>batch mean: (sum of the \(e.examples.count) rows' local × upstream) / \(e.examples.count) = <span class=\"gradient\">\(f(e.batchMean))</span></li>\n"
         if setup.trainer.penalty != .none {
-            html += "<li>L2 penalty: 2λw = 2 × \(formatShortest(setup.options.l2)) × \(f(e.value)) = <span class=\"gradient\">\(f(e.penalty))</span></li>\n"
+            let p = DisplayedArithmetic.product(of: [2, setup.options.l2, e.value], e.penalty, f)
+            html += "<li>L2 penalty: 2λw = 2 × \(formatShortest(setup.options.l2)) × \(p.operands[2].text) \(p.equals) <span class=\"gradient\">\(p.result.text)</span></li>\n"
+            let g = DisplayedArithmetic.sum([e.batchMean, e.penalty], e.gradient, f)
+            html += "<li>gradient of the step: \(g.operands[0].text) + \(g.operands[1].text) \(g.equals) <span class=\"gradient\">\(g.result.text)</span></li>\n"
+        } else {
+            html += "<li>gradient of the step: <span class=\"gradient\">\(f(e.gradient))</span></li>\n"
         }
-        html += "<li>gradient of the step: <span class=\"gradient\">\(f(e.gradient))</span></li>\n"
         if case .gradientDescent = setup.trainer.optimizer {
-            html += "<li>update: w ← w − η·g = \(f(e.value)) − \(formatShortest(e.learningRate)) × \(f(e.gradient)) = <span class=\"value\">\(f(e.updated))</span></li>\n"
+            let u = DisplayedArithmetic.update(e.value, e.learningRate, e.gradient, e.updated, f)
+            html += "<li>update: w ← w − η·g = \(u.operands[0].text) − \(formatShortest(e.learningRate)) × \(u.operands[2].text) \(u.equals) <span class=\"value\">\(u.result.text)</span></li>\n"
         } else {
             html += "<li>update (\(HTML.escape(setup.trainer.optimizer.name)): \(HTML.escape(e.rule))): \(f(e.value)) → <span class=\"value\">\(f(e.updated))</span></li>\n"
         }

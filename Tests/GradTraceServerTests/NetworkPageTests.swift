@@ -117,6 +117,14 @@ import Testing
             let html = try #require(weight["html"] as? String)
             #expect(html.contains("local × upstream") && html.contains("w ← w − η·g"))
             #expect(weight["parameter"] as? String == model.parameterNames[5])
+            // Every equation the explanation shows adds up at the digits it shows, for a few weights.
+            for index in [0, 5, 47, 200, model.parameterNames.count - 1] {
+                try await blocking { try ws.send(["type": "explainWeight", "index": index]) }
+                let shown = try #require(try await ws.next("weight")["html"] as? String)
+                let count = ShownEquations.check(shown)
+                #expect(count.failures.isEmpty, "weight \(index): \(count.failures)")
+                #expect(count.checked >= 4, "weight \(index): the rows, the penalty, the gradient and the update")
+            }
             // A point's walkthrough at the current weights.
             try await blocking { try ws.send(["type": "explainPoint", "set": "training", "row": 4]) }
             let point = try await ws.next("point")
@@ -316,6 +324,16 @@ import Testing
         }
     }
 
+    @Test func theEquationCheckerCatchesALastDigitOff() {
+        // As the page once showed it: 0.9085 − 0.1 × 0.01206 is 0.907294, which is 0.9073.
+        let off = ShownEquations.check(#"<li>update: w ← w − η·g = 0.9085 − 0.1 × 0.01206 = <span class="value">0.9072</span></li>"#)
+        #expect(off.checked == 1 && off.failures.count == 1)
+        let right = ShownEquations.check(#"<li>update: w ← w − η·g = 0.90845 − 0.1 × 0.01206 = <span class="value">0.9072</span></li>"#)
+        #expect(right.checked == 1 && right.failures.isEmpty)
+        let row = ShownEquations.check(#"<td class="num">1.5 × 10⁻³</td><td>×</td><td class="num gradient">-2</td><td>=</td><td class="num gradient">-0.003</td>"#)
+        #expect(row.checked == 1 && row.failures.isEmpty)
+    }
+
     @Test func anotherSitesPageCannotOpenTheSocket() async throws {
         try await withServer { port in
             let r = try await send(port, raw: Data(("GET \(NetworkSocketRouter.socketPath) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: https://evil.example\r\n"
@@ -435,5 +453,54 @@ final class WSClient: @unchecked Sendable {
             if type == nil || object["type"] as? String == type { lastText = text; return object }
             if object["ok"] as? Bool == false { throw ClientError(description: "error while waiting for \(type ?? "?"): \(text)") }
         }
+    }
+}
+
+/// The equations of a weight's explanation, read back from its HTML and checked with decimal
+/// arithmetic: `a × b = c` rows, `2 × λ × w = p`, `mean + penalty = g`, `w − η × g = w'`. An
+/// equation holds when the exact result of its shown operands rounds to its shown result.
+enum ShownEquations {
+    /// `-1.23`, `4.5 × 10⁻⁵` → the decimal and half a unit of its last digit.
+    static func number(_ text: String) -> (value: Decimal, half: Decimal)? {
+        let parts = text.components(separatedBy: " × 10")
+        guard let mantissa = Decimal(string: parts[0]) else { return nil }
+        var exponent = 0
+        if parts.count == 2 {
+            let digits: [Character: Character] = ["⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"]
+            guard let e = Int(String(parts[1].compactMap { digits[$0] })) else { return nil }
+            exponent = e
+        }
+        let decimals = parts[0].split(separator: ".").dropFirst().first?.count ?? 0
+        let scale = Decimal(sign: .plus, exponent: exponent, significand: 1)
+        return (mantissa * scale, Decimal(sign: .plus, exponent: exponent - decimals - 1, significand: 5))
+    }
+
+    static func check(_ html: String) -> (checked: Int, failures: [String]) {
+        let n = #"(-?[0-9.]+(?: × 10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?)"#
+        let product: ([Decimal]) -> Decimal = { $0[0] * $0[1] }
+        let penalty: ([Decimal]) -> Decimal = { 2 * $0[0] * $0[1] }
+        let sum: ([Decimal]) -> Decimal = { $0[0] + $0[1] }
+        let update: ([Decimal]) -> Decimal = { $0[0] - $0[1] * $0[2] }
+        let patterns: [(String, ([Decimal]) -> Decimal)] = [
+            (#"<td class="num">"# + n + #"</td><td>×</td><td class="num gradient">"# + n + #"</td><td>=</td><td class="num gradient">"# + n + "<", product),
+            (#"2λw = 2 × "# + n + " × " + n + #" = <span class="gradient">"# + n + "<", penalty),
+            (#"gradient of the step: "# + n + #" \+ "# + n + #" = <span class="gradient">"# + n + "<", sum),
+            (#"w − η·g = "# + n + " − " + n + " × " + n + #" = <span class="value">"# + n + "<", update),
+        ]
+        var checked = 0, failures: [String] = []
+        for (pattern, compute) in patterns {
+            let regex = try! NSRegularExpression(pattern: pattern)
+            for match in regex.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+                let texts = (1..<match.numberOfRanges).map { String(html[Range(match.range(at: $0), in: html)!]) }
+                let numbers = texts.compactMap(number)
+                guard numbers.count == texts.count, let result = numbers.last else { failures.append("unreadable: \(texts)"); continue }
+                let exact = compute(numbers.dropLast().map(\.value))
+                var gap = exact - result.value
+                if gap < 0 { gap = -gap }
+                checked += 1
+                if gap > result.half { failures.append(texts.joined(separator: " ; ")) }
+            }
+        }
+        return (checked, failures)
     }
 }
