@@ -231,17 +231,13 @@ enum ExplainService {
         }
     }
 
-    /// Why this circuit is not drawn, or nil when it can be: too many gates (the library's
-    /// limit) or a value feeding too many gates (Graphviz's layout time grows steeply with that).
-    static func undrawable(_ e: Explanation, limits: ServerLimits) -> Diagnostic? {
-        do { try e.requireDrawable() } catch { return error }
-        let graph = e.graph
-        var uses = [Int](repeating: 0, count: graph.count)
-        for i in 0..<graph.count { for input in graph.inputs(of: i) { uses[input] += 1 } }
-        if let widest = uses.indices.max(by: { uses[$0] < uses[$1] }), uses[widest] > limits.diagramFanOut {
-            let name = Walkthrough(e.trace).labels[widest]
-            return Diagnostic("'\(name)' feeds \(uses[widest]) gates; diagrams are drawn when no value feeds more than \(limits.diagramFanOut)",
-                              help: "the walkthrough below has every step")
+    /// Why this circuit is not drawn, or nil when it can be: too many gates, or a value feeding
+    /// too many gates (the library's check, under the server's limits).
+    static func undrawable(_ e: Explanation) -> Diagnostic? {
+        do { try e.requireDrawable() } catch {
+            var why = error
+            why.help = "the walkthrough below has every step"
+            return why
         }
         return nil
     }
@@ -255,7 +251,7 @@ enum ExplainService {
         let w = Walkthrough(trace, format: format)
         var svg: String?
         var note: String?
-        if let why = undrawable(e, limits: limits) {
+        if let why = undrawable(e) {
             note = why.message
         } else {
             let dot = DotRenderer.render(trace, options: DotOptions(format: q.diagramFormat, showGradients: !q.forwardOnly, rankdir: q.rankdir))
@@ -287,7 +283,7 @@ enum ExplainService {
         let e: Explanation
         do { e = try explanation(q, limits: limits).0 } catch { return error.reply }
         let step = q.step ?? 1
-        guard e.graph.gateCount <= Graphviz.maxFrameGates, undrawable(e, limits: limits) == nil else {
+        guard e.graph.gateCount <= Graphviz.maxFrameGates, undrawable(e) == nil else {
             return .error(422, kind: "limit", "frames are drawn for circuits of at most \(Graphviz.maxFrameGates) gates that can be drawn")
         }
         guard step <= e.trace.steps.count else {
@@ -321,7 +317,7 @@ enum ExplainService {
             MarkdownRenderer.render(trace, options: options, to: &text)
             return attachment("text/markdown; charset=utf-8", "md", Data(text.utf8))
         case "svg", "png", "pdf", "html":
-            if let why = undrawable(e, limits: limits) { return .json(422, APIError(why).encoded()) }
+            if let why = undrawable(e) { return .json(422, APIError(why).encoded()) }
             let dot = DotRenderer.render(trace, options: DotOptions(format: q.diagramFormat, showGradients: !q.forwardOnly, rankdir: q.rankdir))
             let gv = Graphviz.Format(rawValue: format == "html" ? "svg" : format)!
             let bytes: [UInt8]

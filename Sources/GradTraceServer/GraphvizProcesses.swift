@@ -12,19 +12,25 @@ import GradTrace
 /// makes a layout interruptible (a child past its time is killed) and lets two diagrams be laid
 /// out at once (the library's in-process Graphviz draws one at a time, behind one lock).
 ///
-/// Without a command (`command == nil`, the tests' in-process servers that have no worker
-/// executable) diagrams are drawn in this process by `Graphviz.render`.
+/// Without a command (`command == nil`, a library user's server), and on systems other than
+/// Linux (the spawning below is Linux's), diagrams are drawn in this process by `Graphviz.render`.
 final class GraphvizProcesses: Sendable {
-    private let command: [String]?
     private let pool: Pool?
     private let seconds: Double
 
     init(command: [String]?, processes: Int, layoutsPerProcess: Int, seconds: Double) {
-        self.command = command
         self.seconds = seconds
+        #if os(Linux)
         pool = command.map { Pool(command: $0, size: max(1, processes), layoutsPerProcess: max(1, layoutsPerProcess)) }
         if command != nil { signal(SIGPIPE, SIG_IGN) }  // a child that died must give EPIPE, not end the server
+        #else
+        pool = nil
+        #endif
     }
+
+    /// The time a computation running on this thread must end by (`Workers` sets it), so that a
+    /// layout is cut off when its request is, not `seconds` after the layout began.
+    static let deadlineKey = "GradTraceServer.deadline"
 
     /// Why a diagram was not drawn: Graphviz's failure, or a layout past the time limit (its
     /// process was killed).
@@ -42,7 +48,8 @@ final class GraphvizProcesses: Sendable {
     /// SVG text or PNG/PDF bytes of `dot`, as `Graphviz.render` gives them, within the time limit.
     func render(dot: String, format: Graphviz.Format) throws(Failure) -> [UInt8] {
         // When no child can be started (the command is gone), the diagram is still drawn, here.
-        guard let pool, let bytes = try pool.render(Wire.request(dot: dot, format: format), seconds: seconds) else {
+        let deadline = Thread.current.threadDictionary[Self.deadlineKey] as? Date ?? Date(timeIntervalSinceNow: seconds)
+        guard let pool, let bytes = try pool.render(Wire.request(dot: dot, format: format), until: deadline) else {
             do { return try Graphviz.render(dot: dot, format: format) } catch { throw Failure(message: error.description) }
         }
         return bytes
@@ -60,6 +67,11 @@ final class GraphvizProcesses: Sendable {
     /// standard output.
     static func childMain() -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        // Spawning closes what the server had open (close-from); where the C library cannot,
+        // the child does it: a client's socket must close when the server closes it.
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            if let fd = Int32(entry), fd > 2 { close(fd) }
+        }
         while let request = Wire.readRequest(fd: 0) {
             var reply: [UInt8]
             do {
@@ -140,6 +152,7 @@ final class GraphvizProcesses: Sendable {
         }
     }
 
+    #if os(Linux)
     /// One child: its process and our ends of its two pipes. Started with posix_spawn, not
     /// Foundation's `Process`, which learns that a child ended when a descriptor it hands the
     /// child closes: a child that closes what it inherited would look ended to it while it runs.
@@ -160,12 +173,25 @@ final class GraphvizProcesses: Sendable {
             posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
             posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
             // Nothing else of ours goes to the child: not a client's socket (a connection the
-            // server closes must close), not another child's pipe (a child must see its input end).
+            // server closes must close), not another child's pipe (a child must see its input
+            // end). glibc before 2.34 cannot; `childMain` then closes them itself.
             _ = gradtrace_spawn_close_from(&actions, 3)
+            // `serve` ignores SIGINT and SIGTERM (it handles them itself); the child must not.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var defaults = sigset_t()
+            sigemptyset(&defaults)
+            for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
+            posix_spawnattr_setsigdefault(&attributes, &defaults)
+            var unblocked = sigset_t()
+            sigemptyset(&unblocked)
+            posix_spawnattr_setsigmask(&attributes, &unblocked)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
             let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
             var child: pid_t = 0
-            let status = posix_spawn(&child, command[0], &actions, nil, argv, environ)
+            let status = posix_spawn(&child, command[0], &actions, &attributes, argv, environ)
             close(toChild[0])
             close(fromChild[1])
             guard status == 0 else { close(toChild[1]); close(fromChild[0]); return nil }
@@ -211,10 +237,14 @@ final class GraphvizProcesses: Sendable {
         var started: Int { condition.lock(); defer { condition.unlock() }; return startedCount }
         var processIDs: Set<Int32> { condition.lock(); defer { condition.unlock() }; return live }
 
-        /// The reply's bytes; nil when no child could be started.
-        func render(_ request: [UInt8], seconds: Double) throws(Failure) -> [UInt8]? {
-            let deadline = Date(timeIntervalSinceNow: seconds)
+        /// The reply's bytes; nil when no child could be started (or the server has stopped).
+        func render(_ request: [UInt8], until deadline: Date) throws(Failure) -> [UInt8]? {
             guard var child = take() else { return nil }
+            // The request ran out of time while waiting for a child: the child is not to blame.
+            if Date() >= deadline {
+                giveBack(child)
+                throw Failure(message: "the server was too busy to lay it out in time", timedOut: true)
+            }
             // A child that ended since its last layout (killed from outside, say) fails the
             // write: one new child is tried before giving up.
             if !Wire.writeAll(fd: child.input, request) {
@@ -230,7 +260,7 @@ final class GraphvizProcesses: Sendable {
                   let body = Wire.readField(fd: child.output, deadline: deadline) else {
                 let late = Date() >= deadline
                 end(child, kill: true)
-                throw late ? Failure(message: "the layout took more than \(seconds.formatted()) seconds", timedOut: true)
+                throw late ? Failure(message: "the layout ran past the time limit", timedOut: true)
                            : Failure(message: "the drawing process stopped (please report this as a bug)")
             }
             child.layouts += 1
@@ -243,7 +273,8 @@ final class GraphvizProcesses: Sendable {
         /// Nil when a new one could not be started.
         private func take() -> Child? {
             condition.lock()
-            while idle.isEmpty && busy >= size { condition.wait() }
+            while idle.isEmpty && busy >= size && !stopped { condition.wait() }
+            if stopped { condition.unlock(); return nil }
             busy += 1
             if let child = idle.popLast() {
                 condition.unlock()
@@ -286,9 +317,12 @@ final class GraphvizProcesses: Sendable {
             condition.unlock()
         }
 
+        deinit { idle.forEach { $0.retire() } }
+
         func stop() {
             condition.lock()
             stopped = true
+            condition.broadcast()
             let children = idle
             idle = []
             condition.unlock()
@@ -300,4 +334,12 @@ final class GraphvizProcesses: Sendable {
             }
         }
     }
+    #else
+    private final class Pool: Sendable {
+        var started: Int { 0 }
+        var processIDs: Set<Int32> { [] }
+        func render(_ request: [UInt8], until deadline: Date) throws(Failure) -> [UInt8]? { nil }
+        func stop() {}
+    }
+    #endif
 }

@@ -13,9 +13,9 @@ public struct ServerLimits: Sendable {
     public var nodes = 5_000
     /// Gates in a drawn diagram; a larger circuit is explained without one.
     public var diagramGates = 250
-    /// Wires out of one value in a drawn diagram. Graphviz's layout time explodes with fan-out
-    /// (a value feeding 40 gates: 0.4 s; 60: 3 s; 80: over 20 s, holding Graphviz's one lock), so
-    /// a circuit with a wider fork is explained without a diagram.
+    /// Wires out of one value in a drawn diagram (the library's `diagramFanOut`, 48 for the CLI).
+    /// Graphviz's layout time explodes with fan-out (a value feeding 40 gates: 0.4 s; 60: 3 s;
+    /// 80: over 20 s), so a circuit with a wider fork is explained without a diagram.
     public var diagramFanOut = 32
     /// Bindings sent with one request.
     public var bindings = 500
@@ -40,6 +40,6 @@ public struct ServerLimits: Sendable {
 
     /// The library's limits for one explanation under these.
     var explanation: Explanation.Limits {
-        Explanation.Limits(sourceBytes: sourceBytes, nodes: nodes, diagramGates: diagramGates)
+        Explanation.Limits(sourceBytes: sourceBytes, nodes: nodes, diagramGates: diagramGates, diagramFanOut: diagramFanOut)
     }
 }

@@ -129,13 +129,15 @@ enum NetworkAssets {
 
       function send(message) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message)); }
 
+      let startOptions = null; // what the socket sends once it is open
       function connect() {
         clearError();
-        const opts = options();
-        if (ws && ws.readyState === WebSocket.OPEN) { send({ type: 'start', options: opts }); setStatus('building the network…'); return; }
+        startOptions = options();
+        if (ws && ws.readyState === WebSocket.OPEN) { send({ type: 'start', options: startOptions }); setStatus('building the network…'); return; }
+        if (ws && ws.readyState === WebSocket.CONNECTING) return; // one socket: it sends the latest options when it opens
         setStatus('connecting…');
         ws = new WebSocket('ws' + location.protocol.slice(4) + '//' + location.host + '/api/network/live'); // ws: or wss:, as the page
-        ws.onopen = () => { setStatus('building the network…'); send({ type: 'start', options: opts }); };
+        ws.onopen = () => { setStatus('building the network…'); send({ type: 'start', options: startOptions }); };
         ws.onmessage = (event) => handle(JSON.parse(event.data));
         ws.onclose = () => { setStatus('disconnected: press New network to start again'); buttons.forEach((b) => { $(b).disabled = true; }); ws = null; };
       }
@@ -319,7 +321,8 @@ enum NetworkAssets {
         if ($('click-adds').value === 'remove') {
           let nearest = null, nearestDistance = 12;
           ready.training.forEach((p, i) => { const [px, py] = toPixel(p[0], p[1], canvas), d = Math.hypot(px - x, py - y); if (d < nearestDistance) { nearestDistance = d; nearest = i; } });
-          if (nearest !== null) send({ type: 'removePoint', row: nearest });
+          // By place, not row number: the rows move when a point goes, and a second click may come first.
+          if (nearest !== null) send({ type: 'removePoint', x1: ready.training[nearest][0], x2: ready.training[nearest][1] });
           return;
         }
         if ($('click-adds').value !== '') {

@@ -28,6 +28,9 @@ public struct NetworkLimits: Sendable {
     public var idleSeconds: Double = 30 * 60
     /// Bytes of a CSV the page sends as its data.
     public var csvBytes = 60 * 1024
+    /// Bytes of one message on the socket: room for a CSV of `csvBytes` as a JSON string (each
+    /// line break or quote escaped doubles), and the options.
+    public var messageBytes: Int { max(64 * 1024, 2 * csvBytes + 8 * 1024) }
 
     public init() {}
 }
@@ -94,7 +97,7 @@ struct NetworkOptions: Sendable, Equatable {
         var o = NetworkOptions()
         if let text = b.csv {
             guard text.utf8.count <= limits.csvBytes else {
-                return limit("the CSV is \(text.utf8.count / 1024) KiB; this server takes at most \(limits.csvBytes / 1024) KiB",
+                return limit("the CSV is \((text.utf8.count + 1023) / 1024) KiB; this server takes at most \(limits.csvBytes / 1024) KiB",
                              help: "use fewer rows (at most \(limits.points)) or fewer digits")
             }
             o.csv = text
@@ -190,7 +193,7 @@ struct NetworkOptions: Sendable, Equatable {
 
     /// The `gradtrace train` command that runs the same training (the page shows it).
     var command: String {
-        var parts = ["gradtrace train network.gt --data " + (csv == nil ? "'\(generator)'" : csvName)]
+        var parts = ["gradtrace train network.gt --data " + (csv == nil ? "'\(generator)'" : csvName.hasPrefix("-") ? "./" + csvName : csvName)]
         if validation > 0 { parts.append("--validate \(formatShortest(validation))") }
         parts.append("--seed \(seed)")
         if optimizer != "sgd" { parts.append("--optimizer \(optimizer)") }
@@ -256,12 +259,13 @@ struct NetworkSetup: Sendable {
         }
         let y = data.columns.firstIndex(of: "y")!, x1 = data.columns.firstIndex(of: "x1")!, x2 = data.columns.firstIndex(of: "x2")!
         for row in 0..<data.count {
+            // Line row + 2 of the file (after the header), its column from the header.
             guard data[row, y] == 0 || data[row, y] == 1 else {
-                throw Diagnostic("\(name): row \(row + 2) has y = \(formatShortest(data[row, y])); the class must be 0 or 1",
+                throw Diagnostic("row \(row + 2) has y = \(formatShortest(data[row, y])); the class must be 0 or 1", file: name, line: row + 2, column: y + 1,
                                  help: "the page classifies two classes: y is 0 or 1 on every line")
             }
-            guard abs(data[row, x1]) <= 1e6, abs(data[row, x2]) <= 1e6 else {
-                throw Diagnostic("\(name): row \(row + 2) has a coordinate beyond ±1,000,000", help: "scale the inputs first")
+            for c in [x1, x2] where abs(data[row, c]) > 1e6 {
+                throw Diagnostic("row \(row + 2) has a coordinate beyond ±1,000,000", file: name, line: row + 2, column: c + 1, help: "scale the inputs first")
             }
         }
         // Only the three columns: other columns would be inputs of no one.

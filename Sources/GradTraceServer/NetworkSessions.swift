@@ -133,8 +133,12 @@ final class LiveSession: @unchecked Sendable {
     }
 
     func receive(_ text: String) {
-        guard text.utf8.count <= 64 * 1024,
-              let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+        guard text.utf8.count <= limits.messageBytes else {
+            send(.text(Self.errorText(kind: "limit", "a message is at most \(limits.messageBytes / 1024) KiB; this one is \((text.utf8.count + 1023) / 1024) KiB",
+                                      help: "a CSV may have at most \(limits.csvBytes / 1024) KiB")))
+            return
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
             send(.text(Self.errorText(kind: "request", "a message must be a JSON object such as {\"type\": \"play\"}")))
             return
         }
@@ -175,8 +179,11 @@ final class LiveSession: @unchecked Sendable {
             if !running && commands.isEmpty && Self.now() >= closing {
                 stopped = true
                 condition.unlock()
-                let message = setup == nil ? "no network was started within \(Int(limits.startSeconds)) seconds"
-                                           : "the network stood paused for \(Int(limits.idleSeconds / 60)) minutes"
+                func span(_ seconds: Double) -> String {
+                    seconds >= 120 ? "\(Int(seconds / 60)) minutes" : "\(formatShortest(seconds)) second\(seconds == 1 ? "" : "s")"
+                }
+                let message = setup == nil ? "no network was started within \(span(limits.startSeconds))"
+                                           : "the network stood paused for \(span(limits.idleSeconds)) with no message"
                 send(.text(Self.errorText(kind: "idle", message + "; the session was closed to free its place for others",
                                           help: "press New network to start again")))
                 send(.close(WSCloseCode(1000, reason: "idle")))
@@ -198,7 +205,14 @@ final class LiveSession: @unchecked Sendable {
             let steps = min(max(1, due), max(1, Int(rate / 2)))
             for _ in 0..<steps {
                 stepsSincePlay += 1
-                if !takeStep() { running = false; break }
+                if !takeStep() {
+                    // The run is over (or diverged): the idle time counts from now, not from Play.
+                    running = false
+                    condition.lock()
+                    lastMessage = Self.now()
+                    condition.unlock()
+                    break
+                }
             }
             if due > Int(rate) { playStart = Self.now(); stepsSincePlay = 0 }  // far behind: start counting again
             sendFrame()
@@ -397,7 +411,7 @@ final class LiveSession: @unchecked Sendable {
         html += "<li>batch mean: (sum of the \(e.examples.count) rows' local × upstream) / \(e.examples.count) = <span class=\"gradient\">\(f(e.batchMean))</span></li>\n"
         if setup.trainer.penalty != .none {
             let p = DisplayedArithmetic.product(of: [2, setup.options.l2, e.value], e.penalty, f)
-            html += "<li>L2 penalty: 2λw = 2 × \(formatShortest(setup.options.l2)) × \(p.operands[2].text) \(p.equals) <span class=\"gradient\">\(p.result.text)</span></li>\n"
+            html += "<li>L2 penalty: 2λw = 2 × \(p.operands[1].text) × \(p.operands[2].text) \(p.equals) <span class=\"gradient\">\(p.result.text)</span></li>\n"
             let g = DisplayedArithmetic.sum([e.batchMean, e.penalty], e.gradient, f)
             html += "<li>gradient of the step: \(g.operands[0].text) + \(g.operands[1].text) \(g.equals) <span class=\"gradient\">\(g.result.text)</span></li>\n"
         } else {
@@ -405,7 +419,7 @@ final class LiveSession: @unchecked Sendable {
         }
         if case .gradientDescent = setup.trainer.optimizer {
             let u = DisplayedArithmetic.update(e.value, e.learningRate, e.gradient, e.updated, f)
-            html += "<li>update: w ← w − η·g = \(u.operands[0].text) − \(formatShortest(e.learningRate)) × \(u.operands[2].text) \(u.equals) <span class=\"value\">\(u.result.text)</span></li>\n"
+            html += "<li>update: w ← w − η·g = \(u.operands[0].text) − \(u.operands[1].text) × \(u.operands[2].text) \(u.equals) <span class=\"value\">\(u.result.text)</span></li>\n"
         } else {
             html += "<li>update (\(HTML.escape(setup.trainer.optimizer.name)): \(HTML.escape(e.rule))): \(f(e.value)) → <span class=\"value\">\(f(e.updated))</span></li>\n"
         }
@@ -453,13 +467,23 @@ final class LiveSession: @unchecked Sendable {
         continueOn(Dataset(name: data.name, columns: data.columns, values: data.values + row), change: "added")
     }
 
-    /// `{"type": "removePoint", "row": k}`: training row k (from 0) taken out; the run goes on
-    /// as after `addPoint`.
+    /// `{"type": "removePoint", "x1": …, "x2": …}`: the training point at (x1, x2) taken out (by
+    /// place, not row number: a page may click again before it hears that the rows moved); or
+    /// `"row": k`, training row k from 0. The run goes on as after `addPoint`.
     private func removePoint(_ command: [String: Any]) {
         guard let setup else { return }
         let data = setup.training
-        guard let row = (command["row"] as? NSNumber)?.intValue, row >= 0, row < data.count else {
-            sendError(.error(400, kind: "request", "removePoint needs the row (from 0) of a training point")); return
+        var found: Int?
+        if let x1 = (command["x1"] as? NSNumber)?.doubleValue, let x2 = (command["x2"] as? NSNumber)?.doubleValue,
+           let a = data.columns.firstIndex(of: "x1"), let b = data.columns.firstIndex(of: "x2") {
+            // The page has the coordinates the server sent; JSON may change the last bit.
+            let tolerance = 1e-9 * max(1, abs(x1), abs(x2))
+            found = (0..<data.count).first { abs(data[$0, a] - x1) <= tolerance && abs(data[$0, b] - x2) <= tolerance }
+        } else if let k = (command["row"] as? NSNumber)?.intValue, k >= 0, k < data.count {
+            found = k
+        }
+        guard let row = found else {
+            sendError(.error(400, kind: "request", "removePoint needs the x1 and x2 of a training point (or its row, from 0)")); return
         }
         guard data.count > 2 else {
             sendError(.error(422, kind: "request", "two training points are the fewest a run keeps")); return

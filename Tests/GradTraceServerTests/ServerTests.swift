@@ -147,7 +147,7 @@ import Testing
             let fan = try await post(port, "/api/explain", json: ["source": Array(repeating: "x", count: 80).joined(separator: " + "), "values": ["x": 1]])
             #expect(fan.status == 200)
             #expect(fan.json["svg"] == nil)
-            #expect((fan.json["diagramNote"] as? String)?.contains("'x' feeds 80 gates") == true)
+            #expect((fan.json["diagramNote"] as? String)?.contains("'x' is used 80 times") == true)
             // Too large to draw but fine to explain: no diagram, and a note saying why.
             let wide = try await post(port, "/api/explain", json: ["source": (0..<150).map { "a\($0)*b\($0)" }.joined(separator: "+")])
             #expect(wide.status == 200)

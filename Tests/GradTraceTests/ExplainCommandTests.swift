@@ -62,6 +62,8 @@ import Testing
             (["explain", "x", "x=1", "--bogus"], "Unknown option '--bogus'"),
             (["explain"], "give an expression"),
             (["explain", "x", "x=1", "-o", "out.xyz"], "cannot tell the format"),
+            // One value used 60 times: Graphviz would take minutes; refused at once, the text views offered.
+            (["explain", Array(repeating: "x", count: 60).joined(separator: " + "), "x=1", "--format", "svg"], "'x' is used 60 times; a diagram is drawn when no value is used more than 48 times"),
         ]
         for (args, expected) in cases {
             let r = try CLI.run(args)

@@ -108,6 +108,9 @@ def problems(driver, expected=lambda entry: False):
         return [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING") and not expected(e)]
     entries = [e for e in driver.gradtrace_console if e["level"] in ("error", "warn", "warning")]
     # Failed loads of the page in view (BiDi's log does not report them), as Chromium's log would.
+    # Firefox ESR 153 has responseStatus; without it this check could never fail, so say so.
+    if not driver.execute_script("return 'responseStatus' in PerformanceResourceTiming.prototype"):
+        return [{"level": "SEVERE", "source": "test", "message": "this Firefox has no responseStatus: failed loads cannot be checked"}]
     failed = driver.execute_script(
         "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
         ".filter(function (e) { return e.responseStatus >= 400; })"
