@@ -310,20 +310,32 @@ final class LiveSession: @unchecked Sendable {
             var model: NetworkSetup.Description
             var training: [[Double]]
             var validation: [[Double]]
-            var grid: Grid
+            var grid: GridExtent
             var limits: Limits
-            struct Grid: Encodable { var xMin, xMax, yMin, yMax: Double; var resolution: Int }
             struct Limits: Encodable { var stepsPerSecond, framesPerSecond, stepsPerSession: Int }
         }
-        func rows(_ d: Dataset?) -> [[Double]] {
-            guard let d, let a = d.columns.firstIndex(of: "x1"), let b = d.columns.firstIndex(of: "x2"), let y = d.columns.firstIndex(of: "y") else { return [] }
-            return (0..<d.count).map { [d[$0, a], d[$0, b], d[$0, y]] }
-        }
-        let g = grid.map { Ready.Grid(xMin: $0.xRange.lowerBound, xMax: $0.xRange.upperBound, yMin: $0.yRange.lowerBound, yMax: $0.yRange.upperBound, resolution: $0.resolution) }
-            ?? Ready.Grid(xMin: -1, xMax: 1, yMin: -1, yMax: 1, resolution: 0)
-        sendJSON(Ready(model: s.description, training: rows(s.training), validation: rows(s.validation), grid: g,
+        sendJSON(Ready(model: s.description, training: Self.points(s.training), validation: Self.points(s.validation), grid: GridExtent(grid),
                        limits: .init(stepsPerSecond: limits.stepsPerSecond, framesPerSecond: limits.framesPerSecond, stepsPerSession: limits.stepsPerSession)))
         sendFrame()
+    }
+
+    /// A data set's points as the page draws them: `[x1, x2, y]` a row (none without those columns).
+    static func points(_ d: Dataset?) -> [[Double]] {
+        guard let d, let a = d.columns.firstIndex(of: "x1"), let b = d.columns.firstIndex(of: "x2"), let y = d.columns.firstIndex(of: "y") else { return [] }
+        return (0..<d.count).map { [d[$0, a], d[$0, b], d[$0, y]] }
+    }
+
+    /// The part of the plane the boundary grid covers, and its cells a side, as the page needs it
+    /// to place points and clicks (a unit square and no cells without a grid).
+    struct GridExtent: Encodable {
+        var xMin = -1.0, xMax = 1.0, yMin = -1.0, yMax = 1.0
+        var resolution = 0
+
+        init(_ grid: BoundaryGrid?) {
+            guard let grid else { return }
+            (xMin, xMax, yMin, yMax) = (grid.xRange.lowerBound, grid.xRange.upperBound, grid.yRange.lowerBound, grid.yRange.upperBound)
+            resolution = grid.resolution
+        }
     }
 
     /// What a frame carries: the step count, the losses and accuracies at the current weights,
@@ -518,13 +530,9 @@ final class LiveSession: @unchecked Sendable {
             var type = "points"
             var change: String
             var training: [[Double]]
-            var grid: Grid
-            struct Grid: Encodable { var xMin, xMax, yMin, yMax: Double; var resolution: Int }
+            var grid: GridExtent
         }
-        let g = grid.map { Points.Grid(xMin: $0.xRange.lowerBound, xMax: $0.xRange.upperBound, yMin: $0.yRange.lowerBound, yMax: $0.yRange.upperBound, resolution: $0.resolution) }
-            ?? Points.Grid(xMin: -1, xMax: 1, yMin: -1, yMax: 1, resolution: 0)
-        let a = data.columns.firstIndex(of: "x1")!, b = data.columns.firstIndex(of: "x2")!, y = data.columns.firstIndex(of: "y")!
-        sendJSON(Points(change: change, training: (0..<data.count).map { [data[$0, a], data[$0, b], data[$0, y]] }, grid: g))
+        sendJSON(Points(change: change, training: Self.points(data), grid: GridExtent(grid)))
         sendFrame()
     }
 
