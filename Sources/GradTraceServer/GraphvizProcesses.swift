@@ -140,16 +140,7 @@ final class GraphvizProcesses: Sendable {
             return out
         }
 
-        static func writeAll(fd: Int32, _ bytes: [UInt8]) -> Bool {
-            var done = 0
-            while done < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                done += n
-            }
-            return true
-        }
+        static func writeAll(fd: Int32, _ bytes: [UInt8]) -> Bool { Descriptor.writeAll(fd, bytes[...]) == 0 }
     }
 
     #if os(Linux)

@@ -404,14 +404,7 @@ public struct OutputFolder: Sendable {
         }
         let fd = Foundation.open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(description: "cannot write '\(shownPath)': \(AtomicFile.reason(errno))", errorNumber: errno) }
-        var offset = 0
-        var code: Int32 = 0
-        while offset < file.bytes.count {
-            let n = file.bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; code = errno; break }
-            if n == 0 { code = EIO; break }
-            offset += n
-        }
+        var code = Descriptor.writeAll(fd, file.bytes[...])
         if code == 0 && fsync(fd) != 0 && errno != EINVAL { code = errno }
         if Foundation.close(fd) != 0 && code == 0 { code = errno }
         if code != 0 { throw Failure(description: "cannot write '\(shownPath)': \(AtomicFile.reason(code))", errorNumber: code) }

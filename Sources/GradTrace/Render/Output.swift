@@ -67,17 +67,9 @@ package final class FileStream: TextOutputStream {
     }
 
     package func flush() {
-        var offset = 0
-        while offset < buffer.count && !failed {
-            let n = buffer[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                fail(errno)
-            } else if n == 0 {
-                fail(EIO)
-            } else {
-                offset += n
-            }
+        if !failed {
+            let code = Descriptor.writeAll(fd, buffer[...])
+            if code != 0 { fail(code) }
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -89,6 +81,25 @@ package final class FileStream: TextOutputStream {
     }
 
     deinit { flush() }
+}
+
+/// Writes to a file descriptor.
+package enum Descriptor {
+    /// Writes all of `bytes`, again after a partial write or EINTR. 0, or the error number of the
+    /// write that failed (EIO for a write that took nothing).
+    package static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Int32 {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            let n = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            if n == 0 { return EIO }
+            offset += n
+        }
+        return 0
+    }
 }
 
 /// What happened to this process's standard output and standard error, and writes to them that
