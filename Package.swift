@@ -28,10 +28,21 @@ let package = Package(
         ),
         // Header-only: renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not expose.
         .systemLibrary(name: "CSystemCalls"),
-        .target(
-            name: "GradTrace",
-            dependencies: ["CGraphviz", "CCmarkGFM", "CSystemCalls"]
-        ),
+        // The stages, each a target that imports only the ones above it in this list (ARCHITECTURE.md).
+        // Files: atomic writes, descriptors, terminal-safe text. No GradTrace types.
+        .target(name: "GradTraceIO", dependencies: ["CSystemCalls"]),
+        // Syntax, the tape, the gate table, the kernel, the trace, forward mode, paths: no rendering, no I/O.
+        .target(name: "GradTraceCore"),
+        // The one file that owns Graphviz's pointers.
+        .target(name: "GradTraceGraphviz", dependencies: ["CGraphviz"]),
+        // Walkthroughs and every serialiser of them: text, Markdown, HTML, JSON, DOT, TikZ.
+        .target(name: "GradTraceViews", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO"]),
+        // Data, models, optimisers, the training loop, reports and charts.
+        .target(name: "GradTraceTraining", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews"]),
+        // Lesson sources to pages: prose, blocks, worksheets, the output folder.
+        .target(name: "GradTraceLessons", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews", "GradTraceTraining", "CCmarkGFM", "CSystemCalls"]),
+        // The library facade: re-exports the stages.
+        .target(name: "GradTrace", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews", "GradTraceTraining", "GradTraceLessons"]),
         // `gradtrace serve`: the live classroom page. Its own target, so the library has no server dependency.
         .target(
             name: "GradTraceServer",

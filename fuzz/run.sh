@@ -9,18 +9,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-all}
 seconds=${2:-20}
-src=Sources/GradTrace
-# The library's sources that need neither Graphviz nor Ink.
-files=( $src/Syntax/*.swift $src/Graph/*.swift $src/Trace/*.swift $src/API/*.swift $src/Train/Evaluator.swift $src/Train/Trainer.swift $src/Train/TrainingSession.swift $src/Train/Optimizer.swift $src/Train/Model.swift
-        $src/Train/BatchEvaluator.swift $src/Train/Classifier.swift $src/Train/Dataset.swift $src/Train/DataGenerator.swift $src/Train/ParameterFile.swift
-        $src/Render/NumberFormat.swift $src/Render/DisplayedArithmetic.swift $src/Render/Labels.swift
-        $src/Render/Walkthrough.swift $src/Render/DerivativeViews.swift $src/Render/DerivativeRenderers.swift
-        $src/Render/ExplainOptions.swift $src/Render/TextRenderer.swift
-        $src/Render/MarkdownRenderer.swift $src/Render/JSONRenderer.swift $src/Render/DotRenderer.swift
-        $src/Render/HTML.swift $src/Render/HTMLRenderer.swift $src/Render/Output.swift
-        $src/Lessons/Lesson.swift $src/Lessons/LessonParser.swift $src/Lessons/Variant.swift )
+# The library's sources that need neither Graphviz nor cmark-gfm, from their stage targets; the
+# fuzz build compiles them into one module, so their imports of each other are dropped first.
+core=Sources/GradTraceCore views=Sources/GradTraceViews train=Sources/GradTraceTraining/Train lessons=Sources/GradTraceLessons
+sources=( $core/Syntax/*.swift $core/Graph/*.swift $core/Trace/*.swift $core/API/*.swift $train/Evaluator.swift $train/Trainer.swift $train/TrainingSession.swift $train/Optimizer.swift $train/Model.swift
+        $train/BatchEvaluator.swift $train/Classifier.swift $train/Dataset.swift $train/DataGenerator.swift $train/ParameterFile.swift
+        $views/NumberFormat.swift $views/DisplayedArithmetic.swift $views/Labels.swift $views/ExplanationViews.swift
+        $views/Walkthrough.swift $views/DerivativeViews.swift $views/DerivativeRenderers.swift
+        $views/ExplainOptions.swift $views/TextRenderer.swift
+        $views/MarkdownRenderer.swift $views/JSONRenderer.swift $views/DotRenderer.swift
+        $views/HTML.swift $views/HTMLRenderer.swift Sources/GradTraceIO/Output.swift
+        $lessons/Lesson.swift $lessons/LessonParser.swift $lessons/Variant.swift )
 # The prose target adds the Markdown path, linked with cmark-gfm (module map in Sources/CCmarkGFM).
-prose_files=( $src/Lessons/Prose.swift $src/Lessons/ProseMath.swift $src/Lessons/LessonIndex.swift $src/Lessons/Styles.swift )
+prose_sources=( $lessons/Prose.swift $lessons/ProseMath.swift $lessons/LessonIndex.swift $lessons/Styles.swift )
+flat=.build/fuzz/src
+rm -rf "$flat"; mkdir -p "$flat"
+flatten() { for f in "$@"; do local out="$flat/$(basename "$f")"; grep -v '^import GradTrace' "$f" > "$out"; echo "$out"; done; }
+mapfile -t files < <(flatten "${sources[@]}")
+mapfile -t prose_files < <(flatten "${prose_sources[@]}")
 prose_flags=( -I Sources/CCmarkGFM $(pkg-config --cflags-only-I libcmark-gfm 2>/dev/null | sed 's/-I/-Xcc -I/g')
               $(pkg-config --libs-only-L libcmark-gfm 2>/dev/null) )
 mkdir -p .build/fuzz fuzz/artifacts
@@ -30,7 +36,7 @@ build() {
   local extra=( "$@" )
   local bin=.build/fuzz/$name
   local newest
-  newest=$(ls -t "${files[@]}" "${prose_files[@]}" "$main" fuzz/run.sh | head -n 1)
+  newest=$(ls -t "${sources[@]}" "${prose_sources[@]}" "$main" fuzz/run.sh | head -n 1)
   if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
     echo "building $bin" >&2
     swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name GradTraceFuzz -package-name GradTrace \

@@ -1,0 +1,170 @@
+import GradTraceCore
+/// The Markdown walkthrough a student can read on its own (GitHub renders the `$…$` math):
+/// the expression, the forward pass as a table, each backward step as a short paragraph with
+/// the rule and the numbers, fork sums, the input gradients, and the gradient check if run.
+public enum MarkdownRenderer {
+    /// Writes the Markdown walkthrough of `trace` into `out`, its title a heading of level
+    /// `headingLevel` (clamped to 1…5) and its sections one level below.
+    public static func render<S: TextOutputStream>(_ trace: Trace, options: ExplainOptions = ExplainOptions(),
+                                                   headingLevel: Int = 1, to out: inout S) {
+        let w = Walkthrough(trace, format: options.format)
+        let graph = trace.graph
+        let fmt = options.format
+        let h = String(repeating: "#", count: max(1, min(5, headingLevel)))
+        func m(_ s: Shown) -> String { s.latex }
+        func name(_ i: Int) -> String { latex(w.labels[i]) }
+        func partial(_ top: String, _ bottom: String) -> String { "\\frac{\\partial \(top)}{\\partial \(bottom)}" }
+        let f = latex(w.outputName)
+
+        let title = options.title ?? "Backpropagation through \(w.typedDefinition(graph.output))"
+        out.write("\(h) \(escapeMarkdown(title))\n\n")
+        if let source = graph.source {
+            out.write("```\n\(fence(String(decoding: source.bytes, as: UTF8.self)))\n```\n\n")
+        }
+        if !graph.inputs.isEmpty {
+            out.write("Inputs: " + graph.inputs.map { "$\(name($0)) = \(m(fmt.shown(trace.values[$0])))$" }.joined(separator: ", ") + ".\n\n")
+        }
+
+        out.write("\(h)# Forward pass\n\nEach gate computes its value from its inputs, in order.\n\n")
+        out.write("| node | gate | inputs | value |\n|---|---|---|---:|\n")
+        for i in 0..<graph.count {
+            let gate = graph.nodes[i].gate.isLeaf ? w.gateText(i) : "`\(code(w.gateText(i)))`"
+            out.write("| \(cell(w.labels[i])) | \(gate) | \(cell(w.inputsOf(i))) | \(cell(fmt(trace.values[i]))) |\n")
+        }
+        out.write("\nThe output is $\(f) = \(m(fmt.shown(trace.output)))$.\n\n")
+
+        if let wrt = options.forwardWith {
+            DerivativeMarkdown.forward(ForwardModeWalkthrough(w, wrt: wrt), h: h, to: &out)
+        } else if options.showGradients {
+            out.write("\(h)# Backward pass\n\n")
+            out.write("We walk the gates from the output back to the inputs. At each gate the chain rule multiplies the gate's ")
+            out.write("*local* gradient by the *upstream* gradient arriving at its output; the product is what it sends back to each input.\n\n")
+            for k in 1...max(1, w.stepCount) where w.stepCount > 0 {
+                let step = w.step(k)
+                let here = latex(step.name)
+                out.write("**Step \(k): `\(code(step.definition))`**")
+                if !step.notes.isEmpty { out.write(" — " + escapeMarkdown(step.notes.joined(separator: "; ")) + ".") }
+                out.write("\n")
+                switch step.upstream {
+                case .output:
+                    out.write("The upstream gradient is $\(partial(f, f)) = 1$: the output's gradient with respect to itself.\n\n")
+                case .value(let v):
+                    out.write("The upstream gradient is $\(partial(f, here)) = \(m(v))$.\n\n")
+                case .fork(let sum):
+                    out.write("$\(name(step.node))$ feeds \(sum.operands.count) gates, so its upstream gradient is the sum of what they sent back: ")
+                    out.write("$\(partial(f, here)) = " + Say.sum(sum.operands.map(m)) + " \(latexEquals(sum)) \(m(sum.result))$.\n\n")
+                }
+                for wire in step.wires {
+                    let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(m(wire.local))"
+                    let p = wire.product
+                    let along = wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? ""
+                    out.write("- to $\(latex(wire.inputName))$\(along): local gradient $\(ruleText)$, ")
+                    out.write("so $\(m(p.operands[0])) \\times \(Say.factor(m(p.operands[1]))) \(latexEquals(p)) \(m(p.result))$\n")
+                }
+                out.write("\n")
+            }
+            out.write("\(h)# Gradients\n\n| input | value | gradient |\n|---|---:|---:|\n")
+            var forks: [String] = []
+            for id in graph.inputs {
+                let g = w.gradient(ofInput: id)
+                var text = g.gradient.text
+                if let fork = g.fork { text = Say.sum(fork.operands.map(\.text)) + " \(fork.equals) " + text; forks.append(g.name) }
+                out.write("| \(cell(g.name)) | \(cell(g.value.text)) | \(cell(text)) |\n")
+            }
+            if !forks.isEmpty {
+                out.write("\n" + forks.map { "`\(code($0))`" }.joined(separator: ", "))
+                out.write(forks.count == 1 ? " is" : " are")
+                out.write(" used more than once: each use is its own wire with its own gradient, and the gradients add at the fork.\n")
+            }
+            out.write("\n")
+        }
+
+        if let from = options.pathsFrom { DerivativeMarkdown.paths(PathWalkthrough(w, wrt: from, limit: options.pathLimit), h: h, to: &out) }
+        if options.compareModes { DerivativeMarkdown.compare(ModeCost(graph), w, h: h, to: &out) }
+
+        if let check = options.check {
+            out.write("\(h)# Gradient check\n\n")
+            out.write("Each value is nudged by $\\pm h$ with $h = 10^{-5}\\max(1, |v|)$ and the output recomputed; ")
+            out.write("the centred difference $\\frac{f(v+h) - f(v-h)}{2h}$ should match the analytic gradient to a relative error of $10^{-6}$.\n\n")
+            out.write("| node | analytic | numerical | relative error | verdict |\n|---|---:|---:|---:|---|\n")
+            for e in check.entries {
+                let verdict = e.atKink ? "kink downstream: not meaningful" : (e.passed ? "ok" : "**mismatch**")
+                out.write("| \(cell(w.labels[e.node])) | \(cell(fmt(e.analytic))) | \(cell(fmt(e.numeric))) | \(scientific(e.relativeError)) | \(verdict) |\n")
+            }
+            if check.checked < check.candidates {
+                out.write("\nChecked \(check.checked) of \(check.candidates) nodes, spread evenly (each check re-runs the tape).\n")
+            }
+            out.write("\n")
+        }
+
+        if !trace.warnings.isEmpty {
+            out.write("\(h)# Notes\n\n")
+            for warning in trace.warnings { out.write("- \(escapeMarkdown(w.message(warning)))\n") }
+            out.write("\n")
+        }
+    }
+
+    package static func latexEquals(_ e: DisplayedArithmetic.Equation) -> String { e.approximate ? "\\approx" : "=" }
+
+    /// Text for a Markdown table cell: pipes escaped, no line breaks.
+    package static func cell(_ s: String) -> String {
+        escapeMarkdown(s).replacingOccurrences(of: "\n", with: " ")
+    }
+
+    /// Text inside a code span: backticks cannot be escaped there, so they are replaced.
+    package static func code(_ s: String) -> String {
+        s.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|")
+    }
+
+    /// A fenced block's body cannot close the fence early.
+    package static func fence(_ s: String) -> String {
+        s.replacingOccurrences(of: "```", with: "` ` `").trimmingTrailingNewlines()
+    }
+}
+
+/// Escapes Markdown's special characters (and HTML's) in prose.
+package func escapeMarkdown(_ s: String) -> String {
+    var out = ""
+    for ch in s {
+        switch ch {
+        case "\\", "`", "*", "_", "[", "]", "|", "#", "$": out += "\\\(ch)"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "&": out += "&amp;"
+        default: out.append(ch)
+        }
+    }
+    return out
+}
+
+/// A label in LaTeX math: `w0*x0` → `w0 \cdot x0`, `x_1` → `x\_1`.
+package func latex(_ s: String) -> String {
+    var out = ""
+    for ch in s {
+        switch ch {
+        case "_": out += "\\_"
+        case "*": out += " \\cdot "
+        case "σ": out += "\\sigma"
+        case "·": out += " \\cdot "
+        case "$", "%", "&", "#", "{", "}", "\\": out += "\\\(ch)"
+        default: out.append(ch)
+        }
+    }
+    // Function names upright, as in print: \exp(x), not the italic product e·x·p(x).
+    for name in ["exp", "log", "ln", "tanh", "sin", "cos", "max", "min"] {
+        out = out.replacingOccurrences(of: name + "(", with: "\\" + name + "(")
+    }
+    for name in ["sigmoid", "relu", "softplus", "sqrt", "abs", "elu", "pow"] {
+        out = out.replacingOccurrences(of: name + "(", with: "\\operatorname{" + name + "}(")
+    }
+    return out
+}
+
+
+extension String {
+    package func trimmingTrailingNewlines() -> String {
+        var s = self
+        while s.hasSuffix("\n") { s.removeLast() }
+        return s
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import GradTraceCore
+
+/// How numbers are shown in text, Markdown, HTML and diagrams. JSON never uses this: it
+/// always carries full precision.
+///
+/// - `.decimals(N)` (`--precision N`): rounded to N decimals, correctly rounded from the exact
+///   binary value (ties to even, as C's printf), so `--precision 2` prints `0.20`, `-0.53`.
+/// - `.significant(N)` (`--digits N`): N significant figures.
+/// - `.shortest`: the shortest decimal that reads back as the same 64-bit float.
+///
+/// In every mode a nonzero value is never shown as zero: one too small for the chosen decimals
+/// is shown in scientific notation (`2.9 × 10⁻⁵`), as are very large and very small ones in
+/// the significant-figures modes. Negative zero shows as `0`; non-finite values as `inf`,
+/// `-inf` and `nan`.
+public struct NumberFormat: Sendable, Equatable {
+    /// How precision is counted.
+    public enum Mode: Sendable, Equatable {
+        /// N digits after the point (`--precision N`).
+        case decimals(Int)
+        /// N significant figures (`--digits N`).
+        case significant(Int)
+        /// The shortest decimal that reads back as the same `Double`.
+        case shortest
+    }
+
+    /// How precision is counted.
+    public var mode: Mode
+    /// Drop trailing zeros after the point (`0.5` rather than `0.500000`); the default view's
+    /// choice, not the one of an explicit `--digits`.
+    public var trimsZeros: Bool
+
+    /// A format in `mode`; see `trimsZeros`.
+    public init(_ mode: Mode, trimsZeros: Bool = false) {
+        self.mode = mode
+        self.trimsZeros = trimsZeros
+    }
+
+    /// The walkthroughs' default: 6 significant figures, trailing zeros dropped.
+    public static let standard = NumberFormat(.significant(6), trimsZeros: true)
+    /// Diagrams' default: 4 significant figures, trailing zeros dropped (wire labels stay short).
+    public static let diagram = NumberFormat(.significant(4), trimsZeros: true)
+
+    /// `--precision N` when given, else `--digits N`, else `fallback`.
+    public init(precision: Int? = nil, digits: Int? = nil, fallback: NumberFormat = .standard) {
+        if let precision { self.init(.decimals(precision)) } else if let digits { self.init(.significant(digits)) } else { self = fallback }
+    }
+
+    /// `value` as text: `0.20`, `2.9 × 10⁻⁵`, `inf`.
+    public func callAsFunction(_ value: Double) -> String { shown(value).text }
+
+    /// `value` as shown, with `extra` more digits than the mode gives (guard digits).
+    public func shown(_ value: Double, extra: Int = 0) -> Shown {
+        if !value.isFinite { return Shown(value: value, mantissa: value.isNaN ? "nan" : value < 0 ? "-inf" : "inf") }
+        if value == 0 { return Shown(value: 0, mantissa: zero(extra: extra)) }
+        switch mode {
+        case .shortest:
+            let text = formatShortest(value)
+            if let e = text.firstIndex(of: "e") {
+                return Shown(value: value, mantissa: String(text[..<e]), exponent: Int(text[text.index(after: e)...]))
+            }
+            return Shown(value: value, mantissa: text)
+        case .decimals(let p):
+            let places = min(17, p + extra)
+            let magnitude = abs(value)
+            // Too small to show at these decimals, or too large to read: scientific.
+            if magnitude < 0.5 * pow(10, -Double(places)) || magnitude >= 1e9 {
+                return scientific(value, significant: max(2, min(17, 2 + extra)))
+            }
+            return Shown(value: value, mantissa: trim(fixed(value, places), keep: p))
+        case .significant(let n):
+            let digits = min(17, n + extra)
+            let exponent = decimalExponent(value, significant: digits)
+            if exponent < -4 || exponent >= max(6, n) {
+                return scientific(value, significant: digits)
+            }
+            let places = max(0, digits - 1 - exponent)
+            // Trailing zeros are dropped only where the shorter text is the value (up to float
+            // noise): 1 + 2.785 × 10⁻⁷ shows as 1.00000, not as a 1 that looks exact.
+            let text = fixed(value, places)
+            let trimmed = trim(text, keep: 0)
+            let exact = Double(trimmed).map { abs($0 - value) <= 1e-12 * abs(value) } ?? false
+            let keep = trimsZeros && exact ? 0 : places - extra
+            return Shown(value: value, mantissa: trim(text, keep: keep))
+        }
+    }
+
+    private func zero(extra: Int) -> String {
+        switch mode {
+        case .decimals(let p): return p == 0 ? "0" : "0." + String(repeating: "0", count: p)
+        case .significant(let n) where !trimsZeros: return n <= 1 ? "0" : "0." + String(repeating: "0", count: n - 1)
+        default: return "0"
+        }
+    }
+
+    /// Drops trailing zeros beyond `keep` decimals (guard digits never end in padding zeros).
+    private func trim(_ text: String, keep: Int) -> String {
+        guard let dot = text.firstIndex(of: ".") else { return text }
+        var out = text
+        var decimals = text.distance(from: dot, to: text.endIndex) - 1
+        while decimals > max(0, keep) && out.hasSuffix("0") { out.removeLast(); decimals -= 1 }
+        if out.hasSuffix(".") { out.removeLast() }
+        return out
+    }
+
+    private func fixed(_ value: Double, _ places: Int) -> String {
+        var text = String(format: "%.\(places)f", value)
+        if text.hasPrefix("-") && text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { text.removeFirst() }
+        return text
+    }
+
+    private func decimalExponent(_ value: Double, significant: Int) -> Int {
+        // The exponent after rounding to `significant` figures (9.9996 at 4 figures is 10.00).
+        let text = String(format: "%.\(max(0, significant - 1))e", value)
+        return Int(text[text.index(after: text.firstIndex(of: "e")!)...]) ?? 0
+    }
+
+    private func scientific(_ value: Double, significant: Int) -> Shown {
+        let text = String(format: "%.\(max(0, significant - 1))e", value)
+        let e = text.firstIndex(of: "e")!
+        var mantissa = String(text[..<e])
+        if trimsZeros, mantissa.contains(".") {
+            while mantissa.hasSuffix("0") { mantissa.removeLast() }
+            if mantissa.hasSuffix(".") { mantissa.removeLast() }
+        }
+        return Shown(value: value, mantissa: mantissa, exponent: Int(text[text.index(after: e)...]) ?? 0)
+    }
+}
+
+/// A number as a page shows it: a decimal mantissa and, in scientific notation, a power of ten.
+public struct Shown: Sendable, Equatable {
+    /// The exact value it stands for.
+    public var value: Double
+    /// The digits shown, with sign and point (`-0.53`, `2.9`), or `inf`, `-inf`, `nan`.
+    public var mantissa: String
+    /// The power of ten in scientific notation; nil when the mantissa is the whole number.
+    public var exponent: Int?
+
+    /// A shown number from its parts.
+    public init(value: Double, mantissa: String, exponent: Int? = nil) {
+        self.value = value
+        self.mantissa = mantissa
+        self.exponent = exponent
+    }
+
+    /// `2.9 × 10⁻⁵`: for text, HTML and diagrams.
+    public var text: String {
+        guard let exponent else { return mantissa }
+        return "\(mantissa) × 10" + superscript(exponent)
+    }
+
+    /// `2.9 \times 10^{-5}`: inside `$…$`.
+    public var latex: String {
+        if mantissa == "inf" { return "\\infty" }
+        if mantissa == "-inf" { return "-\\infty" }
+        if mantissa == "nan" { return "\\text{nan}" }
+        guard let exponent else { return mantissa }
+        return "\(mantissa) \\times 10^{\(exponent)}"
+    }
+
+    /// `2.9e-5`: for CSV and places that need a plain number.
+    public var plain: String {
+        guard let exponent else { return mantissa }
+        return "\(mantissa)e\(exponent)"
+    }
+
+    /// The value exactly as shown, as a decimal (nil for non-finite values).
+    public var decimal: Decimal? {
+        // Decimal's exponent is 8 bits: beyond ±100 there is nothing a page could add up by hand.
+        guard value.isFinite, abs(exponent ?? 0) <= 100, var d = Decimal(string: mantissa) else { return nil }
+        if let exponent { d *= Decimal(sign: .plus, exponent: exponent, significand: 1) }
+        return d
+    }
+
+    /// Half a unit of the last digit shown.
+    public var halfUnit: Decimal {
+        let decimals = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
+        return Decimal(sign: .plus, exponent: max(-120, min(120, (exponent ?? 0) - decimals)), significand: 5) / 10
+    }
+
+    /// Whether the shown digits read back as the value itself (more digits would add nothing).
+    public var isExact: Bool { !value.isFinite || Double(plain) == value }
+}
+
+package func superscript(_ n: Int) -> String {
+    let digits = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
+    var out = n < 0 ? "⁻" : ""
+    for ch in String(abs(n)) { out.append(digits[Int(String(ch))!]) }
+    return out
+}
+
+/// A number for JSON: full precision; non-finite values, which JSON cannot hold, as the
+/// strings "inf", "-inf" and "nan".
+package func jsonNumber(_ value: Double) -> String {
+    if value.isNaN { return "\"nan\"" }
+    if value.isInfinite { return value < 0 ? "\"-inf\"" : "\"inf\"" }
+    if value == value.rounded(), abs(value) < 1e15 { return value == 0 && value.sign == .minus ? "-0" : String(Int64(value)) }
+    return "\(value)"
+}
