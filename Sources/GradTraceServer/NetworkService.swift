@@ -57,6 +57,7 @@ struct NetworkOptions: Sendable, Equatable {
     var csvName = "points.csv"
 
     struct Body: Decodable {
+        init() {}
         var dataset: String?
         var points: Int?
         var noise: Double?
@@ -81,6 +82,17 @@ struct NetworkOptions: Sendable, Equatable {
     static func decode(json: Data, limits: NetworkLimits) -> Result<NetworkOptions, ReplyError> {
         let body: Body
         do { body = try JSONDecoder().decode(Body.self, from: json.isEmpty ? Data("{}".utf8) : json) } catch {
+            return .failure(ReplyError(.error(400, kind: "request", "the options are not the JSON this server expects: \(ExplainQuery.describe(error))",
+                                              help: #"send {"dataset": "moons", "points": 200, "hidden": [16, 16], "learningRate": 0.1}"#)))
+        }
+        return make(body, limits: limits)
+    }
+
+    /// The options of a socket's `start` message, `{"type": "start", "options": {…}}`, decoded
+    /// from its text (no JSON object in between, so every number arrives as it was typed).
+    static func decode(start message: Data, limits: NetworkLimits) -> Result<NetworkOptions, ReplyError> {
+        let body: Body
+        do { body = try JSONDecoder().decode(LiveSession.StartMessage.self, from: message).options ?? Body() } catch {
             return .failure(ReplyError(.error(400, kind: "request", "the options are not the JSON this server expects: \(ExplainQuery.describe(error))",
                                               help: #"send {"dataset": "moons", "points": 200, "hidden": [16, 16], "learningRate": 0.1}"#)))
         }

@@ -99,7 +99,9 @@ final class LiveSession: @unchecked Sendable {
     private let condition = NSCondition()
     private var lastMessage = LiveSession.now()
     private let opened = LiveSession.now()
-    private var commands: [[String: Any]] = []
+    /// Commands waiting, each with the message's text: `start` decodes its options from the text
+    /// itself, since re-encoding JSONSerialization's objects rounds some doubles.
+    private var commands: [(fields: [String: Any], text: String)] = []
     private var stopped = false
 
     // Owned by the thread.
@@ -143,7 +145,7 @@ final class LiveSession: @unchecked Sendable {
             return
         }
         condition.lock()
-        if commands.count < 256 { commands.append(object) }
+        if commands.count < 256 { commands.append((object, text)) }
         lastMessage = Self.now()
         condition.broadcast()
         condition.unlock()
@@ -193,7 +195,7 @@ final class LiveSession: @unchecked Sendable {
             let command = commands.isEmpty ? nil : commands.removeFirst()
             condition.unlock()
             if let command {
-                handle(command)
+                handle(command.fields, text: command.text)
                 if running { nextFrame = min(nextFrame, Self.now() + 1 / Double(limits.framesPerSecond)) }
                 continue
             }
@@ -227,7 +229,10 @@ final class LiveSession: @unchecked Sendable {
         return !session!.isFinished
     }
 
-    private func handle(_ command: [String: Any]) {
+    /// A `start` message's options, decoded from the message's own text.
+    struct StartMessage: Decodable { var options: NetworkOptions.Body? }
+
+    private func handle(_ command: [String: Any], text: String) {
         let type = command["type"] as? String ?? ""
         if type != "start" && setup == nil {
             sendError(.error(400, kind: "request", "start a network first: {\"type\": \"start\", \"options\": {…}}"))
@@ -235,11 +240,10 @@ final class LiveSession: @unchecked Sendable {
         }
         switch type {
         case "start":
-            let options = command["options"] ?? [String: Any]()
-            guard let json = try? JSONSerialization.data(withJSONObject: options) else {
+            guard command["options"] == nil || command["options"] is [String: Any] else {
                 sendError(.error(400, kind: "request", "options must be a JSON object")); return
             }
-            switch NetworkOptions.decode(json: json, limits: limits) {
+            switch NetworkOptions.decode(start: Data(text.utf8), limits: limits) {
             case .failure(let e): sendError(e.reply)
             case .success(let o):
                 do { try begin(NetworkSetup(o, limits: limits)) } catch { sendError(error.reply) }

@@ -255,7 +255,8 @@ package struct ArraySink: ByteSink {
 }
 
 /// Builds JSON text as bytes in a fixed buffer and hands it on in chunks of about 64 KiB.
-package struct JSONWriter<Sink: ByteSink> {
+/// Noncopyable: it owns its buffer, which a copy would share, and frees it when it goes away.
+package struct JSONWriter<Sink: ByteSink>: ~Copyable {
     private static var capacity: Int { 1 << 17 }
     private static var threshold: Int { 1 << 16 }
     private let storage: UnsafeMutablePointer<UInt8>
@@ -267,16 +268,17 @@ package struct JSONWriter<Sink: ByteSink> {
         storage = .allocate(capacity: Self.capacity)
     }
 
-    /// Hands on what is buffered. The writer must be flushed once at the end; that also frees
-    /// its buffer.
+    deinit { storage.deallocate() }
+
+    /// Hands on what is buffered.
     package mutating func flush() {
         if count > 0 { sink.put(Array(UnsafeBufferPointer(start: storage, count: count))) }
         count = 0
     }
 
+    /// Hands on the rest: call it once at the end, before reading the sink.
     package mutating func finish() {
         flush()
-        storage.deallocate()
     }
 
     @inline(__always) private mutating func room(_ n: Int) {

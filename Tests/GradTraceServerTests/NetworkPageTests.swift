@@ -42,6 +42,22 @@ import Testing
         }
     }
 
+    /// A socket's start options reach the session as typed: re-encoding them through
+    /// JSONSerialization rounded doubles (0.1 + 0.2, 1e-300) on Linux.
+    @Test func startOptionsArriveBitForBit() throws {
+        let message = #"{"type": "start", "options": {"learningRate": 0.30000000000000004, "l2": 1e-300, "noise": 0.1}}"#
+        guard case .success(let o) = NetworkOptions.decode(start: Data(message.utf8), limits: NetworkLimits()) else {
+            Issue.record("the options were refused"); return
+        }
+        #expect(o.learningRate.bitPattern == (0.1 + 0.2).bitPattern)
+        #expect(o.l2.bitPattern == (1e-300).bitPattern)
+        #expect(o.noise.bitPattern == (0.1).bitPattern)
+        guard case .success(let empty) = NetworkOptions.decode(start: Data(#"{"type": "start"}"#.utf8), limits: NetworkLimits()) else {
+            Issue.record("a start without options was refused"); return
+        }
+        #expect(empty.learningRate == NetworkOptions().learningRate)
+    }
+
     @Test func badOptionsAndLimitsAreJSONErrors() async throws {
         var limits = ServerLimits()
         limits.network.units = 8

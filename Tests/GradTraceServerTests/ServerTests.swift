@@ -237,12 +237,12 @@ import Testing
         limits.concurrentComputations = 1
         limits.waitingComputations = 1
         let workers = Workers(limits: limits)
-        let start = Date()
         guard case .timedOut = await workers.run({ Thread.sleep(forTimeInterval: 0.5); return 1 }) else {
             Issue.record("a computation past its time was not cut off")
             return
         }
-        #expect(Date().timeIntervalSince(start) < 0.4)
+        // The answer came before the work ended (its slot is still held), so it was cut off at its
+        // deadline rather than awaited; no wall-clock bound, which a loaded machine would break.
         #expect(await workers.running == 1, "the slot is held until the work really ends")
         try await Task.sleep(for: .milliseconds(600))
         #expect(await workers.running == 0)

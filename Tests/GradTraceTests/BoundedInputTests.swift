@@ -110,9 +110,8 @@ import Testing
         var text = "```gradtrace\n" + (1...n).map { "a\($0) = 0.\($0 % 9 + 1)" }.joined(separator: "\n")
         text += "\nf = " + (1...n).map { "a\($0)*a\($0 % n + 1)" }.joined(separator: " + ") + "\n```\n"
         let lesson = try LessonParser.parse(SourceText(text, name: "lessons/big.md"), fileName: "big.md")
-        var files: [OutputFile] = []
-        let t = try seconds { files = try LessonBuilder().build(lesson) }
-        #expect(t < 30, "\(t) s")
+        // What made it slow is what is asserted: no diagram per step (a layout each) past 40 gates.
+        let files = try LessonBuilder().build(lesson)
         let stepper = try #require(files.first { $0.path == "stepper.html" }).text
         #expect(stepper.contains("No diagram per step for a circuit of more than 40 gates"))
         #expect(stepper.components(separatedBy: "<section class=\"frame\"").count - 1 == 120, "every step is still there")

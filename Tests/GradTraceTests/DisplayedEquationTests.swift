@@ -21,6 +21,7 @@ import Testing
 
     @Test func theScannerFindsWhatAStudentWouldMarkWrong() {
         #expect(EquationScanner.falseEquations(in: "→ w1: local gradient x1 = -2.00;  -2.00 × 0.20 = -0.39").count == 1)
+        #expect(EquationScanner.equationCount(in: "-2.00 × 0.197 = -0.39; 1 + 2 = 3; q = x - 1") == 2)
         #expect(EquationScanner.falseEquations(in: "-2.00 × 0.197 = -0.39").isEmpty)
         #expect(EquationScanner.falseEquations(in: "0.37 × (-0.53) = -0.20").isEmpty)
         #expect(EquationScanner.falseEquations(in: "0.37 × (-0.53) = -0.19").count == 1)
@@ -35,6 +36,9 @@ import Testing
             ?? packageRoot.appendingPathComponent("output")
         let found = try Self.falseEquations(in: folder)
         #expect(!Self.pages(in: folder).isEmpty)
+        // The lessons show thousands of equations; a scanner that stopped seeing them would pass.
+        let checked = try Self.pages(in: folder).reduce(0) { $0 + EquationScanner.equationCount(in: try String(contentsOf: $1, encoding: .utf8)) }
+        #expect(checked > 1_000, "only \(checked) equations checked")
         #expect(found.isEmpty, "\(found.count) false equations:\n\(found.prefix(40).joined(separator: "\n"))")
     }
 
@@ -56,8 +60,10 @@ import Testing
                 out += HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: format))
                 out += DotRenderer.render(trace, options: DotOptions(format: format))
                 for k in 1...trace.steps.count { out += DotRenderer.render(trace, options: DotOptions(format: format, frame: k)) }
-                let found = EquationScanner.falseEquations(in: out)
+                let (found, checked) = EquationScanner.scan(out)
                 #expect(found.isEmpty, "\(text) \(format): \(found.prefix(5))")
+                // Every view shows at least one product per backward step.
+                #expect(checked >= trace.steps.count, "\(text) \(format): only \(checked) equations checked")
             }
         }
     }

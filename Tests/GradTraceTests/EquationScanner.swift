@@ -20,9 +20,15 @@ enum EquationScanner {
     }
 
     /// Every false equation in `text`.
-    static func falseEquations(in raw: String) -> [Finding] {
+    static func falseEquations(in raw: String) -> [Finding] { scan(raw).false }
+
+    /// How many equations `text` shows (true or false): a test asserts it checked some.
+    static func equationCount(in raw: String) -> Int { scan(raw).checked }
+
+    static func scan(_ raw: String) -> (false: [Finding], checked: Int) {
         let tokens = tokenize(plain(raw))
         var findings: [Finding] = []
+        var checked = 0
         var i = 0
         // A run: number (op number)* = number (op number)*, bounded by non-equation tokens.
         while i < tokens.count {
@@ -47,6 +53,7 @@ enum EquationScanner {
                 if leftOps != rightOps {
                     let (expression, result) = leftOps ? (left, right[0]) : (right, left[0])
                     if case .number(let r, let half, _) = result, let value = evaluate(expression) {
+                        checked += 1
                         var difference = value - r
                         if difference < 0 { difference = -difference }
                         if difference > half {
@@ -58,7 +65,7 @@ enum EquationScanner {
             }
             i = max(j, i + 1)
         }
-        return findings
+        return (findings, checked)
     }
 
     static func describe(_ t: Token) -> String {

@@ -44,7 +44,10 @@ public enum ParameterFile {
             return out
         }
         var out: [String: Double] = [:]
-        for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift, so splitting on "\n" kept a spreadsheet's CRLF file
+        // as one line; any line break counts, and a byte-order mark is not part of the first name.
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for (k, line) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             if fields.isEmpty || fields == [""] || (k == 0 && fields.count == 2 && Double(fields[1]) == nil) { continue }
             guard fields.count == 2 else {
