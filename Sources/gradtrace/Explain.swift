@@ -188,11 +188,7 @@ struct Explain: ParsableCommand {
     func boundInputs(_ source: SourceText, _ given: [String: Double]) throws -> [String: Double] {
         var bindings = given
         if let weights {
-            let text: String
-            do { text = try String(contentsOfFile: weights, encoding: .utf8) } catch {
-                throw Diagnostic("cannot read the weights file", file: weights, help: FileManager.default.fileExists(atPath: weights) ? nil : "no such file")
-            }
-            for (name, value) in try ParameterFile.read(text, file: weights) where bindings[name] == nil { bindings[name] = value }
+            for (name, value) in try ParameterFile.read(path: weights) where bindings[name] == nil { bindings[name] = value }
         }
         guard data != nil || seed != 0 else { return bindings }
         var graph = try Explanation.graph(source: source)

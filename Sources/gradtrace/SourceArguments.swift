@@ -27,6 +27,27 @@ enum SourceArguments {
         return (source, try Bindings.parse(rest.map { $0.hasPrefix(" -") ? String($0.dropFirst()) : $0 }))
     }
 
+    /// The command's own options, read from its declaration (ArgumentParser's description of
+    /// it), so that no list of them is kept by hand: `values` are the names of the options that
+    /// take a value (`--lr`, `-o`), `short` every one-dash name (`-o`, `-h`).
+    static func declaredOptions(of command: ParsableCommand.Type) -> (values: Set<String>, short: Set<String>) {
+        var values: Set<String> = [], short: Set<String> = ["-h"]
+        guard let object = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
+              let info = object["command"] as? [String: Any], let arguments = info["arguments"] as? [[String: Any]] else {
+            return (values, short)
+        }
+        // (ArgumentParser's own JSON description of the command; its numbers are not read.)
+        for argument in arguments {
+            for name in argument["names"] as? [[String: Any]] ?? [] {
+                guard let kind = name["kind"] as? String, let text = name["name"] as? String else { continue }
+                let spelled = (kind == "long" ? "--" : "-") + text
+                if kind != "long" { short.insert(spelled) }
+                if argument["kind"] as? String == "option" { values.insert(spelled) }
+            }
+        }
+        return (values, short)
+    }
+
     /// Arguments that begin with '-' but are expressions (`-x^2 + 3`) or negative numbers would
     /// be read as options; a leading space keeps them positional (removed again in `resolve`).
     /// `valueOptions` are the options whose next argument is a value.
@@ -37,14 +58,20 @@ enum SourceArguments {
         for argument in arguments {
             defer { previous = argument }
             if argument == "--" { afterDoubleDash = true }
-            if !afterDoubleDash, argument.hasPrefix("-"), !argument.hasPrefix("--"), argument != "-",
-               !shortOptions.contains(argument), !valueOptions.contains(previous) {
-                out.append(" " + argument)
-            } else {
+            guard !afterDoubleDash, argument.hasPrefix("-"), argument != "-", !argument.hasPrefix("--"), !shortOptions.contains(argument) else {
                 out.append(argument)
+                continue
+            }
+            if valueOptions.contains(previous) && previous.hasPrefix("--") {
+                // `--precision -3`: the option's value, given as `--precision=-3` so that it is
+                // checked (and refused in the option's own words) instead of reported missing.
+                out[out.count - 1] = previous + "=" + argument
+            } else if valueOptions.contains(previous) {
+                out.append(argument)
+            } else {
+                out.append(" " + argument)
             }
         }
         return out
     }
 }
-

@@ -196,7 +196,7 @@ struct Train: ParsableCommand {
         var graph = try Explanation.graph(source: source)
         if seed != 0 { graph.initializeParameters(seed: seed) }
         if let weights {
-            let loaded = try ParameterFile.read(try String(contentsOfFile: weights, encoding: .utf8), file: weights)
+            let loaded = try ParameterFile.read(path: weights)
             for (k, v) in loaded where bindings[k] == nil { bindings[k] = v }
         }
         let names = params.map { $0.split(separator: ",").map { $0.trimmed(" ") }.filter { !$0.isEmpty } }

@@ -53,11 +53,9 @@ if let command = arguments.first, command == "explain" || command == "train" {
         }
         k += 1
     }
-    let valueOptions: Set<String> = ["--file", "--format", "-o", "--output", "--precision", "--digits", "--rankdir", "--title",
-                                     "--frames", "--expand-only", "--params", "--lr", "--steps", "--momentum", "--stop-below", "--plot",
-                                     "--data", "--validate", "--batch", "--epochs", "--optimizer", "--l2", "--l1", "--seed", "--classify",
-                                     "--weights", "--save-every", "--boundary", "--explain-step", "--example", "--row", "--step-decay", "--exp-decay"]
-    arguments = [command] + SourceArguments.shieldLeadingMinus(rest, valueOptions: valueOptions, shortOptions: ["-o", "-h"])
+    let subcommand: ParsableCommand.Type = command == "explain" ? Explain.self : Train.self
+    let declared = SourceArguments.declaredOptions(of: subcommand)
+    arguments = [command] + SourceArguments.shieldLeadingMinus(rest, valueOptions: declared.values, shortOptions: declared.short)
 }
 
 do {

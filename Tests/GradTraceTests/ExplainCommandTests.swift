@@ -105,3 +105,34 @@ import Testing
         #expect(bad.stderr.contains("does not exist"))
     }
 }
+
+/// The leading-minus shield reads the commands' own option table, so a value that starts with
+/// '-' reaches every option that takes one (four were missing from the hand-kept list it had).
+@Suite struct LeadingMinusTests {
+    static func valueOptions(_ command: String) throws -> [String] {
+        let dump = try CLI.run([command, "--experimental-dump-help"])
+        let object = try #require(try JSONSerialization.jsonObject(with: dump.stdoutBytes) as? [String: Any])
+        let arguments = try #require((object["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
+        return arguments.filter { $0["kind"] as? String == "option" }.compactMap { a in
+            (a["names"] as? [[String: Any]])?.first { $0["kind"] as? String == "long" }.flatMap { $0["name"] as? String }.map { "--" + $0 }
+        }
+    }
+
+    @Test(arguments: ["explain", "train"])
+    func everyValueOptionTakesANegativeValue(command: String) throws {
+        let options = try Self.valueOptions(command)
+        #expect(options.count >= (command == "explain" ? 15 : 25), "\(options)")
+        let dir = try temporaryDirectory()
+        let base = command == "explain" ? ["explain", "x*y", "x=2", "y=3"] : ["train", "(w*x - 1)^2", "w=0.5", "x=2", "--params", "w", "--lr", "0.1", "--steps", "2"]
+        for option in options where command == "explain" || !["--lr", "--params"].contains(option) {
+            let r = try CLI.run(base + [option, "-7"], in: dir)
+            #expect(!r.stderr.contains("Missing value"), "\(option) -7: \(r.stderr)")
+            if r.status != 0 {
+                #expect(r.stderr.contains("-7") || r.stderr.contains(option), "\(option) -7 is refused in its own words: \(r.stderr)")
+            }
+        }
+        // And an expression that starts with a minus is still the expression.
+        let neg = try CLI.run(["explain", "-x*y", "x=-2", "y=3", "--precision", "2"], in: dir)
+        #expect(neg.status == 0 && neg.stdout.contains("Output f = 6.00"), "\(neg.stderr)")
+    }
+}

@@ -18,6 +18,13 @@ public enum ParameterFile {
     }
 
     /// Reads a parameters file (JSON or CSV) into name → value.
+    /// Reads the parameters file at `path` (UTF-8 text, as `SourceReader` reads a source), for
+    /// every command that takes `--weights`: a missing file, a folder or bad text is one message.
+    public static func read(path: String) throws(Diagnostic) -> [String: Double] {
+        let source = try SourceReader.read(path: path)
+        return try read(String(decoding: source.bytes, as: UTF8.self), file: path)
+    }
+
     public static func read(_ text: String, file: String) throws(Diagnostic) -> [String: Double] {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("{") {
