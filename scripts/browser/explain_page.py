@@ -2,7 +2,7 @@
 """The explain page in a real browser (headless Chromium through Selenium; Firefox with
 --browser firefox or GRADTRACE_BROWSER=firefox: see browsers.py).
 
-    python3 tests/browser/explain_page.py http://127.0.0.1:PORT/ [SCREENSHOT.png] [--browser firefox]
+    python3 scripts/browser/explain_page.py http://127.0.0.1:PORT/ [SCREENSHOT.png] [--browser firefox]
 
 Types the CS231n neuron, sets its inputs, reads ∂f/∂w0 = -0.20 on the page, steps through the
 backward pass, makes a syntax error and checks the caret and hint, opens a permalink, checks
@@ -17,7 +17,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait, Select
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts in the work tree
-import browsers  # noqa: E402 (tests/browser/browsers.py)
+import browsers  # noqa: E402 (scripts/browser/browsers.py)
 
 NEURON = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 VALUES = {"w0": "2", "x0": "-1", "w1": "-3", "x1": "-2", "w2": "-3"}

@@ -1,7 +1,7 @@
 """The browser the page scripts drive: headless Chromium (the default) or headless Firefox.
 
-    python3 tests/browser/explain_page.py URL [SHOT.png] --browser firefox
-    GRADTRACE_BROWSER=firefox python3 tests/browser/network_page.py URL [SHOT.png]
+    python3 scripts/browser/explain_page.py URL [SHOT.png] --browser firefox
+    GRADTRACE_BROWSER=firefox python3 scripts/browser/network_page.py URL [SHOT.png]
 
 (Not the variable BROWSER: Python's webbrowser module and xdg-open read that one as a command.)
 
