@@ -93,24 +93,20 @@ public struct Variant: Sendable {
         for i in 0..<graph.count where trace.reachesOutput[i] {
             let name = graph.kind(i).name
             let inputs = graph.inputs(of: i).map { trace.values[$0] }
-            switch name {
-            case "sigmoid" where trace.local(i, 0) < 0.09, "tanh" where trace.local(i, 0) < 0.19:
+            if let floor = graph.kind(i).saturationFloor, trace.local(i, 0) < floor {
                 out.append("\(name) saturates at \(labels[i]) (local gradient \(formatShortest(trace.local(i, 0))))")
+            }
+            switch name {
             case "reciprocal" where abs(inputs[0]) < 0.5, "div" where abs(inputs[1]) < 0.5, "log" where inputs[0] < 0.2:
                 out.append("a division by nearly zero at \(labels[i])")
             default: break
             }
         }
+        // An expanded call of a gate with a floor: its local gradient from the gate's own kernel.
         for call in graph.calls where trace.reachesOutput[call.result] {
-            let v = trace.values[call.arguments[0]]
-            switch graph.kinds[Int(call.kind)].name {
-            case "sigmoid":
-                let s = 1 / (1 + exp(-v))
-                if s * (1 - s) < 0.09 { out.append("sigmoid saturates at \(labels[call.result])") }
-            case "tanh":
-                let t = Foundation.tanh(v)
-                if 1 - t * t < 0.19 { out.append("tanh saturates at \(labels[call.result])") }
-            default: break
+            let kind = graph.kinds[Int(call.kind)]
+            if let floor = kind.saturationFloor, kind.evaluate(trace.values[call.arguments[0]]).localA < floor {
+                out.append("\(kind.name) saturates at \(labels[call.result])")
             }
         }
         for (name, range) in targets(graph).sorted(by: { $0.key < $1.key }) {

@@ -150,15 +150,20 @@ package func latex(_ s: String) -> String {
         default: out.append(ch)
         }
     }
-    // Function names upright, as in print: \exp(x), not the italic product e·x·p(x).
-    for name in ["exp", "log", "ln", "tanh", "sin", "cos", "max", "min"] {
-        out = out.replacingOccurrences(of: name + "(", with: "\\" + name + "(")
-    }
-    for name in ["sigmoid", "relu", "softplus", "sqrt", "abs", "elu", "pow"] {
-        out = out.replacingOccurrences(of: name + "(", with: "\\operatorname{" + name + "}(")
-    }
+    // Function names upright, as in print: \exp(x), not the italic product e·x·p(x). The names
+    // are the gate table's; LaTeX has its own command for some, the rest are \operatorname.
+    for name in latexFunctionNames.commands { out = out.replacingOccurrences(of: name + "(", with: "\\" + name + "(") }
+    for name in latexFunctionNames.operators { out = out.replacingOccurrences(of: name + "(", with: "\\operatorname{" + name + "}(") }
     return out
 }
+
+/// The built-in gates' function names, split into those LaTeX has a command for (`\exp`) and
+/// the others (`\operatorname{relu}`), in the gate table's order.
+private let latexFunctionNames: (commands: [String], operators: [String]) = {
+    let latexCommands: Set<String> = ["exp", "log", "ln", "tanh", "sinh", "cosh", "sin", "cos", "tan", "max", "min"]
+    let names = GateKind.builtins.flatMap(\.spellings).filter { $0.unicodeScalars.allSatisfy { ("a"..."z").contains($0) } }
+    return (names.filter(latexCommands.contains), names.filter { !latexCommands.contains($0) })
+}()
 
 
 extension String {

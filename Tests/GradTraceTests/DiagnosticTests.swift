@@ -12,6 +12,15 @@ import Testing
         #expect(d.description.contains("1 | 1 + sigmod(x)\n  |     ^^^^^^\n"))
     }
 
+    @Test func aConstantExpressionIsCalledOne() throws {
+        // `2*3` folds to 6: it used to be told that its last statement "binds a value".
+        for text in ["2", "2*3", "exp(1) + 4"] {
+            let d = try #require(diagnostic(text, [:]))
+            #expect(d.message.contains("the expression is a constant"), "\(text): \(d.message)")
+        }
+        #expect(try #require(diagnostic("x = 2", [:])).message.contains("binds a value"))
+    }
+
     @Test func missingValueSaysHowToPassIt() throws {
         let d = try #require(diagnostic("(x + y) * z", ["x": 1, "y": 2]))
         #expect(d.message == "no value for variable 'z'")

@@ -139,3 +139,61 @@ import Testing
         #expect(diagnostic("elu(x, 1, 2)", ["x": 1])?.message == "elu takes 1 or 2 arguments, got 3")
     }
 }
+
+/// The rule a walkthrough prints for a gate's local gradient (`(1 - σ(a))·σ(a)`, `[a > 0]`),
+/// written over numbers and evaluated by GradTrace's own parser, equals the kernel's local
+/// gradient: what a student reads is what the engine multiplies by.
+@Suite struct DisplayedRuleTests {
+    /// The rule's text as an expression of the language: Iverson brackets and `sign` decided,
+    /// `²` as `^2`, `·` as `*`, `σ` as `sigmoid`.
+    static func expression(_ rule: String) -> String {
+        var s = rule.replacingOccurrences(of: "·", with: "*").replacingOccurrences(of: "σ(", with: "sigmoid(")
+        func number(_ t: String) -> Double? { Double(t.trimmingCharacters(in: CharacterSet(charactersIn: "() "))) }
+        func replace(_ pattern: String, _ make: ([String]) -> String?) {
+            let regex = try! NSRegularExpression(pattern: pattern)
+            while let m = regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) {
+                let groups = (0..<m.numberOfRanges).map { String(s[Range(m.range(at: $0), in: s)!]) }
+                guard let r = make(groups) else { return }
+                s.replaceSubrange(Range(m.range, in: s)!, with: r)
+            }
+        }
+        replace(#"\[([^\[\]]+?) (≥|>|≤|<) ([^\[\]]+?)\]"#) { g in
+            guard let a = number(g[1]), let b = number(g[3]) else { return nil }
+            let holds = g[2] == "≥" ? a >= b : g[2] == ">" ? a > b : g[2] == "≤" ? a <= b : a < b
+            return holds ? "1" : "0"
+        }
+        replace(#"sign\(([^()]*)\)"#) { g in number(g[1]).map { $0 > 0 ? "1" : $0 < 0 ? "(-1)" : "0" } }
+        replace(#"(\w+)²\(([^()]*)\)"#) { g in "\(g[1])(\(g[2]))^2" }
+        replace(#"(\([^()]*\)|[0-9.]+)²"#) { g in "\(g[1])^2" }
+        return s
+    }
+
+    @Test func everyGatesRuleEvaluatesToItsKernelsLocalGradient() throws {
+        var checked = 0
+        for kind in GateKind.builtins where kind.kernel != nil && kind.arity > 0 {
+            for (a, b) in [(0.7, 1.3), (-0.6, 0.4), (1.9, -0.8)] {
+                for p in kind.hasParameter ? kind.testParameters : [0] {
+                    guard kind.testDomain(a, b, p) else { continue }
+                    let label: (Double) -> String = { $0 < 0 ? "(\(formatShortest($0)))" : formatShortest($0) }
+                    let operands = GateKind.Operands(a: label(a), b: kind.arity > 1 ? label(b) : "", parameter: p)
+                    let local = kind.evaluate(a, b, parameter: p)
+                    for slot in 0..<kind.arity {
+                        let text = Self.expression(kind.rule(slot, operands))
+                        let shown: Double
+                        do {
+                            let graph = try Parser.parse(SourceText("z = 0; (\(text)) + z", name: "<rule>"))
+                            shown = try Tracer(bindings: [:]).trace(graph).values[graph.output]
+                        } catch {
+                            Issue.record("\(kind.name) slot \(slot): '\(kind.rule(slot, operands))' read as '\(text)': \(error)")
+                            continue
+                        }
+                        let exact = slot == 0 ? local.localA : local.localB
+                        #expect(abs(shown - exact) <= 1e-12 * max(1, abs(exact)), "\(kind.name) slot \(slot) at \(a), \(b), p \(p): '\(kind.rule(slot, operands))' = \(shown), kernel \(exact)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked >= 40, "only \(checked) rules checked")
+    }
+}

@@ -108,6 +108,14 @@ public final class GateKind: Sendable {
     public let testDomain: @Sendable (_ a: Double, _ b: Double, _ p: Double) -> Bool
     /// Parameters the numerical test uses (gates with a parameter).
     public let testParameters: [Double]
+    /// Where the gate saturates: a seeded exercise is redrawn when this gate's local gradient is
+    /// below the floor, since the gate then looks like a constant (σ: 0.09, tanh: 0.19). nil for
+    /// a gate that does not flatten out.
+    public let saturationFloor: Double?
+    /// Whether the local gradient is exactly 0 on a whole half-line of inputs, so that a unit whose
+    /// input stays there for every example learns nothing (a dead unit): relu. leaky_relu keeps
+    /// its slope and elu its e^x there, so neither dies.
+    public let dies: Bool
 
     /// A kind of gate from its entries (see the properties). `ruleLaTeX` defaults to `rule`, and a
     /// `parameterArgument` implies `hasParameter`.
@@ -120,7 +128,7 @@ public final class GateKind: Sendable {
                 pattern: String? = nil, kink: Kink? = nil, body: (@Sendable (Double) -> Body)? = nil, summary: String = "",
                 undefined: @escaping @Sendable (Double, Double, Double) -> String? = { _, _, _ in nil },
                 testDomain: @escaping @Sendable (Double, Double, Double) -> Bool = { _, _, _ in true },
-                testParameters: [Double] = [0]) {
+                testParameters: [Double] = [0], saturationFloor: Double? = nil, dies: Bool = false) {
         self.name = name
         self.spellings = spellings
         self.arity = arity
@@ -139,6 +147,8 @@ public final class GateKind: Sendable {
         self.undefined = undefined
         self.testDomain = testDomain
         self.testParameters = testParameters
+        self.saturationFloor = saturationFloor
+        self.dies = dies
     }
 
     /// Whether it is a leaf kind (input or constant), with no inputs.

@@ -73,7 +73,7 @@ extension GateKind {
                  body: { _ in Body(parameters: ["x"], steps: [
                      .init("mulConst", [.parameter(0)], parameter: -1), .init("exp", [.step(0)]),
                      .init("addConst", [.step(1)], parameter: 1), .init("reciprocal", [.step(2)])], text: "1/(1 + exp(-x))") },
-                 summary: "sigmoid(x) = 1/(1 + exp(-x)), drawn σ"),
+                 summary: "sigmoid(x) = 1/(1 + exp(-x)), drawn σ", saturationFloor: 0.09),
         GateKind(name: "tanh", spellings: ["tanh"], arity: 1,
                  kernel: { a, _, _, l in let t = Foundation.tanh(a); l[0] = 1 - t * t; l[1] = 0; return t },
                  symbol: { _ in "tanh" }, formula: { "tanh(\($0.ua))" }, rule: { _, o in "1 - tanh²(\(o.ua))" },
@@ -82,7 +82,7 @@ extension GateKind {
                      .init("mulConst", [.parameter(0)], parameter: 2), .init("mulConst", [.step(0)], parameter: -1),
                      .init("exp", [.step(1)]), .init("addConst", [.step(2)], parameter: 1), .init("reciprocal", [.step(3)]),
                      .init("mulConst", [.step(4)], parameter: 2), .init("addConst", [.step(5)], parameter: -1)], text: "2σ(2x) - 1") },
-                 summary: "tanh(x) = 2σ(2x) - 1"),
+                 summary: "tanh(x) = 2σ(2x) - 1", saturationFloor: 0.19),
         GateKind(name: "relu", spellings: ["relu"], arity: 1,
                  kernel: { a, _, _, l in
                      l[1] = 0
@@ -95,7 +95,7 @@ extension GateKind {
                  kink: Kink(rule: "at exactly 0 relu passes no gradient (gradient 0), as PyTorch and micrograd do") { a, _, _ in a == 0 },
                  // The tie at 0 goes to the constant, so x gets 0.
                  body: { _ in Body(parameters: ["x"], steps: [.init("max", [.constant(0), .parameter(0)])], text: "max(0, x)") },
-                 summary: "relu(x) = max(0, x); at 0 the gradient is 0"),
+                 summary: "relu(x) = max(0, x); at 0 the gradient is 0", dies: true),
         GateKind(name: "sub", arity: 2,
                  kernel: { a, b, _, l in l[0] = 1; l[1] = -1; return a - b },
                  symbol: { _ in "-" }, formula: { "\($0.a) - \($0.b)" }, rule: { slot, _ in slot == 0 ? "1" : "-1" },

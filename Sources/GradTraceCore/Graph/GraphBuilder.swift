@@ -384,6 +384,11 @@ package struct GraphBuilder {
             throw error("the last statement names a vector or matrix; the output must be one number", endSpan,
                         help: "end with a number computed from it: sum(v), mean(v), v[1], or a loss")
         }
+        if graph.output == -2 {
+            // `2*3` folds to a number: no gate, no input, nothing to differentiate.
+            throw error("the expression is a constant: it has no variable, so there is nothing to differentiate", endSpan,
+                        help: "use a variable and give its value, e.g. gradtrace explain \"x * 3\" x=2")
+        }
         if graph.output < 0 {
             throw error("the last statement binds a value; the output must be an expression", endSpan,
                         help: "end with the expression to differentiate, e.g. f = x * y")

@@ -108,12 +108,13 @@ package struct BatchEvaluator {
         return (loss / n, classifier == nil ? nil : Double(right) / n)
     }
 
-    /// ReLUs whose input is ≤ 0 for every training example at `w`, by layer.
+    /// Units of a gate that can die (`GateKind.dies`: relu) whose output is 0 for every training
+    /// example at `w`, by layer.
     package mutating func deadUnits(parameters w: [Double]) -> [Trainer.DeadUnits] {
         let graph = model.graph
-        // Units: ReLUs that are elements of a named vector (a layer), not a loss's relu.
+        // Units: such gates that are elements of a named vector (a layer), not a loss's relu.
         let inLayers = Set(graph.tensors.flatMap(\.elements))
-        let relus = (0..<graph.count).filter { graph.kind($0).name == "relu" && inLayers.contains($0) }
+        let relus = (0..<graph.count).filter { graph.kind($0).dies && inLayers.contains($0) }
         guard !relus.isEmpty, let data else { return [] }
         setParameters(w)
         var alive = [Bool](repeating: false, count: relus.count)

@@ -1,12 +1,11 @@
-import GradTrace
-
 /// How many nodes a circuit has once every composite is written as its body, computed from the
 /// collapsed circuit without building it. `def`s that call each other can multiply: a body that
 /// calls the previous def four times, ten defs deep, expands to a million gates from a few
-/// hundred bytes. The server refuses such a request before expanding it.
-enum ExpansionEstimate {
+/// hundred bytes. The server refuses such a request before expanding it. It reads the same
+/// bodies `Expansion.swift` emits, so the two cannot disagree about a composite's size.
+package enum ExpansionEstimate {
     /// The expanded node count of `graph`, or a number above `cap` as soon as it passes it.
-    static func nodes(_ graph: Graph, cap: Int) -> Int {
+    package static func nodes(_ graph: Graph, cap: Int) -> Int {
         var memo: [String: Int] = [:]
         var total = 0
         for i in 0..<graph.count {
