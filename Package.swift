@@ -39,10 +39,12 @@ let package = Package(
         .target(name: "GradTraceViews", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO"]),
         // Data, models, optimisers, the training loop, reports and charts.
         .target(name: "GradTraceTraining", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews"]),
+        // One request type per job: every option's names, values, default and help, and its one check.
+        .target(name: "GradTraceRequests", dependencies: ["GradTraceCore", "GradTraceViews", "GradTraceTraining"]),
         // Lesson sources to pages: prose, blocks, worksheets, the output folder.
-        .target(name: "GradTraceLessons", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews", "GradTraceTraining", "CCmarkGFM", "CSystemCalls"]),
+        .target(name: "GradTraceLessons", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews", "GradTraceTraining", "GradTraceRequests", "CCmarkGFM", "CSystemCalls"]),
         // The library facade: re-exports the stages.
-        .target(name: "GradTrace", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews", "GradTraceTraining", "GradTraceLessons"]),
+        .target(name: "GradTrace", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews", "GradTraceTraining", "GradTraceRequests", "GradTraceLessons"]),
         // `gradtrace serve`: the live classroom page. Its own target, so the library has no server dependency.
         .target(
             name: "GradTraceServer",

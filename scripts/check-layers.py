@@ -14,10 +14,11 @@ STAGES = {
     "GradTraceIO": 1, "GradTraceCore": 1, "GradTraceGraphviz": 1,
     "GradTraceViews": 2,
     "GradTraceTraining": 3,
-    "GradTraceLessons": 4,
-    "GradTrace": 5,
-    "GradTraceServer": 6,
-    "gradtrace": 7, "gradtrace-bench": 7,
+    "GradTraceRequests": 4,
+    "GradTraceLessons": 5,
+    "GradTrace": 6,
+    "GradTraceServer": 7,
+    "gradtrace": 8, "gradtrace-bench": 8,
 }
 
 def main():

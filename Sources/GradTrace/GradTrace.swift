@@ -5,4 +5,5 @@
 @_exported import GradTraceIO
 @_exported import GradTraceViews
 @_exported import GradTraceTraining
+@_exported import GradTraceRequests
 @_exported import GradTraceLessons

@@ -724,13 +724,7 @@ extension LessonBuilder {
         do {
             trainer = Trainer(parameters: o.parameters, schedule: try Schedule.parse(o.learningRate), steps: o.steps ?? 100, optimizer: .gradientDescent)
         } catch { throw fail("lr: \(error.message)", error.help) }
-        switch o.optimizer ?? "sgd" {
-        case "momentum": trainer.optimizer = .momentum(o.momentum ?? 0.9)
-        case "nesterov": trainer.optimizer = .nesterov(o.momentum ?? 0.9)
-        case "rmsprop": trainer.optimizer = .rmspropDefault
-        case "adam": trainer.optimizer = .adamDefault
-        default: break
-        }
+        trainer.optimizer = .named(o.optimizer ?? "sgd", momentum: o.momentum)
         trainer.penalty = o.l2.map { .l2($0) } ?? o.l1.map { .l1($0) } ?? .none
         trainer.seed = o.seed
         trainer.batchSize = o.batch

@@ -1,5 +1,6 @@
 import GradTraceCore
 import GradTraceTraining
+import GradTraceRequests
 /// Reads a lesson file. Errors are `Diagnostic`s with the file's own line and column. A loop
 /// over lines; nothing recurses.
 ///
@@ -222,10 +223,26 @@ public enum LessonParser {
     }
 
     package static func precision(_ o: Option, line: Int, error: ErrorMaker) throws(Diagnostic) -> Int {
-        guard let v = o.value.flatMap({ Int($0) }), (0...17).contains(v) else {
-            throw error("precision needs a whole number from 0 to 17", line, o.column, o.length, "e.g. precision=2")
-        }
-        return v
+        try LessonParser.whole(NumberOptions.precision, o, line: line, error: error)
+    }
+
+    // The request tables' checks (GradTraceRequests), so that a block refuses a value in the
+    // words the command line and the server use, spelled as the block's key.
+    package static func whole(_ spec: OptionSpec, _ o: Option, line: Int, error: ErrorMaker) throws(Diagnostic) -> Int {
+        do throws(OptionError) { return try spec.whole(o.value ?? "") } catch let e { throw error(e.message(on: .lesson), line, o.column, o.length, nil) }
+    }
+
+    package static func number(_ spec: OptionSpec, _ o: Option, line: Int, error: ErrorMaker) throws(Diagnostic) -> Double {
+        do throws(OptionError) { return try spec.number(o.value ?? "") } catch let e { throw error(e.message(on: .lesson), line, o.column, o.length, nil) }
+    }
+
+    package static func choice(_ spec: OptionSpec, _ o: Option, line: Int, error: ErrorMaker) throws(Diagnostic) -> String {
+        do throws(OptionError) { return try spec.check(o.value ?? "") } catch let e { throw error(e.message(on: .lesson), line, o.column, o.length, nil) }
+    }
+
+    /// precision and digits, not both.
+    package static func checkNumbers(precision: Int?, digits: Int?, line: Int, column: Int, error: ErrorMaker) throws(Diagnostic) {
+        do throws(OptionError) { _ = try NumberOptions(precision: precision, digits: digits) } catch let e { throw error(e.message(on: .lesson), line, column, 1, nil) }
     }
 
     package static func parseOptions(_ text: String, line: Int, column: Int, error: ErrorMaker) throws(Diagnostic) -> CircuitBlock.Options {
@@ -234,11 +251,7 @@ public enum LessonParser {
         for o in try tokenize(text, line: line, column: column, error: error) {
             switch o.key {
             case "precision": options.precision = try precision(o, line: line, error: error)
-            case "digits":
-                guard let v = o.value.flatMap({ Int($0) }), (1...17).contains(v) else {
-                    throw error("digits needs a whole number from 1 to 17", line, o.column, o.length, "e.g. digits=4")
-                }
-                options.digits = v
+            case "digits": options.digits = try LessonParser.whole(NumberOptions.digits, o, line: line, error: error)
             case "expand":
                 if let value = o.value {
                     let names = value.split(separator: ",").map(String.init)
@@ -287,14 +300,8 @@ public enum LessonParser {
                     throw error("step is 1 (whole numbers), 0.5 or 0.1 (one decimal)", line, o.column, o.length, "e.g. step=0.1")
                 }
                 options.variant.step = v
-            case "rankdir":
-                guard let value = o.value, value == "LR" || value == "TB" else { throw error("rankdir is LR or TB", line, o.column, o.length, nil) }
-                options.rankdir = value
-            case "mode":
-                guard let value = o.value, value == "forward" || value == "reverse" else {
-                    throw error("mode is forward or reverse", line, o.column, o.length, "write mode=forward wrt=x")
-                }
-                options.forward = value == "forward"
+            case "rankdir": options.rankdir = try LessonParser.choice(ExplainRequest.rankdir, o, line: line, error: error)
+            case "mode": options.forward = try LessonParser.choice(ExplainRequest.mode, o, line: line, error: error) == "forward"
             case "wrt":
                 guard let value = o.value, Bindings.isIdentifier(value) else {
                     throw error("wrt takes the name of an input", line, o.column, o.length, "e.g. mode=forward wrt=b")
@@ -305,11 +312,7 @@ public enum LessonParser {
                     throw error("paths takes the name of an input", line, o.column, o.length, "e.g. paths=b")
                 }
                 options.paths = value
-            case "path-limit":
-                guard let v = o.value.flatMap({ Int($0) }), (1...4096).contains(v) else {
-                    throw error("path-limit needs a whole number from 1 to 4096", line, o.column, o.length, "e.g. path-limit=16")
-                }
-                options.pathLimit = v
+            case "path-limit": options.pathLimit = try LessonParser.whole(ExplainRequest.pathLimit, o, line: line, error: error)
             case "compare": try flag(o, line: line, error: error); options.compare = true
             case "plot":
                 guard o.value == "depth" else { throw error("plot is 'depth' in a gradtrace block", line, o.column, o.length, "write plot=depth series=s,r") }
@@ -339,6 +342,7 @@ public enum LessonParser {
         if options.depthSeries != nil && plot == nil {
             throw error("series goes with plot=depth", line, column, 1, nil)
         }
+        try checkNumbers(precision: options.precision, digits: options.digits, line: line, column: column, error: error)
         return options
     }
 
@@ -362,11 +366,7 @@ public enum LessonParser {
                 options.parameters = names
                 sawParams = true
             case "lr": options.learningRates = try numbers(o, positive: true); sawRate = true
-            case "steps":
-                guard let n = o.value.flatMap({ Int($0) }), (1...1_000_000).contains(n) else {
-                    throw error("steps needs a whole number from 1 to 1000000", line, o.column, o.length, nil)
-                }
-                options.steps = n
+            case "steps": options.steps = try LessonParser.whole(TrainRequest.steps, o, line: line, error: error)
             case "momentum":
                 options.momenta = try numbers(o, positive: false)
                 if options.momenta.contains(where: { $0 < 0 || $0 >= 1 }) {
@@ -375,11 +375,7 @@ public enum LessonParser {
             case "nesterov": try flag(o, line: line, error: error); options.nesterov = true
             case "stop-below": options.stopBelow = try numbers(o, positive: true).first
             case "precision": options.precision = try precision(o, line: line, error: error)
-            case "digits":
-                guard let v = o.value.flatMap({ Int($0) }), (1...17).contains(v) else {
-                    throw error("digits needs a whole number from 1 to 17", line, o.column, o.length, "e.g. digits=4")
-                }
-                options.digits = v
+            case "digits": options.digits = try LessonParser.whole(NumberOptions.digits, o, line: line, error: error)
             case "explain": try flag(o, line: line, error: error); options.explain = true
             case "worksheet": try flag(o, line: line, error: error); options.worksheet = true
             case "title":
@@ -391,6 +387,7 @@ public enum LessonParser {
         }
         if !sawParams { throw error("a gradtrace-train block needs params=...", line, column, 1, "e.g. params=w1,w2") }
         if !sawRate { throw error("a gradtrace-train block needs lr=...", line, column, 1, "e.g. lr=0.5") }
+        try checkNumbers(precision: options.precision, digits: options.digits, line: line, column: column, error: error)
         return options
     }
 
@@ -425,35 +422,24 @@ public enum LessonParser {
                 options.data = value
             case "lr":
                 guard let value = o.value else { throw error("lr needs a number or an expression in k", line, o.column, o.length, "e.g. lr=0.1 or lr=\"1 - 0.9*k/100\"") }
+                if Double(value) != nil { _ = try LessonParser.number(TrainRequest.learningRate, o, line: line, error: error) }
                 do { _ = try Schedule.parse(value) } catch let d {
                     throw error("lr: \(d.message)", line, o.column, o.length, d.help ?? "e.g. lr=0.1 or lr=\"1 - 0.9*k/100\"")
                 }
                 options.learningRate = value
-            case "steps": options.steps = try whole(o, 1...1_000_000)
-            case "epochs": options.epochs = try whole(o, 1...100_000)
-            case "batch": options.batch = try whole(o, 1...1_000_000)
-            case "optimizer":
-                let names = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
-                guard let value = o.value, names.contains(value) else {
-                    let help = o.value.flatMap { closestMatch(to: $0, in: names) }.map { "did you mean '\($0)'?" } ?? "the optimizers are \(names.joined(separator: ", "))"
-                    throw error("unknown optimizer '\(o.value ?? "")'", line, o.column, o.length, help)
-                }
-                options.optimizer = value
-            case "momentum":
-                let v = try number(o, 0...1, "a number at least 0 and below 1")
-                if v >= 1 { throw error("momentum needs a number at least 0 and below 1", line, o.column, o.length, nil) }
-                options.momentum = v
-            case "l2": options.l2 = try number(o, 0...1e6, "a number 0 or more")
-            case "l1": options.l1 = try number(o, 0...1e6, "a number 0 or more")
-            case "seed": options.seed = UInt64(try whole(o, 0...Int(UInt32.max)))
+            case "steps": options.steps = try LessonParser.whole(TrainRequest.steps, o, line: line, error: error)
+            case "epochs": options.epochs = try LessonParser.whole(TrainRequest.epochs, o, line: line, error: error)
+            case "batch": options.batch = try LessonParser.whole(TrainRequest.batch, o, line: line, error: error)
+            case "optimizer": options.optimizer = try LessonParser.choice(TrainRequest.optimizer, o, line: line, error: error)
+            case "momentum": options.momentum = try LessonParser.number(TrainRequest.momentum, o, line: line, error: error)
+            case "l2": options.l2 = try LessonParser.number(TrainRequest.l2, o, line: line, error: error)
+            case "l1": options.l1 = try LessonParser.number(TrainRequest.l1, o, line: line, error: error)
+            case "seed": options.seed = UInt64(try LessonParser.whole(TrainRequest.seed, o, line: line, error: error))
             case "classify":
                 guard let value = o.value else { throw error("classify needs a node", line, o.column, o.length, "e.g. classify=score or classify=\"p > 0.5\"") }
                 do { _ = try Classifier.parse(value) } catch let d { throw error(d.message, line, o.column, o.length, d.help) }
                 options.classify = value
-            case "validate":
-                let v = try number(o, 0...1, "a fraction between 0 and 1, e.g. validate=0.3")
-                if v <= 0 || v >= 1 { throw error("validate needs a fraction between 0 and 1, e.g. validate=0.3", line, o.column, o.length, nil) }
-                options.validate = v
+            case "validate": options.validate = try LessonParser.number(TrainRequest.validate, o, line: line, error: error)
             case "params":
                 let names = (o.value ?? "").split(separator: ",").map(String.init)
                 guard !names.isEmpty, names.allSatisfy(Bindings.isIdentifier) else {
@@ -475,7 +461,7 @@ public enum LessonParser {
                 options.show = shown
                 options.showGiven = true
             case "precision": options.precision = try precision(o, line: line, error: error)
-            case "digits": options.digits = try whole(o, 1...17)
+            case "digits": options.digits = try LessonParser.whole(NumberOptions.digits, o, line: line, error: error)
             case "title":
                 guard let value = o.value else { throw error("title needs a value", line, o.column, o.length, "write title=\"...\"") }
                 options.title = value
@@ -495,6 +481,7 @@ public enum LessonParser {
             throw error("momentum goes with optimizer=momentum or optimizer=nesterov", line, o.column, o.length, nil)
         }
         if options.momentum != nil && options.optimizer == nil { options.optimizer = "momentum" }
+        try checkNumbers(precision: options.precision, digits: options.digits, line: line, column: column, error: error)
         return options
     }
 }

@@ -79,10 +79,11 @@ struct ExplainQuery: Sendable {
                        help: "split it into smaller parts, or run gradtrace explain on your own machine")
         }
         if values.count > limits.bindings { return bad(413, "limit", "more than \(limits.bindings) values") }
-        if let precision, !(0...17).contains(precision) { return bad(400, "request", "precision must be between 0 and 17") }
-        if let digits, !(1...17).contains(digits) { return bad(400, "request", "digits must be between 1 and 17") }
-        if precision != nil && digits != nil { return bad(400, "request", "give precision or digits, not both") }
-        if rankdir != "LR" && rankdir != "TB" { return bad(400, "request", "rankdir must be LR or TB") }
+        // The request table's checks, spelled as JSON keys (the same words as the CLI and lessons).
+        do throws(OptionError) {
+            _ = try NumberOptions(precision: precision, digits: digits)
+            _ = try ExplainRequest.rankdir.check(rankdir)
+        } catch { return bad(400, "request", error.message(on: .json)) }
         if let step, step < 1 { return bad(400, "request", "step counts from 1") }
         var seen = Set<String>()
         var sorted: [(name: String, value: Double)] = []

@@ -77,7 +77,6 @@ struct NetworkOptions: Sendable, Equatable {
     }
 
     static let datasets = ["moons", "circles", "xor", "spiral", "blobs"]
-    static let optimizers = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
 
     static func decode(json: Data, limits: NetworkLimits) -> Result<NetworkOptions, ReplyError> {
         let body: Body
@@ -130,12 +129,18 @@ struct NetworkOptions: Sendable, Equatable {
             guard v.isFinite, (0...2).contains(v) else { return bad("noise must be between 0 and 2") }
             o.noise = v
         }
-        if let v = b.validation {
-            guard v.isFinite, (0...0.9).contains(v) else { return bad("validation must be a fraction between 0 and 0.9") }
+        // The request table's checks (GradTraceRequests), spelled as JSON keys; the server's own
+        // tighter limits come after them.
+        func checked<T>(_ body: () throws(OptionError) -> T) -> Result<T, ReplyError> {
+            do throws(OptionError) { return .success(try body()) } catch { return .failure(ReplyError(.error(400, kind: "request", error.message(on: .json)))) }
+        }
+        if let v = b.validation, v != 0 {  // 0: no validation set
+            if case .failure(let e) = checked({ () throws(OptionError) in try TrainRequest.validate.check(v) }) { return .failure(e) }
+            guard v <= 0.9 else { return bad("\"validation\" must be at most 0.9 here, so that training keeps a tenth of the points") }
             o.validation = v
         }
         if let s = b.seed {
-            guard s >= 0 else { return bad("seed must be 0 or more") }
+            if case .failure(let e) = checked({ () throws(OptionError) in try TrainRequest.seed.check(s) }) { return .failure(e) }
             o.seed = UInt64(s)
         }
         if let h = b.hidden {
@@ -157,23 +162,25 @@ struct NetworkOptions: Sendable, Equatable {
             o.loss = v
         }
         if let opt = b.optimizer {
-            guard optimizers.contains(opt) else { return bad("optimizer must be one of \(optimizers.joined(separator: ", ")), got '\(opt)'") }
+            if case .failure(let e) = checked({ () throws(OptionError) in try TrainRequest.optimizer.check(opt) }) { return .failure(e) }
             o.optimizer = opt
         }
         if let m = b.momentum {
-            guard m.isFinite, (0..<1).contains(m) else { return bad("momentum must be at least 0 and below 1") }
+            if case .failure(let e) = checked({ () throws(OptionError) in try TrainRequest.momentum.check(m) }) { return .failure(e) }
             o.momentum = m
         }
         if let lr = b.learningRate {
-            guard lr.isFinite, lr > 0, lr <= 100 else { return bad("the learning rate must be a positive number up to 100") }
+            if case .failure(let e) = checked({ () throws(OptionError) in try TrainRequest.learningRate.check(lr) }) { return .failure(e) }
+            guard lr <= 100 else { return bad("\"learningRate\" must be at most 100 here") }
             o.learningRate = lr
         }
         if let n = b.batchSize {
-            guard n >= 1 else { return bad("the batch size must be at least 1 (leave it out for the whole set)") }
+            if case .failure(let e) = checked({ () throws(OptionError) in try TrainRequest.batch.check(n) }) { return .failure(e) }
             o.batchSize = n
         }
         if let v = b.l2 {
-            guard v.isFinite, v >= 0, v <= 10 else { return bad("l2 must be between 0 and 10") }
+            if case .failure(let e) = checked({ () throws(OptionError) in try TrainRequest.l2.check(v) }) { return .failure(e) }
+            guard v <= 10 else { return bad("\"l2\" must be at most 10 here") }
             o.l2 = v
         }
         if let s = b.stepsPerSecond {
@@ -193,15 +200,7 @@ struct NetworkOptions: Sendable, Equatable {
 
     var spec: NetworkSpec { NetworkSpec(hidden: hidden, activation: activation, loss: loss) }
 
-    var optimizerValue: Optimizer {
-        switch optimizer {
-        case "momentum": return .momentum(momentum)
-        case "nesterov": return .nesterov(momentum)
-        case "rmsprop": return .rmspropDefault
-        case "adam": return .adamDefault
-        default: return .gradientDescent
-        }
-    }
+    var optimizerValue: Optimizer { .named(optimizer, momentum: momentum) }
 
     /// The `gradtrace train` command that runs the same training (the page shows it).
     var command: String {

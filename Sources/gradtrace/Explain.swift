@@ -84,11 +84,9 @@ struct Explain: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path"))
     var output: String?
 
-    @Option(name: .long, help: ArgumentHelp("Round displayed numbers to N decimals (0 to 17).", valueName: "N"))
-    var precision: Int?
-
-    @Option(name: .long, help: ArgumentHelp("Show displayed numbers with N significant figures (1 to 17).", valueName: "N"))
-    var digits: Int?
+    @OptionGroup var numbers: NumberArguments
+    var precision: Int? { numbers.precision }
+    var digits: Int? { numbers.digits }
 
     @Flag(name: .long, help: "Draw every composite gate (sigmoid, tanh, relu, -, /, min, softplus, defs, ...) as the lecture's primitives; --expand=NAME[,NAME] draws only those.")
     var expand = false
@@ -108,7 +106,7 @@ struct Explain: ParsableCommand {
     @Flag(name: .customLong("no-gradients"), help: "Forward pass only: values, no gradients.")
     var noGradients = false
 
-    @Option(name: .long, help: "Diagram direction: LR (left to right, as the lecture) or TB (top to bottom).")
+    @Option(name: .spec(ExplainRequest.rankdir), help: ArgumentHelp(ExplainRequest.rankdir))
     var rankdir: String = "LR"
 
     @Option(name: .long, help: "A title for the walkthrough or diagram.")
@@ -129,8 +127,9 @@ struct Explain: ParsableCommand {
     @Flag(name: .long, help: "Draw the network in layers (inputs, each named vector, the output) instead of the circuit of gates; for .svg, .png, .pdf and .dot.")
     var network = false
 
-    @Option(name: .long, help: ArgumentHelp("reverse (the backward pass, default) or forward: push ∂/∂X from one input X (--wrt X) up to every node, gate by gate, in every view.", valueName: "mode"))
-    var mode: Mode = .reverse
+    @Option(name: .spec(ExplainRequest.mode), help: ArgumentHelp(ExplainRequest.mode))
+    var modeName: String = "reverse"
+    var mode: Mode { Mode(rawValue: modeName) ?? .reverse }
 
     @Option(name: .long, help: ArgumentHelp("With --mode forward: the input the tangents are taken with respect to (needed when there are several).", valueName: "input"))
     var wrt: String?
@@ -138,7 +137,7 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("List every path from this input to the output with its product of local gradients, and their sum (= the gradient); beyond --path-limit paths, their number and the factored form backprop computes. With --frames: one diagram per path.", valueName: "input"))
     var paths: String?
 
-    @Option(name: .customLong("path-limit"), help: ArgumentHelp("The most paths --paths lists (1 to 4096, default \(Paths.defaultLimit)).", valueName: "N"))
+    @Option(name: .spec(ExplainRequest.pathLimit), help: ArgumentHelp(ExplainRequest.pathLimit))
     var pathLimit: Int = Paths.defaultLimit
 
     @Flag(name: .customLong("tex-bare"), help: "With -o FILE.tex or --format tex: write only the tikzpicture (to paste into a slide), not a standalone document.")
@@ -154,17 +153,10 @@ struct Explain: ParsableCommand {
     var frames: String?
 
     func validate() throws {
-        if let precision, !(0...17).contains(precision) {
-            throw ValidationError("--precision must be between 0 and 17, got \(precision)")
-        }
-        if let digits, !(1...17).contains(digits) {
-            throw ValidationError("--digits must be between 1 and 17, got \(digits)")
-        }
-        if precision != nil && digits != nil {
-            throw ValidationError("use either --precision (decimals) or --digits (significant figures), not both")
-        }
-        if rankdir != "LR" && rankdir != "TB" {
-            throw ValidationError("--rankdir must be LR or TB, got '\(rankdir)'")
+        try checkOptions { () throws(OptionError) in
+            _ = try ExplainRequest.rankdir.check(rankdir)
+            _ = try ExplainRequest.mode.check(modeName)
+            _ = try ExplainRequest.pathLimit.check(pathLimit)
         }
         if frames != nil && output != nil {
             throw ValidationError("use either --frames DIR or -o FILE, not both")
@@ -178,7 +170,6 @@ struct Explain: ParsableCommand {
         if network && frames != nil { throw ValidationError("--network draws one diagram; --frames steps through the circuit") }
         if wrt != nil && mode != .forward { throw ValidationError("--wrt goes with --mode forward (reverse mode gives every input's gradient in one pass)") }
         if mode == .forward && noGradients { throw ValidationError("--mode forward computes derivatives; it cannot go with --no-gradients") }
-        if !(1...4096).contains(pathLimit) { throw ValidationError("--path-limit must be between 1 and 4096, got \(pathLimit)") }
         if frames != nil && mode == .forward && paths != nil {
             throw ValidationError("--frames steps through either the forward-mode pass or the paths; use --mode forward or --paths, not both")
         }

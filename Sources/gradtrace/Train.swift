@@ -49,19 +49,19 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Comma-separated names of the inputs to train (a declared vector or matrix by its name). Default: every param of the file.", valueName: "names"))
     var params: String?
 
-    @Option(name: .long, help: ArgumentHelp("Learning rate η: a number, or an expression in k (updates made so far), e.g. '1 - 0.9*k/100'.", valueName: "eta"))
+    @Option(name: .spec(TrainRequest.learningRate), help: ArgumentHelp(TrainRequest.learningRate))
     var lr: String
 
-    @Option(name: .long, help: "Number of updates (default 100, or one epoch's worth per --epochs).")
+    @Option(name: .spec(TrainRequest.steps), help: ArgumentHelp(TrainRequest.steps))
     var steps: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Passes over the data (with --data); sets the number of steps.", valueName: "n"))
+    @Option(name: .spec(TrainRequest.epochs), help: ArgumentHelp(TrainRequest.epochs))
     var epochs: Int?
 
-    @Option(name: .long, help: ArgumentHelp("sgd, momentum, nesterov, rmsprop or adam.", valueName: "name"))
+    @Option(name: .spec(TrainRequest.optimizer), help: ArgumentHelp(TrainRequest.optimizer))
     var optimizer: String?
 
-    @Option(name: .long, help: ArgumentHelp("Momentum μ (0 ≤ μ < 1) for momentum and nesterov.", valueName: "mu"))
+    @Option(name: .spec(TrainRequest.momentum), help: ArgumentHelp(TrainRequest.momentum))
     var momentum: Double?
 
     @Flag(name: .long, help: "Nesterov momentum (same as --optimizer nesterov).")
@@ -79,20 +79,21 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Train on rows of data: a CSV file or a generator, e.g. 'moons(n=200, noise=0.1, seed=7)'.", valueName: "csv-or-generator"))
     var data: String?
 
-    @Option(name: .customLong("validate"), help: ArgumentHelp("Hold out this fraction of the rows for validation (seeded split).", valueName: "fraction"))
+    @Option(name: .spec(TrainRequest.validate), help: ArgumentHelp(TrainRequest.validate))
     var validationFraction: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Rows per batch (seeded shuffle each epoch); default all rows.", valueName: "n"))
+    @Option(name: .spec(TrainRequest.batch), help: ArgumentHelp(TrainRequest.batch))
     var batch: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Add λ·Σw² to the loss once per batch.", valueName: "lambda"))
+    @Option(name: .spec(TrainRequest.l2), help: ArgumentHelp(TrainRequest.l2))
     var l2: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Add λ·Σ|w| to the loss once per batch.", valueName: "lambda"))
+    @Option(name: .spec(TrainRequest.l1), help: ArgumentHelp(TrainRequest.l1))
     var l1: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Seed of the initial parameters, the split and the batches (default 0).", valueName: "n"))
-    var seed: UInt64 = 0
+    @Option(name: .spec(TrainRequest.seed), help: ArgumentHelp(TrainRequest.seed))
+    var seedNumber: Int = 0
+    var seed: UInt64 { UInt64(seedNumber) }
 
     @Option(name: .long, help: ArgumentHelp("Score accuracy: a node (class 1 above 0), 'p > 0.5', or a vector (argmax); against column y, or 'score vs label'.", valueName: "node"))
     var classify: String?
@@ -109,11 +110,9 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The data row (from 1) --explain-step walks through; default the first row of that step's batch.", valueName: "r"))
     var example: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Round displayed numbers to N decimals.", valueName: "N"))
-    var precision: Int?
-
-    @Option(name: .long, help: ArgumentHelp("Show displayed numbers with N significant figures (1 to 17).", valueName: "N"))
-    var digits: Int?
+    @OptionGroup var numbers: NumberArguments
+    var precision: Int? { numbers.precision }
+    var digits: Int? { numbers.digits }
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write a report folder: README.md, history.csv, charts (SVG and PNG), parameters.", valueName: "dir"))
     var output: String?
@@ -127,27 +126,26 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No colour in text output.")
     var noColor = false
 
-    static let optimizers = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
 
     func validate() throws {
-        if let steps, !(1...10_000_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000000, got \(steps)") }
-        if let epochs, !(1...1_000_000).contains(epochs) { throw ValidationError("--epochs must be between 1 and 1000000, got \(epochs)") }
-        if steps != nil && epochs != nil { throw ValidationError("use either --steps or --epochs, not both") }
-        if epochs != nil && data == nil { throw ValidationError("--epochs counts passes over --data; without data use --steps") }
-        if let momentum, !(0..<1).contains(momentum) { throw ValidationError("--momentum must be at least 0 and below 1, got \(momentum)") }
-        if let optimizer, !Train.optimizers.contains(optimizer) {
-            throw ValidationError("--optimizer must be one of \(Train.optimizers.joined(separator: ", ")), got '\(optimizer)'")
+        try checkOptions { () throws(OptionError) in
+            if let steps { _ = try TrainRequest.steps.check(steps) }
+            if let epochs { _ = try TrainRequest.epochs.check(epochs) }
+            if steps != nil && epochs != nil { throw OptionError(TrainRequest.steps.name, "", other: TrainRequest.epochs.name) }
+            if let momentum { _ = try TrainRequest.momentum.check(momentum) }
+            if let optimizer { _ = try TrainRequest.optimizer.check(optimizer) }
+            if let validationFraction { _ = try TrainRequest.validate.check(validationFraction) }
+            if let batch { _ = try TrainRequest.batch.check(batch) }
+            if let l2 { _ = try TrainRequest.l2.check(l2) }
+            if let l1 { _ = try TrainRequest.l1.check(l1) }
+            if l1 != nil && l2 != nil { throw OptionError(TrainRequest.l1.name, "", other: TrainRequest.l2.name) }
+            _ = try TrainRequest.seed.check(seedNumber)
+            if let eta = Double(lr) { _ = try TrainRequest.learningRate.check(eta) }
         }
+        if epochs != nil && data == nil { throw ValidationError("--epochs counts passes over --data; without data use --steps") }
         if nesterov && momentum == nil && optimizer == nil { throw ValidationError("--nesterov needs --momentum μ") }
-        if let validationFraction, !(validationFraction > 0 && validationFraction < 1) { throw ValidationError("--validate must be a fraction between 0 and 1, got \(validationFraction)") }
         if validationFraction != nil && data == nil { throw ValidationError("--validate splits --data; give --data") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
         if batch != nil && data == nil { throw ValidationError("--batch takes rows of --data; give --data") }
-        for (name, value) in [("--l2", l2), ("--l1", l1)] { if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) must be 0 or more, got \(value)") } }
-        if l1 != nil && l2 != nil { throw ValidationError("use either --l1 or --l2, not both") }
-        if let precision, !(0...17).contains(precision) { throw ValidationError("--precision must be between 0 and 17") }
-        if let digits, !(1...17).contains(digits) { throw ValidationError("--digits must be between 1 and 17") }
-        if precision != nil && digits != nil { throw ValidationError("use either --precision or --digits, not both") }
         if file == nil && arguments.isEmpty { throw ValidationError("give the loss: an expression, a .gt file, - for standard input, or --file PATH") }
         for (flag, path) in [("--plot", plot), ("--boundary", boundary)] {
             if let path, Graphviz.Format(rawValue: URL(fileURLWithPath: path).pathExtension.lowercased()) == nil {
@@ -168,13 +166,7 @@ struct Train: ParsableCommand {
     }
 
     func chosenOptimizer() -> Optimizer {
-        switch optimizer ?? (nesterov ? "nesterov" : momentum != nil ? "momentum" : "sgd") {
-        case "momentum": return .momentum(momentum ?? 0.9)
-        case "nesterov": return .nesterov(momentum ?? 0.9)
-        case "rmsprop": return .rmspropDefault
-        case "adam": return .adamDefault
-        default: return .gradientDescent
-        }
+        .named(optimizer ?? (nesterov ? "nesterov" : momentum != nil ? "momentum" : "sgd"), momentum: momentum)
     }
 
     func schedule() throws -> Schedule {

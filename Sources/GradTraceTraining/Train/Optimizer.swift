@@ -16,6 +16,21 @@ public enum Optimizer: Sendable, Equatable {
     /// m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  w ← w − η·m̂ / (√v̂ + ε), with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)
     case adam(beta1: Double, beta2: Double, epsilon: Double)
 
+    /// The names the command line, lessons and the live page choose a rule by.
+    public static let names = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
+
+    /// The rule called `name` (one of `names`; anything else is plain gradient descent), with
+    /// momentum μ for the two momentum rules (0.9 when not given).
+    public static func named(_ name: String, momentum: Double? = nil) -> Optimizer {
+        switch name {
+        case "momentum": return .momentum(momentum ?? 0.9)
+        case "nesterov": return .nesterov(momentum ?? 0.9)
+        case "rmsprop": return .rmspropDefault
+        case "adam": return .adamDefault
+        default: return .gradientDescent
+        }
+    }
+
     /// RMSprop with the usual ρ = 0.9, ε = 1e-8.
     public static let rmspropDefault = Optimizer.rmsprop(decay: 0.9, epsilon: 1e-8)
     /// Adam with the paper's β₁ = 0.9, β₂ = 0.999, ε = 1e-8.

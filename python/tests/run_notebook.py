@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Execute examples/backprop.ipynb in a fresh kernel; exit non-zero if any cell fails.
 
-    GRADTRACE=.build/release/gradtrace python3 tests/notebook/run_notebook.py
-    python3 tests/notebook/run_notebook.py --gradtrace .build/release/gradtrace [--save out.ipynb]
+    GRADTRACE=.build/release/gradtrace python3 python/tests/run_notebook.py
+    python3 python/tests/run_notebook.py --gradtrace .build/release/gradtrace [--save out.ipynb]
 
 Needs nbclient, nbformat and ipykernel, and the gradtrace package (pip install ./python); it
 installs nothing. The notebook's cells assert the published numbers, so a wrong gradient is a

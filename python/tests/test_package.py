@@ -1,7 +1,7 @@
 """Unit tests of the gradtrace Python package (python/), against the real CLI.
 
-    GRADTRACE=.build/release/gradtrace python3 -m unittest discover -s tests/notebook -v
-    GRADTRACE=.build/release/gradtrace python3 -m pytest tests/notebook
+    GRADTRACE=.build/release/gradtrace python3 -m unittest discover -s python/tests -v
+    GRADTRACE=.build/release/gradtrace python3 -m pytest python/tests
 
 They test the installed package (pip install ./python). Without a gradtrace binary ($GRADTRACE
 or PATH) the tests that run it are skipped, or fail when CI=true. Everything they write is in

@@ -1,0 +1,37 @@
+import ArgumentParser
+import GradTrace
+
+// The command line reads the request tables (GradTraceRequests): an option's name, help and
+// placeholder come from its `OptionSpec`, and its value is checked by it, so the message is
+// the one a lesson and the server give, spelled `--name`.
+
+extension NameSpecification {
+    /// The long name an option has in its table.
+    static func spec(_ spec: OptionSpec) -> NameSpecification { .customLong(String(spec.name.commandLine.drop { $0 == "-" })) }
+}
+
+extension ArgumentHelp {
+    /// The help and placeholder an option has in its table.
+    init(_ spec: OptionSpec) { self.init(spec.help, valueName: spec.valueName) }
+}
+
+/// Runs the table's checks, turning their error into the command line's usage error.
+func checkOptions(_ body: () throws(OptionError) -> Void) throws {
+    do throws(OptionError) { try body() } catch { throw ValidationError(error.message(on: .commandLine)) }
+}
+
+/// `--precision N` or `--digits N`, shared by explain and train.
+struct NumberArguments: ParsableArguments {
+    @Option(name: .spec(NumberOptions.precision), help: ArgumentHelp(NumberOptions.precision))
+    var precision: Int?
+
+    @Option(name: .spec(NumberOptions.digits), help: ArgumentHelp(NumberOptions.digits))
+    var digits: Int?
+
+    func validate() throws {
+        try checkOptions { () throws(OptionError) in _ = try NumberOptions(precision: precision, digits: digits) }
+    }
+
+    /// The format asked for; `fallback` when neither option is given.
+    func format(fallback: NumberFormat = .standard) -> NumberFormat { NumberFormat(precision: precision, digits: digits, fallback: fallback) }
+}
