@@ -229,15 +229,15 @@ public enum LessonParser {
     // The request tables' checks (GradTraceRequests), so that a block refuses a value in the
     // words the command line and the server use, spelled as the block's key.
     package static func whole(_ spec: OptionSpec, _ o: Option, line: Int, error: ErrorMaker) throws(Diagnostic) -> Int {
-        do throws(OptionError) { return try spec.whole(o.value ?? "") } catch let e { throw error(e.message(on: .lesson), line, o.column, o.length, nil) }
+        do throws(OptionError) { return try spec.whole(o.value ?? "") } catch let e { throw error(e.message(on: .lesson), line, o.column, o.length, e.help) }
     }
 
     package static func number(_ spec: OptionSpec, _ o: Option, line: Int, error: ErrorMaker) throws(Diagnostic) -> Double {
-        do throws(OptionError) { return try spec.number(o.value ?? "") } catch let e { throw error(e.message(on: .lesson), line, o.column, o.length, nil) }
+        do throws(OptionError) { return try spec.number(o.value ?? "") } catch let e { throw error(e.message(on: .lesson), line, o.column, o.length, e.help) }
     }
 
     package static func choice(_ spec: OptionSpec, _ o: Option, line: Int, error: ErrorMaker) throws(Diagnostic) -> String {
-        do throws(OptionError) { return try spec.check(o.value ?? "") } catch let e { throw error(e.message(on: .lesson), line, o.column, o.length, nil) }
+        do throws(OptionError) { return try spec.check(o.value ?? "") } catch let e { throw error(e.message(on: .lesson), line, o.column, o.length, e.help) }
     }
 
     /// precision and digits, not both.

@@ -1,4 +1,5 @@
 import Foundation
+import GradTraceCore
 
 /// Where an option was given. Each surface spells an option's name its own way; what is wrong
 /// with a value is said once, in the user's terms (`OptionError.problem`).
@@ -39,11 +40,14 @@ public struct OptionError: Error, Sendable, Equatable, CustomStringConvertible {
     public var problem: String
     /// The other option of a conflicting pair, named in the message on each surface.
     public var other: OptionName?
+    /// A suggestion, the same on every surface: `did you mean 'adam'?`.
+    public var help: String?
 
-    package init(_ option: OptionName, _ problem: String, other: OptionName? = nil) {
+    package init(_ option: OptionName, _ problem: String, other: OptionName? = nil, help: String? = nil) {
         self.option = option
         self.problem = problem
         self.other = other
+        self.help = help
     }
 
     /// The whole sentence as `surface` shows it: `--precision must be …`, `precision must be …`.
@@ -127,7 +131,11 @@ public struct OptionSpec: Sendable {
 
     /// Checks one of the words.
     public func check(_ word: String) throws(OptionError) -> String {
-        guard case .choice(let words) = values, words.contains(word) else { throw refuse("'\(word)'") }
+        guard case .choice(let words) = values, words.contains(word) else {
+            var e = refuse("'\(word)'")
+            if case .choice(let words) = values { e.help = closestMatch(to: word, in: words).map { "did you mean '\($0)'?" } }
+            throw e
+        }
         return word
     }
 

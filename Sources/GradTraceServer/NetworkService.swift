@@ -132,7 +132,7 @@ struct NetworkOptions: Sendable, Equatable {
         // The request table's checks (GradTraceRequests), spelled as JSON keys; the server's own
         // tighter limits come after them.
         func checked<T>(_ body: () throws(OptionError) -> T) -> Result<T, ReplyError> {
-            do throws(OptionError) { return .success(try body()) } catch { return .failure(ReplyError(.error(400, kind: "request", error.message(on: .json)))) }
+            do throws(OptionError) { return .success(try body()) } catch { return .failure(ReplyError(.error(400, kind: "request", error.message(on: .json), help: error.help))) }
         }
         if let v = b.validation, v != 0 {  // 0: no validation set
             if case .failure(let e) = checked({ () throws(OptionError) in try TrainRequest.validate.check(v) }) { return .failure(e) }

@@ -7,7 +7,8 @@ public enum MarkdownRenderer {
     /// `headingLevel` (clamped to 1…5) and its sections one level below.
     public static func render<S: TextOutputStream>(_ trace: Trace, options: ExplainOptions = ExplainOptions(),
                                                    headingLevel: Int = 1, to out: inout S) {
-        let w = Walkthrough(trace, format: options.format)
+        let document = ExplanationDocument(trace, options: options)
+        let w = document.walkthrough
         let graph = trace.graph
         let fmt = options.format
         let h = String(repeating: "#", count: max(1, min(5, headingLevel)))
@@ -16,91 +17,92 @@ public enum MarkdownRenderer {
         func partial(_ top: String, _ bottom: String) -> String { "\\frac{\\partial \(top)}{\\partial \(bottom)}" }
         let f = latex(w.outputName)
 
-        let title = options.title ?? "Backpropagation through \(w.typedDefinition(graph.output))"
-        out.write("\(h) \(escapeMarkdown(title))\n\n")
-        if let source = graph.source {
-            out.write("```\n\(fence(String(decoding: source.bytes, as: UTF8.self)))\n```\n\n")
-        }
-        if !graph.inputs.isEmpty {
-            out.write("Inputs: " + graph.inputs.map { "$\(name($0)) = \(m(fmt.shown(trace.values[$0])))$" }.joined(separator: ", ") + ".\n\n")
-        }
-
-        out.write("\(h)# Forward pass\n\nEach gate computes its value from its inputs, in order.\n\n")
-        out.write("| node | gate | inputs | value |\n|---|---|---|---:|\n")
-        for i in 0..<graph.count {
-            let gate = graph.nodes[i].gate.isLeaf ? w.gateText(i) : "`\(code(w.gateText(i)))`"
-            out.write("| \(cell(w.labels[i])) | \(gate) | \(cell(w.inputsOf(i))) | \(cell(fmt(trace.values[i]))) |\n")
-        }
-        out.write("\nThe output is $\(f) = \(m(fmt.shown(trace.output)))$.\n\n")
-
-        if let wrt = options.forwardWith {
-            DerivativeMarkdown.forward(ForwardModeWalkthrough(w, wrt: wrt), h: h, to: &out)
-        } else if options.showGradients {
-            out.write("\(h)# Backward pass\n\n")
-            out.write("We walk the gates from the output back to the inputs. At each gate the chain rule multiplies the gate's ")
-            out.write("*local* gradient by the *upstream* gradient arriving at its output; the product is what it sends back to each input.\n\n")
-            for k in 1...max(1, w.stepCount) where w.stepCount > 0 {
-                let step = w.step(k)
-                let here = latex(step.name)
-                out.write("**Step \(k): `\(code(step.definition))`**")
-                if !step.notes.isEmpty { out.write(" — " + escapeMarkdown(step.notes.joined(separator: "; ")) + ".") }
-                out.write("\n")
-                switch step.upstream {
-                case .output:
-                    out.write("The upstream gradient is $\(partial(f, f)) = 1$: the output's gradient with respect to itself.\n\n")
-                case .value(let v):
-                    out.write("The upstream gradient is $\(partial(f, here)) = \(m(v))$.\n\n")
-                case .fork(let sum):
-                    out.write("$\(name(step.node))$ feeds \(sum.operands.count) gates, so its upstream gradient is the sum of what they sent back: ")
-                    out.write("$\(partial(f, here)) = " + Say.sum(sum.operands.map(m)) + " \(latexEquals(sum)) \(m(sum.result))$.\n\n")
+        for block in document.blocks {
+            switch block {
+            case .title(let given):
+                let title = given ?? "Backpropagation through \(w.typedDefinition(graph.output))"
+                out.write("\(h) \(escapeMarkdown(title))\n\n")
+            case .source(let text):
+                out.write("```\n\(fence(text))\n```\n\n")
+            case .inputs:
+                out.write("Inputs: " + graph.inputs.map { "$\(name($0)) = \(m(fmt.shown(trace.values[$0])))$" }.joined(separator: ", ") + ".\n\n")
+            case .forwardPass:
+                out.write("\(h)# Forward pass\n\nEach gate computes its value from its inputs, in order.\n\n")
+                out.write("| node | gate | inputs | value |\n|---|---|---|---:|\n")
+                for i in 0..<graph.count {
+                    let gate = graph.nodes[i].gate.isLeaf ? w.gateText(i) : "`\(code(w.gateText(i)))`"
+                    out.write("| \(cell(w.labels[i])) | \(gate) | \(cell(w.inputsOf(i))) | \(cell(fmt(trace.values[i]))) |\n")
                 }
-                for wire in step.wires {
-                    let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(m(wire.local))"
-                    let p = wire.product
-                    let along = wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? ""
-                    out.write("- to $\(latex(wire.inputName))$\(along): local gradient $\(ruleText)$, ")
-                    out.write("so $\(m(p.operands[0])) \\times \(Say.factor(m(p.operands[1]))) \(latexEquals(p)) \(m(p.result))$\n")
+                out.write("\nThe output is $\(f) = \(m(fmt.shown(trace.output)))$.\n\n")
+            case .forwardMode(let forward):
+                DerivativeMarkdown.forward(forward, h: h, to: &out)
+            case .backwardSteps:
+                out.write("\(h)# Backward pass\n\n")
+                out.write("We walk the gates from the output back to the inputs. At each gate the chain rule multiplies the gate's ")
+                out.write("*local* gradient by the *upstream* gradient arriving at its output; the product is what it sends back to each input.\n\n")
+                for k in 1...max(1, w.stepCount) where w.stepCount > 0 {
+                    let step = w.step(k)
+                    let here = latex(step.name)
+                    out.write("**Step \(k): `\(code(step.definition))`**")
+                    if !step.notes.isEmpty { out.write(" — " + escapeMarkdown(step.notes.joined(separator: "; ")) + ".") }
+                    out.write("\n")
+                    switch step.upstream {
+                    case .output:
+                        out.write("The upstream gradient is $\(partial(f, f)) = 1$: the output's gradient with respect to itself.\n\n")
+                    case .value(let v):
+                        out.write("The upstream gradient is $\(partial(f, here)) = \(m(v))$.\n\n")
+                    case .fork(let sum):
+                        out.write("$\(name(step.node))$ feeds \(sum.operands.count) gates, so its upstream gradient is the sum of what they sent back: ")
+                        out.write("$\(partial(f, here)) = " + Say.sum(sum.operands.map(m)) + " \(latexEquals(sum)) \(m(sum.result))$.\n\n")
+                    }
+                    for wire in step.wires {
+                        let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(m(wire.local))"
+                        let p = wire.product
+                        let along = wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? ""
+                        out.write("- to $\(latex(wire.inputName))$\(along): local gradient $\(ruleText)$, ")
+                        out.write("so $\(m(p.operands[0])) \\times \(Say.factor(m(p.operands[1]))) \(latexEquals(p)) \(m(p.result))$\n")
+                    }
+                    out.write("\n")
+                }
+            case .gradients:
+                out.write("\(h)# Gradients\n\n| input | value | gradient |\n|---|---:|---:|\n")
+                var forks: [String] = []
+                for id in graph.inputs {
+                    let g = w.gradient(ofInput: id)
+                    var text = g.gradient.text
+                    if let fork = g.fork { text = Say.sum(fork.operands.map(\.text)) + " \(fork.equals) " + text; forks.append(g.name) }
+                    out.write("| \(cell(g.name)) | \(cell(g.value.text)) | \(cell(text)) |\n")
+                }
+                if !forks.isEmpty {
+                    out.write("\n" + forks.map { "`\(code($0))`" }.joined(separator: ", "))
+                    out.write(forks.count == 1 ? " is" : " are")
+                    out.write(" used more than once: each use is its own wire with its own gradient, and the gradients add at the fork.\n")
                 }
                 out.write("\n")
+            case .paths(let paths):
+                DerivativeMarkdown.paths(paths, h: h, to: &out)
+            case .modeComparison(let cost):
+                DerivativeMarkdown.compare(cost, w, h: h, to: &out)
+            case .check(let check):
+                out.write("\(h)# Gradient check\n\n")
+                out.write("Each value is nudged by $\\pm h$ with $h = 10^{-5}\\max(1, |v|)$ and the output recomputed; ")
+                out.write("the centred difference $\\frac{f(v+h) - f(v-h)}{2h}$ should match the analytic gradient to a relative error of $10^{-6}$.\n\n")
+                out.write("| node | analytic | numerical | relative error | verdict |\n|---|---:|---:|---:|---|\n")
+                for e in check.entries {
+                    let verdict = e.atKink ? "kink downstream: not meaningful" : (e.passed ? "ok" : "**mismatch**")
+                    out.write("| \(cell(w.labels[e.node])) | \(cell(fmt(e.analytic))) | \(cell(fmt(e.numeric))) | \(scientific(e.relativeError)) | \(verdict) |\n")
+                }
+                if check.checked < check.candidates {
+                    out.write("\nChecked \(check.checked) of \(check.candidates) nodes, spread evenly (each check re-runs the tape).\n")
+                }
+                out.write("\n")
+            case .notes(let notes):
+                out.write("\(h)# Notes\n\n")
+                for note in notes { out.write("- \(escapeMarkdown(note))\n") }
+                out.write("\n")
+            case .output:
+                break  // said after the forward table
             }
-            out.write("\(h)# Gradients\n\n| input | value | gradient |\n|---|---:|---:|\n")
-            var forks: [String] = []
-            for id in graph.inputs {
-                let g = w.gradient(ofInput: id)
-                var text = g.gradient.text
-                if let fork = g.fork { text = Say.sum(fork.operands.map(\.text)) + " \(fork.equals) " + text; forks.append(g.name) }
-                out.write("| \(cell(g.name)) | \(cell(g.value.text)) | \(cell(text)) |\n")
-            }
-            if !forks.isEmpty {
-                out.write("\n" + forks.map { "`\(code($0))`" }.joined(separator: ", "))
-                out.write(forks.count == 1 ? " is" : " are")
-                out.write(" used more than once: each use is its own wire with its own gradient, and the gradients add at the fork.\n")
-            }
-            out.write("\n")
-        }
-
-        if let from = options.pathsFrom { DerivativeMarkdown.paths(PathWalkthrough(w, wrt: from, limit: options.pathLimit), h: h, to: &out) }
-        if options.compareModes { DerivativeMarkdown.compare(ModeCost(graph), w, h: h, to: &out) }
-
-        if let check = options.check {
-            out.write("\(h)# Gradient check\n\n")
-            out.write("Each value is nudged by $\\pm h$ with $h = 10^{-5}\\max(1, |v|)$ and the output recomputed; ")
-            out.write("the centred difference $\\frac{f(v+h) - f(v-h)}{2h}$ should match the analytic gradient to a relative error of $10^{-6}$.\n\n")
-            out.write("| node | analytic | numerical | relative error | verdict |\n|---|---:|---:|---:|---|\n")
-            for e in check.entries {
-                let verdict = e.atKink ? "kink downstream: not meaningful" : (e.passed ? "ok" : "**mismatch**")
-                out.write("| \(cell(w.labels[e.node])) | \(cell(fmt(e.analytic))) | \(cell(fmt(e.numeric))) | \(scientific(e.relativeError)) | \(verdict) |\n")
-            }
-            if check.checked < check.candidates {
-                out.write("\nChecked \(check.checked) of \(check.candidates) nodes, spread evenly (each check re-runs the tape).\n")
-            }
-            out.write("\n")
-        }
-
-        if !trace.warnings.isEmpty {
-            out.write("\(h)# Notes\n\n")
-            for warning in trace.warnings { out.write("- \(escapeMarkdown(w.message(warning)))\n") }
-            out.write("\n")
         }
     }
 

@@ -58,7 +58,7 @@ struct Explain: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, markdown, json, dot, svg, png, pdf, tex
+        case text, markdown, latex, json, dot, svg, png, pdf, tex
     }
 
     enum Mode: String, ExpressibleByArgument, CaseIterable {
@@ -78,7 +78,7 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Read the expression from this file; every argument is then a binding.", valueName: "path"))
     var file: String?
 
-    @Option(name: .long, help: "Output format: text, markdown, json, dot, svg, png, pdf or tex (a TikZ picture; default: from -o's extension, else text).")
+    @Option(name: .long, help: "Output format: text, markdown, latex (the walkthrough as align* blocks to \\input in a Beamer frame), json, dot, svg, png, pdf or tex (a TikZ picture; default: from -o's extension, else text).")
     var format: Format?
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path"))
@@ -324,12 +324,13 @@ struct Explain: ParsableCommand {
         options.pathLimit = pathLimit
         options.compareModes = compare
         switch format {
-        case .text, .markdown, .json, .dot:
+        case .text, .markdown, .latex, .json, .dot:
             let body: (FileStream) -> Void = { stream in
                 var s = stream
                 switch format {
                 case .text: TextRenderer.render(trace, options: options, to: &s)
                 case .markdown: MarkdownRenderer.render(trace, options: options, to: &s)
+                case .latex: LaTeXRenderer.render(trace, options: options, to: &s)
                 case .json: JSONRenderer.render(trace, check: check, views: options, to: &s)
                 default: DotRenderer.render(trace, options: dotOptions(views: views), to: &s)
                 }

@@ -17,7 +17,9 @@ extension ArgumentHelp {
 
 /// Runs the table's checks, turning their error into the command line's usage error.
 func checkOptions(_ body: () throws(OptionError) -> Void) throws {
-    do throws(OptionError) { try body() } catch { throw ValidationError(error.message(on: .commandLine)) }
+    do throws(OptionError) { try body() } catch {
+        throw ValidationError(error.message(on: .commandLine) + (error.help.map { "\n  = help: \($0)" } ?? ""))
+    }
 }
 
 /// `--precision N` or `--digits N`, shared by explain and train.

@@ -135,7 +135,7 @@ import Testing
             (["--mode", "forward", "--wrt", "q"], "'q' is computed by the expression"),
             (["--wrt", "a"], "--wrt goes with --mode forward"),
             (["--paths", "bb"], "did you mean 'b'?"),
-            (["--paths", "a", "--path-limit", "0"], "--path-limit must be between 1 and 4096"),
+            (["--paths", "a", "--path-limit", "0"], "--path-limit must be a whole number from 1 to 4096, got 0"),
             (["--tex-bare"], "go with a TikZ picture"),
         ]
         for (args, expected) in cases {
@@ -154,8 +154,8 @@ import Testing
         }
         let o = try options(" mode=forward wrt=b paths=b path-limit=8 compare")
         #expect(o.forward && o.wrt == "b" && o.paths == "b" && o.pathLimit == 8 && o.compare)
-        for (bad, message) in [(" wrt=b", "wrt goes with mode=forward"), (" mode=sideways", "mode is forward or reverse"),
-                               (" path-limit=0", "path-limit needs"), (" paths=1x", "paths takes the name of an input")] {
+        for (bad, message) in [(" wrt=b", "wrt goes with mode=forward"), (" mode=sideways", "mode must be one of reverse, forward, got 'sideways'"),
+                               (" path-limit=0", "path-limit must be a whole number from 1 to 4096, got 0"), (" paths=1x", "paths takes the name of an input")] {
             #expect(throws: Diagnostic.self, "\(bad)") { try options(bad) }
             do { _ = try options(bad) } catch let error as Diagnostic { #expect(error.message.contains(message), "\(bad): \(error.message)") }
         }

@@ -58,7 +58,7 @@ import Testing
             (["explain", "x", "x=abc"], "is not a number"),
             (["explain", "x", "x=nan"], "is not a number"),
             (["explain", "missing.gt"], "no such file"),
-            (["explain", "x", "x=1", "--precision", "99"], "--precision must be between 0 and 17"),
+            (["explain", "x", "x=1", "--precision", "99"], "--precision must be a whole number from 0 to 17, got 99"),
             (["explain", "x", "x=1", "--bogus"], "Unknown option '--bogus'"),
             (["explain"], "give an expression"),
             (["explain", "x", "x=1", "-o", "out.xyz"], "cannot tell the format"),

@@ -93,7 +93,7 @@ import Testing
         #expect(try error("data=moons lr=\"1 - 0.9*j\"").message.contains("only k"))
         #expect(try error("data=\"moons(n=ten)\" lr=0.1").line == 6)
         #expect(try error("data=moons lr=0.1 show=loss,boundry").help == "did you mean 'boundary'?")
-        #expect(try error("data=moons lr=0.1 validate=1.5").message.contains("fraction"))
+        #expect(try error("data=moons lr=0.1 validate=1.5").message == "validate must be a number above 0 and below 1, got 1.5")
         #expect(try error("data=moons lr=0.1 optimizer=adam momentum=0.9").message.contains("momentum goes with"))
         // A figure asked for that the run cannot make.
         let boundary = try #require(catching { _ = try LessonBuilder().build(try lesson("data=moons lr=0.1 steps=2 show=boundary")) })

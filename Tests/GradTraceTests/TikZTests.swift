@@ -99,3 +99,36 @@ import Testing
         #expect(!slides[0].contains("∇") && slides[3].contains("∇5 = 3 + 2"))
     }
 }
+
+/// `--format latex`: the walkthrough as align* blocks. It compiles inside a Beamer frame, and
+/// every product it shows adds up at its digits, as in the other views.
+@Suite struct LaTeXViewTests {
+    static let cases: [(String, [String: Double], ExplainOptions)] = [
+        ("q = x + y; f = q * z", ["x": -2, "y": 5, "z": -4], ExplainOptions()),
+        ("1/(1 + exp(-(w0*x0 + w1*x1 + w2)))", ["w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3], ExplainOptions(format: NumberFormat(.decimals(2)))),
+        ("e = (a + b) * (b + 1)", ["a": 2, "b": 1], ExplainOptions()),
+    ]
+
+    @Test func itsEquationsAddUp() throws {
+        for (text, bindings, options) in Self.cases {
+            let trace = try Tracer(bindings: bindings).trace(try Parser.parse(SourceText(text)))
+            var tex = ""
+            LaTeXRenderer.render(trace, options: options, to: &tex)
+            let (found, checked) = EquationScanner.scan(tex)
+            #expect(found.isEmpty, "\(text): \(found)")
+            #expect(checked >= trace.steps.count, "\(text): \(checked) equations")
+            #expect(tex.components(separatedBy: "\\begin{align*}").count == tex.components(separatedBy: "\\end{align*}").count)
+        }
+    }
+
+    @Test(.enabled(if: TikZTests.pdflatex != nil || TikZTests.onCI))
+    func itCompilesInABeamerFrame() throws {
+        let trace = try Tracer(bindings: ["a": 2, "b": 1]).trace(try Parser.parse(SourceText("e = (a + b) * (b + 1)")))
+        var tex = ""
+        LaTeXRenderer.render(trace, options: ExplainOptions(), to: &tex)
+        let deck = "\\documentclass{beamer}\n\\begin{document}\n\\begin{frame}[allowframebreaks]{Backprop}\n\\small\n" + tex + "\\end{frame}\n\\end{document}\n"
+        let page = try TikZTests.compile(deck, name: "deck")
+        #expect(page.contains("Backward pass"))
+        #expect(page.contains("Gradients"))
+    }
+}
