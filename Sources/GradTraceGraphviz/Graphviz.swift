@@ -17,10 +17,10 @@ public enum Graphviz {
     }
 
     /// Diagrams of more gates than this are refused: the layout gets slow and the picture unreadable.
-    public static let maxGates = 500
+    package static let maxGates = 500
     /// Frames (one diagram, so one layout, per backward step) are drawn for circuits of at most
     /// this many gates: a 119-gate circuit took 95 s.
-    public static let maxFrameGates = 40
+    package static let maxFrameGates = 40
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var context: OpaquePointer?
@@ -65,35 +65,35 @@ public enum Graphviz {
     /// Where Graphviz's dot layout puts things, in points with y up (as TikZ has it): the
     /// bounding box, each node's centre and size by name, and each edge's spline and label
     /// position in the order the DOT declares them.
-    public struct Layout: Sendable {
-        public struct Node: Sendable {
-            public var x, y, width, height: Double
+    package struct Layout: Sendable {
+        package struct Node: Sendable {
+            package var x, y, width, height: Double
             /// Where an external label (a gate's name) goes.
-            public var xlabel: (x: Double, y: Double)?
+            package var xlabel: (x: Double, y: Double)?
         }
-        public struct Edge: Sendable {
-            public var tail: String, head: String
+        package struct Edge: Sendable {
+            package var tail: String, head: String
             /// The spline's points: a start, then three per Bézier segment (Graphviz's `pos`).
-            public var points: [(x: Double, y: Double)]
+            package var points: [(x: Double, y: Double)]
             /// Where the arrowhead ends, when there is one.
-            public var arrowEnd: (x: Double, y: Double)?
+            package var arrowEnd: (x: Double, y: Double)?
             /// The label's centre.
-            public var label: (x: Double, y: Double)?
+            package var label: (x: Double, y: Double)?
         }
         /// A cluster (the box of an expanded call): its name, its box and its label's centre.
-        public struct Cluster: Sendable {
-            public var name: String
-            public var x0, y0, x1, y1: Double
-            public var label: (x: Double, y: Double)?
+        package struct Cluster: Sendable {
+            package var name: String
+            package var x0, y0, x1, y1: Double
+            package var label: (x: Double, y: Double)?
         }
-        public var width: Double, height: Double
-        public var nodes: [String: Node]
-        public var clusters: [Cluster] = []
-        public var edges: [Edge]
+        package var width: Double, height: Double
+        package var nodes: [String: Node]
+        package var clusters: [Cluster] = []
+        package var edges: [Edge]
     }
 
     /// Lays `dot` out with the dot engine and reads the positions back (Graphviz's json0 output).
-    public static func layout(dot: String) throws(Failure) -> Layout {
+    package static func layout(dot: String) throws(Failure) -> Layout {
         let bytes = try render(dot: dot, renderer: "json0", engine: "dot")
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw Failure(description: "Graphviz's layout could not be read (please report this as a bug)")

@@ -1,20 +1,20 @@
 import Foundation
 
 /// A file the build produces, relative to the lesson's output folder.
-public struct OutputFile: Sendable, Equatable {
+package struct OutputFile: Sendable, Equatable {
     /// Where it goes, relative to the output folder: `README.md`, `figure-1.svg`, `frames/…`.
-    public var path: String
+    package var path: String
     /// Its contents.
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
 
     /// A file with these bytes.
-    public init(path: String, bytes: [UInt8]) {
+    package init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
     }
 
     /// A file holding `text` as UTF-8.
-    public init(path: String, text: String) {
+    package init(path: String, text: String) {
         self.init(path: path, bytes: Array(text.utf8))
     }
 }

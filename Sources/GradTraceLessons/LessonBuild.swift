@@ -10,50 +10,50 @@ import GradTraceIO
 /// folder locked (see `OutputFolder`) and each good lesson's folder replaced as a whole. The index
 /// pages are rewritten, and folders of lessons that no longer exist removed, only when every
 /// lesson built: a failed build never takes a lesson out of the index.
-public struct LessonBuild: Sendable {
+package struct LessonBuild: Sendable {
     /// With a seed, worksheets and answer keys use new input values drawn from it.
-    public var seed: UInt64?
+    package var seed: UInt64?
     /// Lesson files larger than this are refused (a lesson is a few kilobytes).
-    public static let maxLessonBytes = 1 << 20
+    package static let maxLessonBytes = 1 << 20
 
     /// A build; see `seed`.
-    public init(seed: UInt64? = nil) { self.seed = seed }
+    package init(seed: UInt64? = nil) { self.seed = seed }
 
     /// What happened to one lesson file.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The lesson's output folder (from the file name until the lesson is parsed).
-        public var slug: String
+        package var slug: String
         /// The lesson file.
-        public var path: String
+        package var path: String
         /// What was written, once its folder was replaced.
-        public var report: OutputFolder.Report?
+        package var report: OutputFolder.Report?
         /// Why it was not built or written, at its place in the file; its previous output is left as it was.
-        public var error: Diagnostic?
+        package var error: Diagnostic?
         /// The error is a file that could not be written (exit status 1), not a mistake in the lesson (2).
-        public var isWriteFailure = false
+        package var isWriteFailure = false
         /// How many files the lesson made.
-        public var fileCount = 0
+        package var fileCount = 0
         /// What its pages show that the author should know (non-finite values), with their places.
-        public var warnings: [Diagnostic] = []
+        package var warnings: [Diagnostic] = []
     }
 
     /// Everything a build did.
-    public struct Summary: Sendable {
+    package struct Summary: Sendable {
         /// One outcome per lesson file, in the order given.
-        public var outcomes: [Outcome] = []
+        package var outcomes: [Outcome] = []
         /// The index pages were rewritten.
-        public var indexWritten = false
+        package var indexWritten = false
         /// Why the index could not be written, if it could not.
-        public var indexError: String?
+        package var indexError: String?
         /// Folders of lessons that no longer exist, removed.
-        public var removed: [String] = []
+        package var removed: [String] = []
         /// Files of an earlier gradtrace's folder (no manifest) that this build adopted.
-        public var adopted = 0
+        package var adopted = 0
     }
 
     /// The lesson files a path names: a `.md` file, or every `.md` file in a folder (not its
     /// README.md), sorted by name.
-    public static func lessonFiles(in path: String) throws(Diagnostic) -> [String] {
+    package static func lessonFiles(in path: String) throws(Diagnostic) -> [String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw Diagnostic("cannot read '\(path)': no such file or folder", file: path)
@@ -68,14 +68,14 @@ public struct LessonBuild: Sendable {
     /// `output/index.html`, and removes folders of lessons that no longer exist. Throws only
     /// when the output folder itself cannot be used (nothing is written then); the index's own
     /// failure is thrown after every lesson was written.
-    public func run(files: [String], output: String, writeIndex: Bool) throws(OutputFolder.Failure) -> [Outcome] {
+    package func run(files: [String], output: String, writeIndex: Bool) throws(OutputFolder.Failure) -> [Outcome] {
         let summary = try build(files: files, output: output, writeIndex: writeIndex)
         if let indexError = summary.indexError { throw OutputFolder.Failure(description: indexError) }
         return summary.outcomes
     }
 
     /// As `run`, with everything that happened.
-    public func build(files: [String], output: String, writeIndex: Bool, waiting: (() -> Void)? = nil) throws(OutputFolder.Failure) -> Summary {
+    package func build(files: [String], output: String, writeIndex: Bool, waiting: (() -> Void)? = nil) throws(OutputFolder.Failure) -> Summary {
         var summary = Summary()
         // 1. Read and parse every lesson; check prose and slugs.
         var lessons: [(Int, Lesson)] = []

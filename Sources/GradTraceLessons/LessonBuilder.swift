@@ -8,15 +8,15 @@ import GradTraceViews
 /// Turns a lesson into its files: the Markdown walkthrough page (README.md) with SVG and PNG
 /// figures, a self-contained handout, a worksheet and its answer key, and a stepper page.
 /// Everything is built in memory first, so a lesson that fails writes nothing.
-public struct LessonBuilder: Sendable {
+package struct LessonBuilder: Sendable {
     /// Training steps one `gradtrace-train` block may take, over all its runs.
-    public static let maxTrainingStepsPerBlock = 1_000_000
+    package static let maxTrainingStepsPerBlock = 1_000_000
 
     /// With a seed, worksheets and answer keys use new input values drawn from it.
-    public var seed: UInt64?
+    package var seed: UInt64?
 
     /// A builder; see `seed`.
-    public init(seed: UInt64? = nil) { self.seed = seed }
+    package init(seed: UInt64? = nil) { self.seed = seed }
 
     /// One traced `gradtrace` block.
     package struct Circuit {
@@ -127,13 +127,13 @@ public struct LessonBuilder: Sendable {
     /// Every file of `lesson`, made in memory: README.md with its figures, handout.html, and where
     /// the lesson has them the worksheet, answer key, stepper, frames and charts. Throws a
     /// `Diagnostic` for the first block that fails, so a broken lesson produces no files.
-    public func build(_ lesson: Lesson) throws(Diagnostic) -> [OutputFile] {
+    package func build(_ lesson: Lesson) throws(Diagnostic) -> [OutputFile] {
         try buildReporting(lesson).files
     }
 
     /// The lesson's files, and what a page would show wrongly enough to tell the author: a
     /// non-finite value in a circuit (inf, nan), as `file:line:column` warnings.
-    public func buildReporting(_ lesson: Lesson) throws(Diagnostic) -> (files: [OutputFile], warnings: [Diagnostic]) {
+    package func buildReporting(_ lesson: Lesson) throws(Diagnostic) -> (files: [OutputFile], warnings: [Diagnostic]) {
         var warnings: [Diagnostic] = []
         var files: [OutputFile] = []
         var circuits: [Circuit] = []
@@ -669,9 +669,9 @@ public struct LessonBuilder: Sendable {
 extension LessonBuilder {
     /// Work one `gradtrace-network` block may do: tape nodes × examples run through them (training
     /// batches, validation after each epoch, the final scores and the decision boundary's grid).
-    public static let maxNetworkWorkPerBlock = 200_000_000
+    package static let maxNetworkWorkPerBlock = 200_000_000
     /// Rows a block's data may have.
-    public static let maxNetworkRows = 100_000
+    package static let maxNetworkRows = 100_000
 
     /// One trained `gradtrace-network` block: its report and the figures it shows.
     package struct Network {

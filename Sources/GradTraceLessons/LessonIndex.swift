@@ -1,20 +1,20 @@
 import GradTraceIO
 import GradTraceViews
 /// `output/README.md` and `output/index.html`: every lesson with links to its pages.
-public enum LessonIndex {
+package enum LessonIndex {
     /// One lesson in the index.
-    public struct Entry: Sendable {
+    package struct Entry: Sendable {
         /// Its output folder.
-        public var slug: String
+        package var slug: String
         /// Its title.
-        public var title: String
+        package var title: String
         /// Its summary sentence, if it has one.
-        public var summary: String?
+        package var summary: String?
         /// The pages it has (`README.md`, `handout.html`, …): they decide its links.
-        public var files: [String]
+        package var files: [String]
 
         /// An entry from its parts.
-        public init(slug: String, title: String, summary: String?, files: [String]) {
+        package init(slug: String, title: String, summary: String?, files: [String]) {
             self.slug = slug
             self.title = title
             self.summary = summary
@@ -26,7 +26,7 @@ public enum LessonIndex {
                                             ("answer key", "answer-key.html"), ("stepper", "stepper.html")]
 
     /// The index pages of these lessons, in this order: `README.md` and `index.html`.
-    public static func files(_ entries: [Entry]) -> [OutputFile] {
+    package static func files(_ entries: [Entry]) -> [OutputFile] {
         [OutputFile(path: "README.md", text: markdown(entries)), OutputFile(path: "index.html", text: html(entries))]
     }
 

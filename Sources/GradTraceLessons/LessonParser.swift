@@ -13,7 +13,7 @@ import GradTraceRequests
 ///     x = -2; y = 5; z = -4
 ///     f = (x + y) * z
 ///     ```
-public enum LessonParser {
+package enum LessonParser {
     package static let frontMatterKeys = ["title", "summary", "slug"]
     package static let optionNames = ["precision", "digits", "expand", "check", "no-gradients", "frames", "worksheet", "title", "rankdir", "plot", "series",
                                      "vary", "fixed", "step", "mode", "wrt", "paths", "path-limit", "compare"]
@@ -25,7 +25,7 @@ public enum LessonParser {
     /// Parses a lesson; `fileName` gives the default slug (without `.md`). Throws a `Diagnostic` at
     /// the file's line and column for bad front matter, an unknown block kind or option, an invalid
     /// option value or an unclosed block.
-    public static func parse(_ source: SourceText, fileName: String) throws(Diagnostic) -> Lesson {
+    package static func parse(_ source: SourceText, fileName: String) throws(Diagnostic) -> Lesson {
         let text = String(decoding: source.bytes, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             var s = String(line)

@@ -13,53 +13,53 @@ import GradTraceIO
 ///   and swaps it with the old one in one `renameat2(RENAME_EXCHANGE)`, so the folder is
 ///   entirely old or entirely new, even when the disk fills up part-way.
 /// - Nothing is written outside the folder: names are checked, symbolic links are refused.
-public struct OutputFolder: Sendable {
+package struct OutputFolder: Sendable {
     /// The folder's path.
-    public let root: String
+    package let root: String
     /// The file that lists every file GradTrace wrote in the folder.
-    public static let manifestName = ".gradtrace-manifest"
+    package static let manifestName = ".gradtrace-manifest"
 
     /// Why the folder could not be used or written: a foreign non-empty folder, a symbolic link, a failed write.
-    public struct Failure: Error, CustomStringConvertible {
+    package struct Failure: Error, CustomStringConvertible {
         /// The message, naming the path.
-        public var description: String
+        package var description: String
         /// errno of the failed call, or 0.
-        public var errorNumber: Int32 = 0
+        package var errorNumber: Int32 = 0
 
         /// A failure from its message and errno.
-        public init(description: String, errorNumber: Int32 = 0) {
+        package init(description: String, errorNumber: Int32 = 0) {
             self.description = description
             self.errorNumber = errorNumber
         }
     }
 
     /// What a write did.
-    public struct Report: Sendable, Equatable {
+    package struct Report: Sendable, Equatable {
         /// Files written, new or changed.
-        public var written = 0
+        package var written = 0
         /// Files that already had this content, left untouched.
-        public var unchanged = 0
+        package var unchanged = 0
         /// Files of GradTrace's that are no longer made, deleted.
-        public var removed = 0
+        package var removed = 0
     }
 
     /// The output folder at `root`; nothing is touched until it is prepared or written.
-    public init(root: String) { self.root = root }
+    package init(root: String) { self.root = root }
 
     /// Creates the folder if needed, waits for its lock (calling `waiting` first if another
     /// process holds it) and checks that GradTrace may write in it.
-    public func open(waiting: (() -> Void)? = nil) throws(Failure) -> Session {
+    package func open(waiting: (() -> Void)? = nil) throws(Failure) -> Session {
         try Session(root: root, waiting: waiting)
     }
 
     /// Checks that the folder can be written into (creating it if needed).
-    public func prepare() throws(Failure) {
+    package func prepare() throws(Failure) {
         try open().close()
     }
 
     /// Writes `files` into `root/folder` (replacing that folder as a whole) or, when `folder` is
     /// nil, into `root` itself (each file atomically).
-    public func write(_ files: [OutputFile], into folder: String?) throws(Failure) -> Report {
+    package func write(_ files: [OutputFile], into folder: String?) throws(Failure) -> Report {
         let session = try open()
         defer { session.close() }
         if let folder { return try session.replaceFolder(folder, with: files) }
@@ -68,7 +68,7 @@ public struct OutputFolder: Sendable {
 
     /// Writes `files` into `root` itself and deletes the other files gradtrace wrote there
     /// before (the frames of an earlier, longer run, say); files it did not write stay.
-    public func replaceFiles(_ files: [OutputFile]) throws(Failure) -> Report {
+    package func replaceFiles(_ files: [OutputFile]) throws(Failure) -> Report {
         let session = try open()
         defer { session.close() }
         var report = try session.writeFiles(files)
@@ -77,14 +77,14 @@ public struct OutputFolder: Sendable {
     }
 
     /// One locked use of an output folder.
-    public final class Session {
+    package final class Session {
         /// The folder's path.
-        public let root: String
+        package let root: String
         private var lockFD: Int32
         /// Files GradTrace wrote here, relative to `root`.
-        public private(set) var owned: Set<String>
+        package private(set) var owned: Set<String>
         /// Files an earlier GradTrace made that this session adopted (no manifest was there).
-        public private(set) var adopted: [String] = []
+        package private(set) var adopted: [String] = []
 
         package init(root: String, waiting: (() -> Void)?) throws(Failure) {
             self.root = root
@@ -122,7 +122,7 @@ public struct OutputFolder: Sendable {
         deinit { close() }
 
         /// Releases the lock.
-        public func close() {
+        package func close() {
             if lockFD >= 0 {
                 Foundation.close(lockFD)
                 lockFD = -1
@@ -183,7 +183,7 @@ public struct OutputFolder: Sendable {
 
         /// Replaces `root/name` with exactly `files`, all together or not at all. Unchanged
         /// content is not rewritten.
-        public func replaceFolder(_ name: String, with files: [OutputFile]) throws(Failure) -> Report {
+        package func replaceFolder(_ name: String, with files: [OutputFile]) throws(Failure) -> Report {
             guard LessonParser.isSafeName(name) else {
                 throw Failure(description: "refusing to write to '\(name)': not a plain folder name inside '\(root)'")
             }
@@ -269,7 +269,7 @@ public struct OutputFolder: Sendable {
 
         /// Writes `files` into `root` itself, each atomically; a file gradtrace did not write
         /// is never overwritten.
-        public func writeFiles(_ files: [OutputFile]) throws(Failure) -> Report {
+        package func writeFiles(_ files: [OutputFile]) throws(Failure) -> Report {
             var report = Report()
             for file in files {
                 guard OutputFolder.isSafeRelativePath(file.path), !file.path.contains("/") else {
@@ -300,7 +300,7 @@ public struct OutputFolder: Sendable {
         }
 
         /// Deletes the files directly in `root` that gradtrace wrote and that are not in `keep`.
-        public func removeFiles(except keep: Set<String>) throws(Failure) -> Int {
+        package func removeFiles(except keep: Set<String>) throws(Failure) -> Int {
             let stale = owned.filter { !$0.contains("/") && !keep.contains($0) }.sorted()
             for name in stale {
                 if OutputFolder.reachesThroughLink(name, in: root) { continue }
@@ -313,7 +313,7 @@ public struct OutputFolder: Sendable {
 
         /// Deletes the folders this manifest lists that are not in `keep` (lessons that were
         /// removed or renamed): their listed files only; a folder is removed once empty.
-        public func removeFolders(except keep: Set<String>) throws(Failure) -> [String] {
+        package func removeFolders(except keep: Set<String>) throws(Failure) -> [String] {
             var byFolder: [String: [String]] = [:]
             for entry in owned {
                 guard let slash = entry.firstIndex(of: "/") else { continue }

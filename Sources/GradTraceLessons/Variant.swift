@@ -5,40 +5,40 @@ import GradTraceViews
 /// Seeded worksheet variants: new input values from a seed, the same seed giving the same
 /// sheet on every machine (SplitMix64, no system randomness), drawn until the sheet is worth
 /// solving (`problems` finds nothing).
-public struct Variant: Sendable {
+package struct Variant: Sendable {
     /// The seed new values are drawn from.
-    public let seed: UInt64
+    package let seed: UInt64
     /// Draws tried before giving up.
-    public static let maxDraws = 2_000
+    package static let maxDraws = 2_000
 
     /// Variants drawn from `seed`.
-    public init(seed: UInt64) { self.seed = seed }
+    package init(seed: UInt64) { self.seed = seed }
 
     /// What a lesson author controls in a block: `vary="x0=-3..3, w0=-2..2"`, `fixed=t1,t2`, `step=0.1`.
-    public struct Rules: Sendable, Equatable {
+    package struct Rules: Sendable, Equatable {
         /// `vary="x0=-3..3"`: the range each named input is drawn from.
-        public var ranges: [String: ClosedRange<Double>] = [:]
+        package var ranges: [String: ClosedRange<Double>] = [:]
         /// `fixed=t1,t2`: inputs that keep their values.
-        public var fixed: Set<String> = []
+        package var fixed: Set<String> = []
         /// 1 for whole numbers, 0.5, or 0.1 for one decimal.
-        public var step: Double = 1
+        package var step: Double = 1
         /// No ranges, nothing fixed, whole numbers.
-        public init() {}
+        package init() {}
 
         /// The range drawn from when the author gave none (0 left out).
         package var defaultRange: ClosedRange<Double> { step >= 1 ? -5...5 : step >= 0.5 ? -3...3 : -2...2 }
     }
 
     /// No draw in `maxDraws` made a sheet worth solving.
-    public struct Failure: Error, Sendable {
+    package struct Failure: Error, Sendable {
         /// The problem that ruled out the most draws.
-        public var reason: String
+        package var reason: String
     }
 
     /// New values for the inputs of `graph` that make a worksheet worth solving at `format`.
     /// Inputs in `rules.fixed`, and targets compared with a σ or tanh output, keep their
     /// values unless the author gives them a range.
-    public func values(for graph: Graph, rules: Rules, format: NumberFormat, salt: String) -> Result<[String: Double], Failure> {
+    package func values(for graph: Graph, rules: Rules, format: NumberFormat, salt: String) -> Result<[String: Double], Failure> {
         var state = seed ^ fnv1a(salt)
         let targets = Variant.targets(graph)
         let drawn = graph.inputNames.filter { rules.ranges[$0] != nil || (!rules.fixed.contains($0) && !targets.keys.contains($0)) }
@@ -69,7 +69,7 @@ public struct Variant: Sendable {
     /// non-finite value, a gradient that rounds to zero at the sheet's decimals or an all-zero
     /// key, a saturated σ or tanh, a division by (nearly) zero, a target outside the range of
     /// the output it is compared with.
-    public static func problems(_ trace: Trace, format: NumberFormat) -> [String] {
+    package static func problems(_ trace: Trace, format: NumberFormat) -> [String] {
         let graph = trace.graph
         let labels = Labels(graph, format: format)
         var out: [String] = []

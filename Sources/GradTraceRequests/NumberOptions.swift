@@ -10,18 +10,18 @@ public struct NumberOptions: Sendable, Equatable {
     /// Every option of the group, for the tests and the documentation.
     public static let all = [precision, digits]
 
-    public var precision: Int?
-    public var digits: Int?
+    package var precision: Int?
+    package var digits: Int?
 
     /// Checked values: each in its range, and not both.
-    public init(precision: Int? = nil, digits: Int? = nil) throws(OptionError) {
+    package init(precision: Int? = nil, digits: Int? = nil) throws(OptionError) {
         self.precision = try precision.map { v throws(OptionError) in try Self.precision.check(v) }
         self.digits = try digits.map { v throws(OptionError) in try Self.digits.check(v) }
         if precision != nil && digits != nil { throw OptionError(Self.precision.name, "", other: Self.digits.name) }
     }
 
     /// The format they ask for; `fallback` when neither is given.
-    public func format(fallback: NumberFormat = .standard) -> NumberFormat {
+    package func format(fallback: NumberFormat = .standard) -> NumberFormat {
         NumberFormat(precision: precision, digits: digits, fallback: fallback)
     }
 }

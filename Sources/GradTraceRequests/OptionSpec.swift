@@ -39,7 +39,7 @@ public struct OptionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, after the option's name: `must be a whole number from 0 to 17, got -3`.
     public var problem: String
     /// The other option of a conflicting pair, named in the message on each surface.
-    public var other: OptionName?
+    package var other: OptionName?
     /// A suggestion, the same on every surface: `did you mean 'adam'?`.
     public var help: String?
 
@@ -56,6 +56,7 @@ public struct OptionError: Error, Sendable, Equatable, CustomStringConvertible {
         return "\(option.spelled(surface)) \(problem)"
     }
 
+    /// The command line's wording.
     public var description: String { message(on: .commandLine) }
 }
 
@@ -63,7 +64,7 @@ public struct OptionError: Error, Sendable, Equatable, CustomStringConvertible {
 /// place that the command line, lesson blocks and the server all read.
 public struct OptionSpec: Sendable {
     /// What values the option takes.
-    public enum Values: Sendable {
+    package enum Values: Sendable {
         /// A whole number in the range.
         case whole(ClosedRange<Int>)
         /// A finite number in the range; `open` excludes the lower end (`> 0`) and/or the upper (`< 1`).
@@ -76,19 +77,19 @@ public struct OptionSpec: Sendable {
         case flag
 
         /// Whether the values are words (shown quoted in a message).
-        public var isChoice: Bool { if case .choice = self { true } else { false } }
+        package var isChoice: Bool { if case .choice = self { true } else { false } }
     }
 
     /// The option's name on each surface.
     public let name: OptionName
     /// What values it takes.
-    public let values: Values
+    package let values: Values
     /// The default, as it is written (nil: none, the option is off).
     public let defaultValue: String?
     /// One sentence for `--help` and the README.
     public let help: String
     /// The value's placeholder in `--help` (`N`, `η`).
-    public let valueName: String
+    package let valueName: String
 
     package init(_ commandLine: String, lesson: String? = nil, json: String? = nil, _ values: Values, default defaultValue: String? = nil,
                  valueName: String = "value", help: String) {
@@ -117,20 +118,20 @@ public struct OptionSpec: Sendable {
     private func refuse(_ got: String) -> OptionError { OptionError(name, "must be \(takes), got \(got)") }
 
     /// Checks a whole number given as a number (the command line's and JSON's parsers made it).
-    public func check(_ value: Int) throws(OptionError) -> Int {
+    package func check(_ value: Int) throws(OptionError) -> Int {
         guard case .whole(let r) = values, r.contains(value) else { throw refuse(String(value)) }
         return value
     }
 
     /// Checks a number given as a number.
-    public func check(_ value: Double) throws(OptionError) -> Double {
+    package func check(_ value: Double) throws(OptionError) -> Double {
         guard case .number(let r, let lo, let hi) = values else { throw refuse(formatted(value)) }
         guard value.isFinite, r.contains(value), !(lo && value == r.lowerBound), !(hi && value == r.upperBound) else { throw refuse(formatted(value)) }
         return value
     }
 
     /// Checks one of the words.
-    public func check(_ word: String) throws(OptionError) -> String {
+    package func check(_ word: String) throws(OptionError) -> String {
         guard case .choice(let words) = values, words.contains(word) else {
             var e = refuse("'\(word)'")
             if case .choice(let words) = values { e.help = closestMatch(to: word, in: words).map { "did you mean '\($0)'?" } }
@@ -140,13 +141,13 @@ public struct OptionSpec: Sendable {
     }
 
     /// Reads a whole number typed as text (a lesson's `precision=2`).
-    public func whole(_ text: String) throws(OptionError) -> Int {
+    package func whole(_ text: String) throws(OptionError) -> Int {
         guard let v = Int(text.trimmingCharacters(in: .whitespaces)) else { throw refuse("'\(text)'") }
         return try check(v)
     }
 
     /// Reads a number typed as text.
-    public func number(_ text: String) throws(OptionError) -> Double {
+    package func number(_ text: String) throws(OptionError) -> Double {
         guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite else { throw refuse("'\(text)'") }
         return try check(v)
     }

@@ -3,36 +3,36 @@ import GradTrace
 
 /// What the network page may ask for. Past any of these a request gets a JSON error naming the
 /// limit. (`ServerLimits.network`.)
-public struct NetworkLimits: Sendable {
+package struct NetworkLimits: Sendable {
     /// Training sessions (open sockets with a network) at once, over all clients.
-    public var sessions = 16
+    package var sessions = 16
     /// Steps per second one session may run.
-    public var stepsPerSecond = 500
+    package var stepsPerSecond = 500
     /// Frames (numbers and boundary) per second one session sends, at most.
-    public var framesPerSecond = 20
+    package var framesPerSecond = 20
     /// Steps one session may take in all (then it stops; reset starts again).
-    public var stepsPerSession = 100_000
+    package var stepsPerSession = 100_000
     /// Hidden layers.
-    public var layers = 4
+    package var layers = 4
     /// Units per hidden layer.
-    public var units = 32
+    package var units = 32
     /// Data points (training and validation together).
-    public var points = 1_000
+    package var points = 1_000
     /// Cells per side of the decision-boundary grid.
-    public var gridResolution = 48
+    package var gridResolution = 48
     /// Examples of the batch whose uses a weight's explanation lists one by one.
-    public var explainedExamples = 8
+    package var explainedExamples = 8
     /// Seconds a socket may stay open without starting a network, and a started one may stand
     /// paused with no message, before it is closed and its place freed.
-    public var startSeconds: Double = 30
-    public var idleSeconds: Double = 30 * 60
+    package var startSeconds: Double = 30
+    package var idleSeconds: Double = 30 * 60
     /// Bytes of a CSV the page sends as its data.
-    public var csvBytes = 60 * 1024
+    package var csvBytes = 60 * 1024
     /// Bytes of one message on the socket: room for a CSV of `csvBytes` as a JSON string (each
     /// line break or quote escaped doubles), and the options.
-    public var messageBytes: Int { max(64 * 1024, 2 * csvBytes + 8 * 1024) }
+    package var messageBytes: Int { max(64 * 1024, 2 * csvBytes + 8 * 1024) }
 
-    public init() {}
+    package init() {}
 }
 
 /// The options of a network, as the page's JSON carries them, checked against the limits.

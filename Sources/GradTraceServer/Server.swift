@@ -6,20 +6,20 @@ import GradTrace
 /// `gradtrace serve`: the live classroom pages over HTTP. Pages and their routes come from
 /// `Pages.all`; every request goes through one `Router` that enforces the body limit and adds
 /// the security headers; computations run off the event loop through `Workers`.
-public final class ClassroomServer: Sendable {
+package final class ClassroomServer: Sendable {
     /// Where to listen and what to allow.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// An IPv4 or IPv6 address (`localhost` is 127.0.0.1). Loopback unless told otherwise.
-        public var host: String
+        package var host: String
         /// 0 picks a free port (tests); `port` then tells which.
-        public var port: UInt16
-        public var limits: ServerLimits
+        package var port: UInt16
+        package var limits: ServerLimits
         /// The command that starts a process drawing diagrams (`gradtrace graphviz-worker`, see
         /// `GraphvizProcesses`); nil draws them in this process, whose memory then grows with
         /// every new diagram.
-        public var graphvizWorker: [String]?
+        package var graphvizWorker: [String]?
 
-        public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: ServerLimits = ServerLimits(), graphvizWorker: [String]? = nil) {
+        package init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: ServerLimits = ServerLimits(), graphvizWorker: [String]? = nil) {
             self.host = host
             self.port = port
             self.limits = limits
@@ -28,15 +28,15 @@ public final class ClassroomServer: Sendable {
     }
 
     /// A host that is not an address this server can listen on.
-    public struct BadHost: Error, CustomStringConvertible {
-        public var description: String
+    package struct BadHost: Error, CustomStringConvertible {
+        package var description: String
     }
 
     private let server: HTTPServer
     private let graphviz: GraphvizProcesses
-    public let configuration: Configuration
+    package let configuration: Configuration
 
-    public init(_ configuration: Configuration) throws(BadHost) {
+    package init(_ configuration: Configuration) throws(BadHost) {
         self.configuration = configuration
         let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
         let address: any SocketAddress
@@ -63,7 +63,7 @@ public final class ClassroomServer: Sendable {
     }
 
     /// Listens and serves until `stop()`; throws if the address cannot be bound.
-    public func run() async throws {
+    package func run() async throws {
         Self.raiseOpenFileLimit()
         let server = self.server
         Task {
@@ -102,7 +102,7 @@ public final class ClassroomServer: Sendable {
     }
 
     /// Waits until the server is listening and returns its port.
-    public func waitUntilListening(timeout: Double = 10) async throws -> UInt16 {
+    package func waitUntilListening(timeout: Double = 10) async throws -> UInt16 {
         try await server.waitUntilListening(timeout: timeout)
         switch await server.listeningAddress {
         case .ip4(_, let port)?, .ip6(_, let port)?: return port
@@ -111,7 +111,7 @@ public final class ClassroomServer: Sendable {
     }
 
     /// Stops listening, lets requests in flight finish for up to `grace` seconds, then ends.
-    public func stop(grace: Double = 3) async {
+    package func stop(grace: Double = 3) async {
         await server.stop(timeout: grace)
         graphviz.stop()
     }
@@ -121,7 +121,7 @@ public final class ClassroomServer: Sendable {
 
     /// The child's side of `Configuration.graphvizWorker`: draws diagrams asked on standard
     /// input until it closes. `gradtrace graphviz-worker` runs this.
-    public static func graphvizWorkerMain() -> Int32 { GraphvizProcesses.childMain() }
+    package static func graphvizWorkerMain() -> Int32 { GraphvizProcesses.childMain() }
 
     /// Many connections at once need many descriptors: use the whole hard limit.
     static func raiseOpenFileLimit() {

@@ -3,19 +3,19 @@ import GradTraceCore
 /// gate in tape order, each input wire's local gradient (with its rule) × the input's tangent,
 /// and their sum, the gate's tangent ∂gate/∂x. Every number has been through `NumberFormat` and
 /// `DisplayedArithmetic`, so every shown equation adds up; names are the walkthrough's labels.
-public struct ForwardModeWalkthrough: Sendable {
+package struct ForwardModeWalkthrough: Sendable {
     /// The reverse-mode walkthrough it shares labels, rules and the number format with.
-    public let walkthrough: Walkthrough
+    package let walkthrough: Walkthrough
     /// The tangent pass it explains.
-    public let tangent: Tangent
+    package let tangent: Tangent
 
     /// The forward-mode walkthrough of `trace` with respect to input node `wrt`.
-    public init(_ trace: Trace, wrt: Int, format: NumberFormat = .standard) {
+    package init(_ trace: Trace, wrt: Int, format: NumberFormat = .standard) {
         self.init(Walkthrough(trace, format: format), wrt: wrt)
     }
 
     /// The same over an existing walkthrough.
-    public init(_ walkthrough: Walkthrough, wrt: Int) {
+    package init(_ walkthrough: Walkthrough, wrt: Int) {
         self.walkthrough = walkthrough
         tangent = Tangent(walkthrough.trace, wrt: wrt)
         let graph = walkthrough.graph
@@ -25,52 +25,52 @@ public struct ForwardModeWalkthrough: Sendable {
     package var graph: Graph { walkthrough.graph }
     package var format: NumberFormat { walkthrough.format }
     /// The input's label: `b`.
-    public var wrtName: String { walkthrough.labels[tangent.wrt] }
+    package var wrtName: String { walkthrough.labels[tangent.wrt] }
 
     /// One input wire of a gate.
-    public struct Wire: Sendable {
+    package struct Wire: Sendable {
         /// The gate's input slot, from 0.
-        public var slot: Int
+        package var slot: Int
         /// The node feeding the wire.
-        public var input: Int
+        package var input: Int
         /// The input's short name.
-        public var inputName: String
+        package var inputName: String
         /// The local gradient's rule, in text and LaTeX.
-        public var rule: String, ruleLaTeX: String
+        package var rule: String, ruleLaTeX: String
         /// The local gradient, as shown after its rule.
-        public var local: Shown
+        package var local: Shown
         /// Whether the rule is the number itself.
-        public var ruleIsValue: Bool
+        package var ruleIsValue: Bool
         /// local × the input's tangent = what the wire brings.
-        public var product: DisplayedArithmetic.Equation
+        package var product: DisplayedArithmetic.Equation
     }
 
     /// One gate of the tangent pass.
-    public struct Step: Sendable {
+    package struct Step: Sendable {
         /// From 1, in tape order.
-        public var number: Int
+        package var number: Int
         /// The gate's node.
-        public var node: Int
+        package var node: Int
         /// Its short name and its definition (`e = (a + b)*(b + 1)`).
-        public var name: String, definition: String
+        package var name: String, definition: String
         /// Each input wire, in slot order.
-        public var wires: [Wire]
+        package var wires: [Wire]
         /// The wires' contributions adding up to the tangent (nil for a gate of one input).
-        public var sum: DisplayedArithmetic.Equation?
+        package var sum: DisplayedArithmetic.Equation?
         /// ∂gate/∂x, as shown.
-        public var tangent: Shown
+        package var tangent: Shown
         /// Whether no input depends on x (every incoming tangent is 0).
-        public var independent: Bool
+        package var independent: Bool
     }
 
     /// The gates, in tape order (computed once: a step is looked up by number).
-    public let gates: [Int]
+    package let gates: [Int]
 
     /// Number of steps: one per gate.
-    public var stepCount: Int { gates.count }
+    package var stepCount: Int { gates.count }
 
     /// Step `k` (from 1).
-    public func step(_ k: Int) -> Step { step(k, node: gates[k - 1]) }
+    package func step(_ k: Int) -> Step { step(k, node: gates[k - 1]) }
 
     package func step(_ k: Int, node i: Int) -> Step {
         let w = walkthrough
@@ -90,46 +90,46 @@ public struct ForwardModeWalkthrough: Sendable {
     }
 
     /// ∂output/∂x by forward mode, as shown.
-    public var result: Shown { format.shown(tangent.tangents[graph.output]) }
+    package var result: Shown { format.shown(tangent.tangents[graph.output]) }
     /// ∂output/∂x by reverse mode, as shown (the same, up to rounding in the last bit).
-    public var reverseResult: Shown { format.shown(walkthrough.trace.gradients[tangent.wrt]) }
+    package var reverseResult: Shown { format.shown(walkthrough.trace.gradients[tangent.wrt]) }
 }
 
 /// What the paths view says: every path from x to the output with its product of local
 /// gradients, and their sum, which is ∂f/∂x; or, beyond the limit, how many paths there are and
 /// the factored form backprop computes instead.
-public struct PathWalkthrough: Sendable {
+package struct PathWalkthrough: Sendable {
     /// The walkthrough it shares labels and the number format with.
-    public let walkthrough: Walkthrough
+    package let walkthrough: Walkthrough
     /// The counted (and perhaps listed) paths.
-    public let paths: Paths
+    package let paths: Paths
 
     /// The paths of `trace` from input node `wrt`, listed when there are at most `limit`.
-    public init(_ walkthrough: Walkthrough, wrt: Int, limit: Int = Paths.defaultLimit) {
+    package init(_ walkthrough: Walkthrough, wrt: Int, limit: Int = Paths.defaultLimit) {
         self.walkthrough = walkthrough
         paths = Paths(walkthrough.trace, wrt: wrt, limit: limit)
     }
 
     package var format: NumberFormat { walkthrough.format }
     /// The input's label.
-    public var wrtName: String { walkthrough.labels[paths.wrt] }
+    package var wrtName: String { walkthrough.labels[paths.wrt] }
 
     /// One listed path.
-    public struct Row: Sendable {
+    package struct Row: Sendable {
         /// From 1.
-        public var number: Int
+        package var number: Int
         /// The nodes' names from x to the output.
-        public var names: [String]
+        package var names: [String]
         /// The nodes from x to the output.
-        public var nodes: [Int]
+        package var nodes: [Int]
         /// The product of the local gradients along it.
-        public var product: DisplayedArithmetic.Equation
+        package var product: DisplayedArithmetic.Equation
         /// The path itself.
-        public var path: Paths.Path
+        package var path: Paths.Path
     }
 
     /// The listed paths, or nil beyond the limit.
-    public var rows: [Row]? {
+    package var rows: [Row]? {
         paths.paths.map { list in
             list.enumerated().map { k, p in
                 let nodes = p.nodes(from: paths.wrt)
@@ -141,7 +141,7 @@ public struct PathWalkthrough: Sendable {
 
     /// The names along a path, from x: each gate's short name, with `(wire k of n)` where the
     /// gate takes the same input on several wires (`y*y`), so two such paths read differently.
-    public static func names(_ path: Paths.Path, from start: Int, _ w: Walkthrough) -> [String] {
+    package static func names(_ path: Paths.Path, from start: Int, _ w: Walkthrough) -> [String] {
         var names = [w.labels.operand(start)]
         var source = start
         for wire in path.wires {
@@ -156,12 +156,12 @@ public struct PathWalkthrough: Sendable {
     }
 
     /// Σ of the paths' products = ∂f/∂x (as backprop computed it), when they are listed.
-    public var sum: DisplayedArithmetic.Equation? {
+    package var sum: DisplayedArithmetic.Equation? {
         paths.paths.map { list in DisplayedArithmetic.sum(list.map(\.product), walkthrough.trace.gradients[paths.wrt], format) }
     }
 
     /// The number of paths as words: `2`, `1,099,511,627,776`, or `about 3.4 × 10³⁸`.
-    public var countText: String {
+    package var countText: String {
         let c = paths.count
         if c < 9_007_199_254_740_992 {
             let digits = Array(String(UInt64(c)))
@@ -176,21 +176,21 @@ public struct PathWalkthrough: Sendable {
     }
 
     /// The most wires leaving x the factored form writes out one by one.
-    public static let maxFactoredTerms = 16
+    package static let maxFactoredTerms = 16
 
     /// The wires leaving x that reach the output.
-    public var factoredTermCount: Int {
+    package var factoredTermCount: Int {
         walkthrough.uses(of: paths.wrt).filter { walkthrough.trace.reachesOutput[$0.consumer] }.count
     }
 
     /// Whether the factored form is written wire by wire (else only its number of terms and its result).
-    public var factoredInFull: Bool { factoredTermCount <= PathWalkthrough.maxFactoredTerms }
+    package var factoredInFull: Bool { factoredTermCount <= PathWalkthrough.maxFactoredTerms }
 
     /// ∂f/∂x, as shown.
-    public var gradient: Shown { format.shown(walkthrough.trace.gradients[paths.wrt]) }
+    package var gradient: Shown { format.shown(walkthrough.trace.gradients[paths.wrt]) }
 
     /// The factored form at x: for each wire leaving x, local × ∂f/∂gate, adding up to ∂f/∂x.
-    public var factored: [Walkthrough.Wire] {
+    package var factored: [Walkthrough.Wire] {
         let w = walkthrough
         var wires: [Walkthrough.Wire] = []
         for use in w.uses(of: paths.wrt) where w.trace.reachesOutput[use.consumer] {
@@ -217,7 +217,7 @@ public struct PathWalkthrough: Sendable {
     }
 
     /// The factored form's sum: ∂f/∂x.
-    public var factoredSum: DisplayedArithmetic.Equation {
+    package var factoredSum: DisplayedArithmetic.Equation {
         let w = walkthrough
         let terms = w.uses(of: paths.wrt).filter { w.trace.reachesOutput[$0.consumer] }.map { w.trace.contribution($0.consumer, $0.slot) }
         return DisplayedArithmetic.sum(terms, w.trace.gradients[paths.wrt], format)

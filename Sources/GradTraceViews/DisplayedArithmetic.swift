@@ -7,54 +7,54 @@ import Foundation
 /// within half a unit of the result's last digit: `-2.00 × 0.197 = -0.39`, not
 /// `-2.00 × 0.20 = -0.39`. If six guard digits are not enough, the equation is marked
 /// approximate and the views write `≈`.
-public enum DisplayedArithmetic {
+package enum DisplayedArithmetic {
     /// The most guard digits an operand gets before the equation is marked approximate.
-    public static let maxGuardDigits = 6
+    package static let maxGuardDigits = 6
 
     /// An equation as shown: its operands and its result.
-    public struct Equation: Sendable, Equatable {
+    package struct Equation: Sendable, Equatable {
         /// The operands as shown, guard digits included.
-        public var operands: [Shown]
+        package var operands: [Shown]
         /// The result exactly as the number format shows it (it never gets guard digits).
-        public var result: Shown
+        package var result: Shown
         /// True when no number of guard digits made the shown equation hold.
-        public var approximate: Bool
+        package var approximate: Bool
         /// `=` or `≈`.
-        public var equals: String { approximate ? "≈" : "=" }
+        package var equals: String { approximate ? "≈" : "=" }
     }
 
     /// `a × b = c`.
-    public static func product(_ a: Double, _ b: Double, _ c: Double, _ format: NumberFormat) -> Equation {
+    package static func product(_ a: Double, _ b: Double, _ c: Double, _ format: NumberFormat) -> Equation {
         solve([a, b], c, format) { $0[0] * $0[1] }
     }
 
     /// `l₁ × l₂ × … = p`: a path's product of local gradients.
-    public static func product(of factors: [Double], _ result: Double, _ format: NumberFormat) -> Equation {
+    package static func product(of factors: [Double], _ result: Double, _ format: NumberFormat) -> Equation {
         solve(factors, result, format) { $0.reduce(1, *) }
     }
 
     /// `t₁ + t₂ + … = total`.
-    public static func sum(_ terms: [Double], _ total: Double, _ format: NumberFormat) -> Equation {
+    package static func sum(_ terms: [Double], _ total: Double, _ format: NumberFormat) -> Equation {
         solve(terms, total, format) { $0.reduce(0, +) }
     }
 
     /// `w − η × g = w'`.
-    public static func update(_ w: Double, _ eta: Double, _ g: Double, _ result: Double, _ format: NumberFormat) -> Equation {
+    package static func update(_ w: Double, _ eta: Double, _ g: Double, _ result: Double, _ format: NumberFormat) -> Equation {
         solve([w, eta, g], result, format) { $0[0] - $0[1] * $0[2] }
     }
 
     /// `w − η × g / d = w'` (RMSprop's and Adam's scaled step, d = √s + ε).
-    public static func scaledUpdate(_ w: Double, _ eta: Double, _ g: Double, _ d: Double, _ result: Double, _ format: NumberFormat) -> Equation {
+    package static func scaledUpdate(_ w: Double, _ eta: Double, _ g: Double, _ d: Double, _ result: Double, _ format: NumberFormat) -> Equation {
         solve([w, eta, g, d], result, format) { $0[3] == 0 ? $0[0] : $0[0] - $0[1] * $0[2] / $0[3] }
     }
 
     /// `μ × v − η × g = v'` (momentum's velocity).
-    public static func velocity(_ mu: Double, _ v: Double, _ eta: Double, _ g: Double, _ result: Double, _ format: NumberFormat) -> Equation {
+    package static func velocity(_ mu: Double, _ v: Double, _ eta: Double, _ g: Double, _ result: Double, _ format: NumberFormat) -> Equation {
         solve([mu, v, eta, g], result, format) { $0[0] * $0[1] - $0[2] * $0[3] }
     }
 
     /// Whether the shown numbers satisfy `combine(operands) = result` at the result's digits.
-    public static func holds(_ operands: [Shown], _ result: Shown, _ combine: ([Decimal]) -> Decimal) -> Bool {
+    package static func holds(_ operands: [Shown], _ result: Shown, _ combine: ([Decimal]) -> Decimal) -> Bool {
         let values = operands.compactMap(\.decimal)
         guard values.count == operands.count, let r = result.decimal else { return true }  // inf and nan: nothing to add up
         var difference = combine(values) - r

@@ -2,34 +2,34 @@ import GradTraceCore
 import GradTraceGraphviz
 /// What a diagram shows and how: the number format, gradients or not, direction and title, and
 /// for flip-book frames and worksheets, which step is highlighted and what is left blank.
-public struct DotOptions: Sendable {
+package struct DotOptions: Sendable {
     /// How numbers on wires are shown; diagrams default to 4 significant figures.
-    public var format: NumberFormat
+    package var format: NumberFormat
     /// Whether wires carry gradients as well as values; false draws the forward pass only.
-    public var showGradients: Bool
+    package var showGradients: Bool
     /// "LR" (default, as the lecture) or "TB".
-    public var rankdir: String
+    package var rankdir: String
     /// A caption drawn above the diagram.
-    public var title: String?
+    package var title: String?
     /// For a flip-book frame: show only the gradients known after this backward step (from 1),
     /// and highlight the gate that step processes.
-    public var frame: Int?
+    package var frame: Int?
     /// Worksheets: gradients drawn as blanks to fill in.
-    public var blankGradients = false
+    package var blankGradients = false
     /// Worksheets: values other than the inputs' drawn as blanks too.
-    public var blankValues = false
+    package var blankValues = false
     /// Frames: write the step's "local × upstream" lines above the diagram (off where the
     /// page around the diagram already says them, as in the stepper).
-    public var stepCaption = true
+    package var stepCaption = true
     /// Forward mode: wires carry each value's tangent ∂/∂x with respect to this input node
     /// instead of gradients; a frame is then a step of the tangent pass (gates in tape order).
-    public var tangentWith: Int?
+    package var tangentWith: Int?
     /// The paths view: highlight the wires of this path (with its product in the caption).
-    public var path: (number: Int, of: Int, path: Paths.Path)?
+    package var path: (number: Int, of: Int, path: Paths.Path)?
 
     /// Options for a diagram; `blankGradients`, `blankValues` and `stepCaption` keep their
     /// defaults and can be set afterwards.
-    public init(format: NumberFormat = .diagram, showGradients: Bool = true, rankdir: String = "LR",
+    package init(format: NumberFormat = .diagram, showGradients: Bool = true, rankdir: String = "LR",
                 title: String? = nil, frame: Int? = nil) {
         self.format = format
         self.showGradients = showGradients
@@ -44,7 +44,7 @@ public struct DotOptions: Sendable {
 /// gradient (red, second line, prefixed ∇, so it reads without colour too). A node used by
 /// several gates gets a fork point: the trunk carries the summed gradient, each branch its own
 /// contribution. Pure and deterministic: the same trace gives the same bytes.
-public enum DotRenderer {
+package enum DotRenderer {
     package static let valueColor = "#1a7f37"
     package static let gradientColor = "#cf222e"
     package static let font = "DejaVu Sans"
@@ -53,14 +53,14 @@ public enum DotRenderer {
     package static let pathStyle = ", penwidth=3.5, color=\"#8250df\""
 
     /// The diagram of `trace` as DOT text.
-    public static func render(_ trace: Trace, options: DotOptions = DotOptions()) -> String {
+    package static func render(_ trace: Trace, options: DotOptions = DotOptions()) -> String {
         var out = ""
         render(trace, options: options, to: &out)
         return out
     }
 
     /// Streams the diagram of `trace` as DOT text into `out`.
-    public static func render<S: TextOutputStream>(_ trace: Trace, options: DotOptions = DotOptions(), to out: inout S) {
+    package static func render<S: TextOutputStream>(_ trace: Trace, options: DotOptions = DotOptions(), to out: inout S) {
         let graph = trace.graph
         let fmt = options.format
         let w = Walkthrough(trace, format: fmt)

@@ -4,9 +4,9 @@ import GradTraceCore
 /// HTML and LaTeX serialise it, each with one exhaustive `switch` over `Block` and no
 /// `default:`, so a new block is a compile error in every view until it says how to show it,
 /// and no view decides on its own which parts an explanation has.
-public struct ExplanationDocument {
+package struct ExplanationDocument {
     /// One part of an explanation.
-    public enum Block {
+    package enum Block {
         /// The title: the one given, else nil (views that need one use `Walkthrough.typedDefinition` of the output).
         case title(String?)
         /// The source text as typed.
@@ -34,13 +34,13 @@ public struct ExplanationDocument {
     }
 
     /// What every block reads: names, steps and rounded numbers.
-    public let walkthrough: Walkthrough
+    package let walkthrough: Walkthrough
     /// The blocks, in order.
-    public let blocks: [Block]
+    package let blocks: [Block]
 
     /// The document `options` ask for: the forward pass, then forward mode or the backward pass
     /// (unless gradients are off), the paths, the comparison, the check, the notes and the output.
-    public init(_ trace: Trace, options: ExplainOptions) {
+    package init(_ trace: Trace, options: ExplainOptions) {
         let w = Walkthrough(trace, format: options.format)
         walkthrough = w
         let graph = trace.graph

@@ -57,7 +57,7 @@ public enum HTMLRenderer {
     }
 
     /// One backward step: the gate, its upstream gradient, and local × upstream per input.
-    public static func step(_ step: Walkthrough.Step, w: Walkthrough) -> String {
+    package static func step(_ step: Walkthrough.Step, w: Walkthrough) -> String {
         let f = w.outputName
         var out = "<span class=\"gate\">\(HTML.escape(step.definition))</span>"
         if !step.notes.isEmpty { out += " <span class=\"note\">— \(HTML.escape(step.notes.joined(separator: "; ")))</span>" }

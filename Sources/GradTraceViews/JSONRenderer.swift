@@ -4,7 +4,7 @@ import GradTraceIO
 /// schema"). Numbers carry full precision; non-finite ones are the strings "inf", "-inf", "nan".
 public enum JSONRenderer {
     /// The value of the document's `schema` field, which names the version of the format.
-    public static let schema = "gradtrace-trace/1"
+    package static let schema = "gradtrace-trace/1"
 
     /// Writes `trace`, and `check` when given, as one JSON document into `out`, streamed so a
     /// million-node trace is never one string.

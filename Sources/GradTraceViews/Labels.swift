@@ -4,20 +4,20 @@ import GradTraceCore
 /// short (`exp(u1)`), else a short generated name (`u1`, `u2`, …) that the diagram prints
 /// beside the gate, so a walkthrough never names a node the figure does not show. Computed
 /// once for every node, in tape order (a loop, no recursion).
-public struct Labels: Sendable {
+package struct Labels: Sendable {
     /// The circuit whose nodes are named.
-    public let graph: Graph
+    package let graph: Graph
     /// How constants in labels are written.
-    public var format: NumberFormat
+    package var format: NumberFormat
     /// The longest text, in characters, used as a label; a longer node gets a formula or a generated name.
-    public static let maxSourceLength = 32
+    package static let maxSourceLength = 32
     private var labels: [String] = []
     private var generated: [Bool] = []
     /// Whether a node's label needs parentheses as an operand (computed once).
     private var compound: [Bool] = []
 
     /// Names every node of `graph`, in tape order, writing constants with `format`.
-    public init(_ graph: Graph, format: NumberFormat = NumberFormat()) {
+    package init(_ graph: Graph, format: NumberFormat = NumberFormat()) {
         self.graph = graph
         self.format = format
         let n = graph.count
@@ -51,16 +51,16 @@ public struct Labels: Sendable {
     }
 
     /// Node `i`'s label: `q`, `w0*x0 + w1*x1`, `exp(u1)` or `u3`.
-    public subscript(_ i: Int) -> String { labels[i] }
+    package subscript(_ i: Int) -> String { labels[i] }
 
     /// An input's label inside another label: parenthesised when compound.
-    public func operand(_ i: Int) -> String { compound[i] ? "(\(labels[i]))" : labels[i] }
+    package func operand(_ i: Int) -> String { compound[i] ? "(\(labels[i]))" : labels[i] }
 
     /// Whether node `i`'s label is a generated short name (which the diagram must print).
-    public func isGenerated(_ i: Int) -> Bool { generated[i] }
+    package func isGenerated(_ i: Int) -> Bool { generated[i] }
 
     /// What the user typed for node `i`, when it is one line of at most `maxLength` characters.
-    public func sourceText(_ i: Int, maxLength: Int = Labels.maxSourceLength) -> String? {
+    package func sourceText(_ i: Int, maxLength: Int = Labels.maxSourceLength) -> String? {
         let node = graph.nodes[i]
         guard graph.expandedFrom(i) == nil, let span = node.span, let source = graph.source,
               span.end - span.start <= maxLength * 4, span.start >= 0, span.end <= source.bytes.count else { return nil }
@@ -83,7 +83,7 @@ public struct Labels: Sendable {
     package static func isCompound(_ text: String) -> Bool { GateKind.isCompound(text) }
 
     /// Node `i` written as a formula over its inputs' labels: `exp(n7)`, `q*z`.
-    public func formula(_ i: Int) -> String {
+    package func formula(_ i: Int) -> String {
         let kind = graph.kind(i)
         if kind.isLeaf { return self[i] }
         return kind.formula(graph.operands(i, operand))

@@ -15,7 +15,7 @@ import GradTraceCore
 /// `-inf` and `nan`.
 public struct NumberFormat: Sendable, Equatable {
     /// How precision is counted.
-    public enum Mode: Sendable, Equatable {
+    package enum Mode: Sendable, Equatable {
         /// N digits after the point (`--precision N`).
         case decimals(Int)
         /// N significant figures (`--digits N`).
@@ -25,13 +25,13 @@ public struct NumberFormat: Sendable, Equatable {
     }
 
     /// How precision is counted.
-    public var mode: Mode
+    package var mode: Mode
     /// Drop trailing zeros after the point (`0.5` rather than `0.500000`); the default view's
     /// choice, not the one of an explicit `--digits`.
-    public var trimsZeros: Bool
+    package var trimsZeros: Bool
 
     /// A format in `mode`; see `trimsZeros`.
-    public init(_ mode: Mode, trimsZeros: Bool = false) {
+    package init(_ mode: Mode, trimsZeros: Bool = false) {
         self.mode = mode
         self.trimsZeros = trimsZeros
     }
@@ -47,10 +47,10 @@ public struct NumberFormat: Sendable, Equatable {
     }
 
     /// `value` as text: `0.20`, `2.9 × 10⁻⁵`, `inf`.
-    public func callAsFunction(_ value: Double) -> String { shown(value).text }
+    package func callAsFunction(_ value: Double) -> String { shown(value).text }
 
     /// `value` as shown, with `extra` more digits than the mode gives (guard digits).
-    public func shown(_ value: Double, extra: Int = 0) -> Shown {
+    package func shown(_ value: Double, extra: Int = 0) -> Shown {
         if !value.isFinite { return Shown(value: value, mantissa: value.isNaN ? "nan" : value < 0 ? "-inf" : "inf") }
         if value == 0 { return Shown(value: 0, mantissa: zero(extra: extra)) }
         switch mode {
@@ -128,29 +128,29 @@ public struct NumberFormat: Sendable, Equatable {
 }
 
 /// A number as a page shows it: a decimal mantissa and, in scientific notation, a power of ten.
-public struct Shown: Sendable, Equatable {
+package struct Shown: Sendable, Equatable {
     /// The exact value it stands for.
-    public var value: Double
+    package var value: Double
     /// The digits shown, with sign and point (`-0.53`, `2.9`), or `inf`, `-inf`, `nan`.
-    public var mantissa: String
+    package var mantissa: String
     /// The power of ten in scientific notation; nil when the mantissa is the whole number.
-    public var exponent: Int?
+    package var exponent: Int?
 
     /// A shown number from its parts.
-    public init(value: Double, mantissa: String, exponent: Int? = nil) {
+    package init(value: Double, mantissa: String, exponent: Int? = nil) {
         self.value = value
         self.mantissa = mantissa
         self.exponent = exponent
     }
 
     /// `2.9 × 10⁻⁵`: for text, HTML and diagrams.
-    public var text: String {
+    package var text: String {
         guard let exponent else { return mantissa }
         return "\(mantissa) × 10" + superscript(exponent)
     }
 
     /// `2.9 \times 10^{-5}`: inside `$…$`.
-    public var latex: String {
+    package var latex: String {
         if mantissa == "inf" { return "\\infty" }
         if mantissa == "-inf" { return "-\\infty" }
         if mantissa == "nan" { return "\\text{nan}" }
@@ -159,13 +159,13 @@ public struct Shown: Sendable, Equatable {
     }
 
     /// `2.9e-5`: for CSV and places that need a plain number.
-    public var plain: String {
+    package var plain: String {
         guard let exponent else { return mantissa }
         return "\(mantissa)e\(exponent)"
     }
 
     /// The value exactly as shown, as a decimal (nil for non-finite values).
-    public var decimal: Decimal? {
+    package var decimal: Decimal? {
         // Decimal's exponent is 8 bits: beyond ±100 there is nothing a page could add up by hand.
         guard value.isFinite, abs(exponent ?? 0) <= 100, var d = Decimal(string: mantissa) else { return nil }
         if let exponent { d *= Decimal(sign: .plus, exponent: exponent, significand: 1) }
@@ -173,13 +173,13 @@ public struct Shown: Sendable, Equatable {
     }
 
     /// Half a unit of the last digit shown.
-    public var halfUnit: Decimal {
+    package var halfUnit: Decimal {
         let decimals = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
         return Decimal(sign: .plus, exponent: max(-120, min(120, (exponent ?? 0) - decimals)), significand: 5) / 10
     }
 
     /// Whether the shown digits read back as the value itself (more digits would add nothing).
-    public var isExact: Bool { !value.isFinite || Double(plain) == value }
+    package var isExact: Bool { !value.isFinite || Double(plain) == value }
 }
 
 package func superscript(_ n: Int) -> String {

@@ -10,22 +10,22 @@ import GradTraceGraphviz
 /// Debian's texlive-latex-base and texlive-pictures), a bare `tikzpicture` to paste into a slide,
 /// or one with Beamer overlays: slide 1 the forward pass, slide k + 1 the gradients known after
 /// backward step k (in forward mode, the tangents after forward step k), as `\only<k>{…}`.
-public enum TikZRenderer {
+package enum TikZRenderer {
     /// What to write.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Only the `tikzpicture` (for \input in a slide), no document around it.
-        public var bare = false
+        package var bare = false
         /// Beamer overlays, one slide per step (implies bare: `\only` is Beamer's).
-        public var overlays = false
+        package var overlays = false
         /// Options for a picture; by default a standalone document with no overlays.
-        public init(bare: Bool = false, overlays: Bool = false) {
+        package init(bare: Bool = false, overlays: Bool = false) {
             self.bare = bare || overlays
             self.overlays = overlays
         }
     }
 
     /// The picture of `trace` as LaTeX, laid out by Graphviz from the same DOT the diagram uses.
-    public static func render(_ trace: Trace, options: DotOptions = DotOptions(), tex: Options = Options()) throws(Graphviz.Failure) -> String {
+    package static func render(_ trace: Trace, options: DotOptions = DotOptions(), tex: Options = Options()) throws(Graphviz.Failure) -> String {
         var dotOptions = options
         dotOptions.frame = nil
         let layout = try Graphviz.layout(dot: DotRenderer.render(trace, options: dotOptions))
@@ -33,7 +33,7 @@ public enum TikZRenderer {
     }
 
     /// The same, from a layout already made.
-    public static func render(_ trace: Trace, layout: Graphviz.Layout, options: DotOptions, tex: Options) -> String {
+    package static func render(_ trace: Trace, layout: Graphviz.Layout, options: DotOptions, tex: Options) -> String {
         let graph = trace.graph
         let fmt = options.format
         let w = Walkthrough(trace, format: fmt)

@@ -5,17 +5,17 @@ import GradTraceCore
 /// HTML, diagram captions and JSON serialise this, so every view says the same thing; every
 /// number in it has been through `NumberFormat` and `DisplayedArithmetic`, the one place that
 /// rounds for display.
-public struct Walkthrough: Sendable {
+package struct Walkthrough: Sendable {
     /// The trace it explains.
-    public let trace: Trace
+    package let trace: Trace
     /// How every number in it is shown.
-    public let format: NumberFormat
+    package let format: NumberFormat
     /// The names it gives nodes: the same ones the diagram prints.
-    public let labels: Labels
+    package let labels: Labels
     package let uses: Graph.Uses
 
     /// The walkthrough of `trace`, rounded with `format`; labels and uses are computed once here.
-    public init(_ trace: Trace, format: NumberFormat = .standard) {
+    package init(_ trace: Trace, format: NumberFormat = .standard) {
         self.trace = trace
         self.format = format
         labels = Labels(trace.graph, format: format)
@@ -23,27 +23,27 @@ public struct Walkthrough: Sendable {
     }
 
     /// The traced circuit.
-    public var graph: Graph { trace.graph }
+    package var graph: Graph { trace.graph }
     /// The output's name (`f` unless the user named it).
-    public var outputName: String { labels[graph.output] }
+    package var outputName: String { labels[graph.output] }
 
     // MARK: Names
 
     /// A node as it appears after ∂ and inside formulas: short, parenthesised when compound.
-    public func short(_ i: Int) -> String { labels.operand(i) }
+    package func short(_ i: Int) -> String { labels.operand(i) }
 
     /// The gate written over its inputs' labels: `q*z`.
-    public func formula(_ i: Int) -> String { labels.formula(i) }
+    package func formula(_ i: Int) -> String { labels.formula(i) }
 
     /// `f = q*z`, or just the formula when the node has no label of its own.
-    public func definition(_ i: Int) -> String {
+    package func definition(_ i: Int) -> String {
         let label = labels[i], formula = formula(i)
         let same = label.filter { $0 != " " } == formula.filter { $0 != " " }  // `a * b` is `a*b`
         return same ? label : "\(label) = \(formula)"
     }
 
     /// `f = sigmoid(w0*x0 + w1*x1 + w2)`: the node as the user typed it, for captions and titles.
-    public func typedDefinition(_ i: Int) -> String {
+    package func typedDefinition(_ i: Int) -> String {
         let label = labels[i]
         guard var typed = labels.sourceText(i, maxLength: 80) else { return definition(i) }
         if let eq = typed.firstIndex(of: "="), graph.nodes[i].name != nil,
@@ -52,27 +52,27 @@ public struct Walkthrough: Sendable {
     }
 
     /// The symbolic local gradient of input `slot` of node `i`, in text.
-    public func rule(_ i: Int, slot: Int) -> String {
+    package func rule(_ i: Int, slot: Int) -> String {
         graph.kind(i).rule(slot, graph.operands(i) { labels.operand($0) })
     }
 
     /// The same in LaTeX.
-    public func ruleLaTeX(_ i: Int, slot: Int) -> String {
+    package func ruleLaTeX(_ i: Int, slot: Int) -> String {
         graph.kind(i).ruleLaTeX(slot, graph.operands(i) { latex(labels.operand($0)) })
     }
 
     /// `x = -2, y = 5, z = -4`.
-    public func inputSummary() -> String {
+    package func inputSummary() -> String {
         graph.inputs.map { "\(labels[$0]) = \(format(trace.values[$0]))" }.joined(separator: ", ")
     }
 
     /// The inputs of node `i`, by label.
-    public func inputsOf(_ i: Int) -> String {
+    package func inputsOf(_ i: Int) -> String {
         graph.inputs(of: i).map { labels.operand($0) }.joined(separator: ", ")
     }
 
     /// What is drawn in node `i`'s circle, or its leaf kind.
-    public func gateText(_ i: Int) -> String {
+    package func gateText(_ i: Int) -> String {
         let kind = graph.kind(i)
         return kind.isLeaf ? kind.name : kind.symbol(graph.nodes[i].gate.parameter)
     }
@@ -80,7 +80,7 @@ public struct Walkthrough: Sendable {
     // MARK: Steps
 
     /// The gradient arriving at a gate from above.
-    public enum Upstream: Sendable {
+    package enum Upstream: Sendable {
         /// The output itself: ∂f/∂f = 1.
         case output
         /// The gradient of a node used once, as shown.
@@ -90,50 +90,50 @@ public struct Walkthrough: Sendable {
     }
 
     /// One input wire of a backward step.
-    public struct Wire: Sendable {
+    package struct Wire: Sendable {
         /// The gate's input slot, from 0.
-        public var slot: Int
+        package var slot: Int
         /// The node feeding this wire.
-        public var input: Int
+        package var input: Int
         /// The input's short name.
-        public var inputName: String
+        package var inputName: String
         /// The local gradient's symbolic rule in text: `z`, `σ(a)·(1 − σ(a))`.
-        public var rule: String
+        package var rule: String
         /// The same rule in LaTeX.
-        public var ruleLaTeX: String
+        package var ruleLaTeX: String
         /// The local gradient's value as shown after its rule (`exp(n9) = 0.37`).
-        public var local: Shown
+        package var local: Shown
         /// Whether the rule is the number itself (`1`, `-1`), so no value needs to follow it.
-        public var ruleIsValue: Bool
+        package var ruleIsValue: Bool
         /// local × upstream = what the gate sends back along this wire.
-        public var product: DisplayedArithmetic.Equation
+        package var product: DisplayedArithmetic.Equation
         /// When this gate uses the same input on several wires (`x*x`): which one, of how many.
-        public var wireOfInput: (index: Int, count: Int)?
+        package var wireOfInput: (index: Int, count: Int)?
     }
 
     /// One backward step: a gate, its upstream gradient, and local × upstream on each input wire.
-    public struct Step: Sendable {
+    package struct Step: Sendable {
         /// From 1.
-        public var number: Int
+        package var number: Int
         /// The gate's node on the tape.
-        public var node: Int
+        package var node: Int
         /// The gate's short name, parenthesised when compound: `q`, `(x + y)`.
-        public var name: String
+        package var name: String
         /// `f = q*z`.
-        public var definition: String
+        package var definition: String
         /// The pattern, what call the gate is part of, and the kink rule, each a phrase.
-        public var notes: [String]
+        package var notes: [String]
         /// ∂output/∂gate, the gradient arriving from above.
-        public var upstream: Upstream
+        package var upstream: Upstream
         /// Each input wire, in slot order.
-        public var wires: [Wire]
+        package var wires: [Wire]
     }
 
     /// Number of backward steps: one per gate on a path to the output.
-    public var stepCount: Int { trace.steps.count }
+    package var stepCount: Int { trace.steps.count }
 
     /// Backward step `k` (from 1).
-    public func step(_ k: Int) -> Step {
+    package func step(_ k: Int) -> Step {
         let i = trace.steps[k - 1]
         let kind = graph.kind(i)
         let upstream: Upstream
@@ -168,13 +168,13 @@ public struct Walkthrough: Sendable {
     }
 
     /// `softplus(x)`: an expanded call, over its arguments' names.
-    public func callText(_ call: Graph.ExpandedCall) -> String {
+    package func callText(_ call: Graph.ExpandedCall) -> String {
         let kind = graph.kinds[Int(call.kind)]
         return kind.formula(GateKind.Operands(call.arguments.map { labels.operand($0) }, parameter: call.parameter))
     }
 
     /// The contributions that add up to a node's gradient when it fans out, in arrival order.
-    public func forkTerms(_ i: Int) -> [Double]? {
+    package func forkTerms(_ i: Int) -> [Double]? {
         guard uses.count(of: i) > 1 else { return nil }
         let terms = uses(of: i).filter { trace.reachesOutput[$0.consumer] }.map { trace.contribution($0.consumer, $0.slot) }
         return terms.count > 1 ? terms : nil
@@ -183,25 +183,25 @@ public struct Walkthrough: Sendable {
     // MARK: Gradients
 
     /// An input's gradient as the walkthrough shows it.
-    public struct Gradient: Sendable {
+    package struct Gradient: Sendable {
         /// The input's node on the tape.
-        public var node: Int
+        package var node: Int
         /// The input's label.
-        public var name: String
+        package var name: String
         /// Its value, as shown.
-        public var value: Shown
+        package var value: Shown
         /// ∂output/∂input, as shown.
-        public var gradient: Shown
+        package var gradient: Shown
         /// For an input used more than once: its contributions adding up to the gradient.
-        public var fork: DisplayedArithmetic.Equation?
+        package var fork: DisplayedArithmetic.Equation?
         /// How many contributions its gradient sums (1 unless it forks).
-        public var uses: Int
+        package var uses: Int
         /// Whether it lies on a path to the output; if not, its gradient is 0.
-        public var affectsOutput: Bool
+        package var affectsOutput: Bool
     }
 
     /// The gradient of input node `id`, as shown, with its fork sum when several gates use it.
-    public func gradient(ofInput id: Int) -> Gradient {
+    package func gradient(ofInput id: Int) -> Gradient {
         let terms = forkTerms(id)
         return Gradient(node: id, name: labels[id], value: format.shown(trace.values[id]), gradient: format.shown(trace.gradients[id]),
                         fork: terms.map { DisplayedArithmetic.sum($0, trace.gradients[id], format) }, uses: terms?.count ?? 1,
@@ -211,7 +211,7 @@ public struct Walkthrough: Sendable {
     // MARK: Warnings
 
     /// The sentence for a warning.
-    public func message(_ warning: TraceWarning) -> String {
+    package func message(_ warning: TraceWarning) -> String {
         let i = warning.node
         let node = graph.nodes[i]
         let kind = graph.kind(i)

@@ -16,8 +16,8 @@ public struct Explanation: Sendable {
 
         /// Limits with the given maxima; by default 256 MiB of source (`SourceReader.maxBytes`),
         /// 50 million nodes, and diagrams of 500 gates with no value feeding more than 48.
-        public init(sourceBytes: Int = SourceReader.maxBytes, nodes: Int = 50_000_000, diagramGates: Int = 500, diagramFanOut: Int = 48) {
-            self.sourceBytes = sourceBytes
+        public init(sourceBytes: Int? = nil, nodes: Int = 50_000_000, diagramGates: Int = 500, diagramFanOut: Int = 48) {
+            self.sourceBytes = sourceBytes ?? SourceReader.maxBytes
             self.nodes = nodes
             self.diagramGates = diagramGates
             self.diagramFanOut = diagramFanOut

@@ -6,120 +6,120 @@ import Foundation
 /// lecture names, and, for a composite, its body of primitives. The built-in kinds are the
 /// entries of `GateKind.builtins` (Gates.swift); a user's `def` makes one more of the same type.
 /// The parser's function table, the help text and the per-gate tests are derived from them.
-public final class GateKind: Sendable {
+package final class GateKind: Sendable {
     /// The forward value of the gate at inputs `a`, `b` (ignored by one-input gates) with
     /// parameter `p` (the `c` of `x + c`); it writes the local gradient with respect to each
     /// input into `locals[0]` and `locals[1]`. A plain function pointer: as fast as a `switch`.
-    public typealias Kernel = @convention(c) (_ a: Double, _ b: Double, _ p: Double, _ locals: UnsafeMutablePointer<Double>) -> Double
+    package typealias Kernel = @convention(c) (_ a: Double, _ b: Double, _ p: Double, _ locals: UnsafeMutablePointer<Double>) -> Double
 
     /// The labels of a gate's inputs and its parameter, from which formulas and rules are written.
-    public struct Operands: Sendable {
+    package struct Operands: Sendable {
         /// Labels of the first two inputs, as operands (parenthesised when compound).
-        public var a: String
+        package var a: String
         /// Label of the second input; empty for one-input gates.
-        public var b: String
+        package var b: String
         /// Labels of inputs beyond the second (calls of defs with more parameters).
-        public var rest: [String]
+        package var rest: [String]
         /// The gate's parameter (the c of `x + c`); 0 when the kind has none.
-        public var parameter: Double
+        package var parameter: Double
         /// Operands of a gate with at most two inputs.
-        public init(a: String, b: String = "", parameter: Double = 0) {
+        package init(a: String, b: String = "", parameter: Double = 0) {
             self.a = a
             self.b = b
             rest = []
             self.parameter = parameter
         }
         /// Operands from every input's label in slot order; labels beyond the second go to `rest`.
-        public init(_ labels: [String], parameter: Double = 0) {
+        package init(_ labels: [String], parameter: Double = 0) {
             a = labels.first ?? ""
             b = labels.count > 1 ? labels[1] : ""
             rest = labels.count > 2 ? Array(labels[2...]) : []
             self.parameter = parameter
         }
         /// Every input's label, in order (`count` of them).
-        public func labels(_ count: Int) -> [String] { Array(([a, b] + rest).prefix(count)) }
+        package func labels(_ count: Int) -> [String] { Array(([a, b] + rest).prefix(count)) }
         /// `a` without the parentheses a call's own parentheses make redundant.
-        public var ua: String { unwrapped(a) }
+        package var ua: String { unwrapped(a) }
         /// `b` without the parentheses a call's own parentheses make redundant.
-        public var ub: String { unwrapped(b) }
+        package var ub: String { unwrapped(b) }
         /// The parameter, shortest form.
-        public var p: String { formatShortest(parameter) }
+        package var p: String { formatShortest(parameter) }
     }
 
     /// Where a gate is not differentiable, and the convention used there.
-    public struct Kink: Sendable {
+    package struct Kink: Sendable {
         /// Whether inputs `a`, `b` with parameter `p` sit exactly on the kink (a max tie, relu's input at 0).
-        public var test: @Sendable (_ a: Double, _ b: Double, _ p: Double) -> Bool
+        package var test: @Sendable (_ a: Double, _ b: Double, _ p: Double) -> Bool
         /// The convention, said once: "at a tie the whole gradient goes to the first argument".
-        public var rule: String
+        package var rule: String
         /// A kink from its convention, said once, and its test.
-        public init(rule: String, test: @escaping @Sendable (Double, Double, Double) -> Bool) {
+        package init(rule: String, test: @escaping @Sendable (Double, Double, Double) -> Bool) {
             self.rule = rule
             self.test = test
         }
     }
 
     /// How a call spells the gate's parameter as a trailing number argument: `leaky_relu(x, 0.2)`.
-    public struct ParameterArgument: Sendable {
+    package struct ParameterArgument: Sendable {
         /// The argument's name in messages: leaky_relu's `slope`, elu's `α`.
-        public var name: String
+        package var name: String
         /// The value when the argument is left out.
-        public var defaultValue: Double
+        package var defaultValue: Double
         /// Values that make no sense (reported with `requirement`).
-        public var isValid: @Sendable (Double) -> Bool
+        package var isValid: @Sendable (Double) -> Bool
         /// What a valid value is, said when a call gives another: `α must be a positive number`.
-        public var requirement: String
+        package var requirement: String
     }
 
     /// JSON's and prose's name: `add`, `sigmoid`, `softplus`.
-    public let name: String
+    package let name: String
     /// Function names in the language (`["log", "ln"]`); empty for operators and constant gates.
-    public let spellings: [String]
+    package let spellings: [String]
     /// Number of inputs (0 for leaves).
-    public let arity: Int
+    package let arity: Int
     /// `max(a, b, c, …)`: more than `arity` arguments chain binary gates left to right.
-    public let variadic: Bool
+    package let variadic: Bool
     /// Whether the gate carries a parameter (`+c`, `*c`, `^c`, leaky_relu's slope).
-    public let hasParameter: Bool
+    package let hasParameter: Bool
     /// How a call spells the parameter as a trailing argument (leaky_relu, elu); nil for other gates.
-    public let parameterArgument: ParameterArgument?
+    package let parameterArgument: ParameterArgument?
     /// nil for a user's `def`: its value and local gradients come from running its body.
-    public let kernel: Kernel?
+    package let kernel: Kernel?
     /// What is drawn in the gate's circle, given its parameter.
-    public let symbol: @Sendable (Double) -> String
+    package let symbol: @Sendable (Double) -> String
     /// The gate written over its inputs' labels: `a + b`, `σ(a)`.
-    public let formula: @Sendable (Operands) -> String
+    package let formula: @Sendable (Operands) -> String
     /// The local gradient for input `slot`, symbolically, in Unicode text.
-    public let rule: @Sendable (_ slot: Int, Operands) -> String
+    package let rule: @Sendable (_ slot: Int, Operands) -> String
     /// The same in LaTeX (labels arrive LaTeX-escaped).
-    public let ruleLaTeX: @Sendable (_ slot: Int, Operands) -> String
+    package let ruleLaTeX: @Sendable (_ slot: Int, Operands) -> String
     /// The backward-flow pattern the lecture names, when the gate shows one.
-    public let pattern: String?
+    package let pattern: String?
     /// Where the gate is not differentiable and the convention used there; nil for a smooth gate.
-    public let kink: Kink?
+    package let kink: Kink?
     /// For a composite: the same function written with other gates (exact, kinks included),
     /// given the gate's parameter.
-    public let body: (@Sendable (Double) -> Body)?
+    package let body: (@Sendable (Double) -> Body)?
     /// One line for `--help`: `sqrt(x)   square root`.
-    public let summary: String
+    package let summary: String
     /// Why a non-finite value came out of finite inputs (`log of zero`), for warnings.
-    public let undefined: @Sendable (_ a: Double, _ b: Double, _ p: Double) -> String?
+    package let undefined: @Sendable (_ a: Double, _ b: Double, _ p: Double) -> String?
     /// Where the kernel is differentiable, for the numerical test of every gate.
-    public let testDomain: @Sendable (_ a: Double, _ b: Double, _ p: Double) -> Bool
+    package let testDomain: @Sendable (_ a: Double, _ b: Double, _ p: Double) -> Bool
     /// Parameters the numerical test uses (gates with a parameter).
-    public let testParameters: [Double]
+    package let testParameters: [Double]
     /// Where the gate saturates: a seeded exercise is redrawn when this gate's local gradient is
     /// below the floor, since the gate then looks like a constant (σ: 0.09, tanh: 0.19). nil for
     /// a gate that does not flatten out.
-    public let saturationFloor: Double?
+    package let saturationFloor: Double?
     /// Whether the local gradient is exactly 0 on a whole half-line of inputs, so that a unit whose
     /// input stays there for every example learns nothing (a dead unit): relu. leaky_relu keeps
     /// its slope and elu its e^x there, so neither dies.
-    public let dies: Bool
+    package let dies: Bool
 
     /// A kind of gate from its entries (see the properties). `ruleLaTeX` defaults to `rule`, and a
     /// `parameterArgument` implies `hasParameter`.
-    public init(name: String, spellings: [String] = [], arity: Int, variadic: Bool = false, hasParameter: Bool = false,
+    package init(name: String, spellings: [String] = [], arity: Int, variadic: Bool = false, hasParameter: Bool = false,
                 parameterArgument: ParameterArgument? = nil, kernel: Kernel?,
                 symbol: @escaping @Sendable (Double) -> String,
                 formula: @escaping @Sendable (Operands) -> String,
@@ -152,14 +152,14 @@ public final class GateKind: Sendable {
     }
 
     /// Whether it is a leaf kind (input or constant), with no inputs.
-    public var isLeaf: Bool { arity == 0 }
+    package var isLeaf: Bool { arity == 0 }
     /// Whether it has a body of other gates (σ, tanh, relu, −, /, min, a `def`, …), which an expansion draws.
-    public var isComposite: Bool { body != nil }
+    package var isComposite: Bool { body != nil }
     /// A `def` from the source (no kernel of its own).
-    public var isDefinition: Bool { kernel == nil && arity > 0 }
+    package var isDefinition: Bool { kernel == nil && arity > 0 }
 
     /// Value and local gradients of a kernel gate, for tests and constant folding.
-    public func evaluate(_ a: Double, _ b: Double = 0, parameter p: Double = 0) -> (value: Double, localA: Double, localB: Double) {
+    package func evaluate(_ a: Double, _ b: Double = 0, parameter p: Double = 0) -> (value: Double, localA: Double, localB: Double) {
         guard let kernel else { return (.nan, .nan, .nan) }
         var locals: (Double, Double) = (0, 0)
         let v = withUnsafeMutableBytes(of: &locals) { kernel(a, b, p, $0.baseAddress!.assumingMemoryBound(to: Double.self)) }
@@ -170,9 +170,9 @@ public final class GateKind: Sendable {
 /// A composite's body: steps over its parameters, each a gate on earlier steps, parameters
 /// or constants. The last step is the result. σ, tanh, relu, −, /, min and every `def` are
 /// written this way; `--expand` draws a call as its body.
-public struct Body: Sendable {
+package struct Body: Sendable {
     /// What feeds a step's input.
-    public enum Operand: Sendable, Equatable {
+    package enum Operand: Sendable, Equatable {
         /// The body's parameter at this index.
         case parameter(Int)
         /// The result of the earlier step at this index.
@@ -181,17 +181,17 @@ public struct Body: Sendable {
         case constant(Double)
     }
     /// One gate of a body: its kind (by name), inputs and parameter.
-    public struct Step: Sendable {
+    package struct Step: Sendable {
         /// Kind by name, resolved against the graph's kinds when the body is emitted.
-        public var kind: String
+        package var kind: String
         /// The step's gate parameter (the c of `x + c`); 0 when its kind has none.
-        public var parameter: Double
+        package var parameter: Double
         /// The step's inputs, in slot order.
-        public var inputs: [Operand]
+        package var inputs: [Operand]
         /// The name the `def` gave this step (`z = w*x + b`), if any.
-        public var name: String?
+        package var name: String?
         /// A step of the kind named `kind` over `inputs`, optionally named as in the `def`.
-        public init(_ kind: String, _ inputs: [Operand], parameter: Double = 0, name: String? = nil) {
+        package init(_ kind: String, _ inputs: [Operand], parameter: Double = 0, name: String? = nil) {
             self.kind = kind
             self.inputs = inputs
             self.parameter = parameter
@@ -199,14 +199,14 @@ public struct Body: Sendable {
         }
     }
     /// The parameters' names, in argument order.
-    public var parameters: [String]
+    package var parameters: [String]
     /// The gates, each over earlier steps, parameters or constants; the last one's value is the result.
-    public var steps: [Step]
+    package var steps: [Step]
     /// The body as the user typed it (a `def`), or as a formula (built-ins): for prose.
-    public var text: String
+    package var text: String
 
     /// A body from its parameters, steps and display text.
-    public init(parameters: [String], steps: [Step], text: String) {
+    package init(parameters: [String], steps: [Step], text: String) {
         self.parameters = parameters
         self.steps = steps
         self.text = text
@@ -239,7 +239,7 @@ extension Body {
     /// every path from the parameter to the result of the product of the local rules along it
     /// (factors of 1 left out), over the call's argument labels. `kinds` resolves step kinds.
     /// nil when the body has more than `maxPaths` paths (the sum would not be readable).
-    public func chainRule(wrt k: Int, arguments: [String], kinds: [String: GateKind], maxPaths: Int = 6) -> String? {
+    package func chainRule(wrt k: Int, arguments: [String], kinds: [String: GateKind], maxPaths: Int = 6) -> String? {
         // Labels of every step, over the arguments, in order (no recursion).
         var labels: [String] = []
         func label(_ operand: Operand) -> String {

@@ -7,7 +7,7 @@ import Foundation
 extension GateKind {
     /// The built-in kinds: the leaves `input` and `constant`, the lecture's primitives, then the
     /// composites and other functions. Every graph's `kinds` starts with these, in this order.
-    public static let builtins: [GateKind] = [
+    package static let builtins: [GateKind] = [
         // Leaves.
         GateKind(name: "input", arity: 0, kernel: nil, symbol: { _ in "input" }, formula: { $0.a }, rule: { _, _ in "" },
                  summary: "a variable whose value the user binds"),

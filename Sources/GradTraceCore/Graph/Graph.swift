@@ -2,48 +2,48 @@
 /// Forward is one loop up the array, backward one loop down it; nothing recurses.
 public struct Graph: Sendable {
     /// The tape: every node in topological order, each input before the gates that use it.
-    public internal(set) var nodes: [Node] = []
+    package internal(set) var nodes: [Node] = []
     /// The output node: the last statement's value.
-    public internal(set) var output: Int = -1
+    package internal(set) var output: Int = -1
     /// Input (variable) nodes, in order of first appearance.
-    public internal(set) var inputs: [Int] = []
+    package internal(set) var inputs: [Int] = []
     /// Values bound in the text (`x = -2`), by input node; command-line bindings override them.
-    public internal(set) var boundValues: [Int: Double] = [:]
+    package internal(set) var boundValues: [Int: Double] = [:]
     /// The source the graph was parsed from, when it came from text.
-    public internal(set) var source: SourceText?
+    package internal(set) var source: SourceText?
     /// The kinds of gate a node's `gate.kind` indexes: the built-ins, then the source's `def`s.
-    public internal(set) var kinds: [GateKind] = GateKind.builtins
+    package internal(set) var kinds: [GateKind] = GateKind.builtins
     /// For each `def` (by kind index): its body as a tape of its own, with every call inside
     /// written out, which computes a collapsed call's value and local gradients.
     package var definitionTapes: [UInt16: Graph] = [:]
     /// Inputs beyond the second of calls with more than two arguments, by node.
-    public internal(set) var extraInputs: [Int: [Int32]] = [:]
+    package internal(set) var extraInputs: [Int: [Int32]] = [:]
     /// Expanded calls: what was expanded, with which arguments. Nodes made by an expansion
     /// point at their call in `expandedCall` (kept beside the tape, so nodes stay small).
-    public internal(set) var calls: [ExpandedCall] = []
+    package internal(set) var calls: [ExpandedCall] = []
     /// For each node an expansion made, the index in `calls` of the call it belongs to.
-    public internal(set) var expandedCall: [Int: Int32] = [:]
+    package internal(set) var expandedCall: [Int: Int32] = [:]
     /// Which composites were drawn as their bodies.
-    public internal(set) var expansion: Expansion = .none
+    package internal(set) var expansion: Expansion = .none
     /// Parameters declared with `param`, in order (their elements are inputs).
-    public internal(set) var parameters: [ParameterDeclaration] = []
+    package internal(set) var parameters: [ParameterDeclaration] = []
     /// The seed the parameters' first values were drawn with.
-    public internal(set) var parameterSeed: UInt64 = 0
+    package internal(set) var parameterSeed: UInt64 = 0
     /// Vectors and matrices named in the source (`input x[2]`, `param W[4,2]`, `z = W @ x`), in order.
-    public internal(set) var tensors: [NamedTensor] = []
+    package internal(set) var tensors: [NamedTensor] = []
 
     /// A call drawn as its body (a group in diagrams).
-    public struct ExpandedCall: Sendable {
+    package struct ExpandedCall: Sendable {
         /// The composite expanded, as an index into `kinds`.
-        public var kind: UInt16
+        package var kind: UInt16
         /// The call's gate parameter (leaky_relu's slope, elu's α); 0 when it has none.
-        public var parameter: Double
+        package var parameter: Double
         /// The nodes passed as its arguments, in order.
-        public var arguments: [Int]
+        package var arguments: [Int]
         /// The node that carries the call's result.
-        public var result: Int
+        package var result: Int
         /// The call this one is part of, when a body calls another composite.
-        public var parent: Int?
+        package var parent: Int?
     }
 
     /// Which composite gates (σ, tanh, relu, −, /, min, …, and `def`s) are drawn as their bodies.
@@ -56,7 +56,7 @@ public struct Graph: Sendable {
         case only(Set<String>)
 
         /// Whether the composite named `name` is drawn as its body.
-        public func includes(_ name: String) -> Bool {
+        package func includes(_ name: String) -> Bool {
             switch self {
             case .none: return false
             case .all: return true
@@ -66,26 +66,26 @@ public struct Graph: Sendable {
     }
 
     /// An empty graph: the built-in kinds, no nodes, and no output (`output` is -1).
-    public init() {}
+    package init() {}
 
     /// Number of nodes on the tape (inputs and constants included).
     public var count: Int { nodes.count }
     /// Whether any composite is drawn as its body.
-    public var expanded: Bool { expansion != .none }
+    package var expanded: Bool { expansion != .none }
 
     /// Node `i` of the tape.
-    public subscript(_ i: Int) -> Node { nodes[i] }
+    package subscript(_ i: Int) -> Node { nodes[i] }
 
     /// The kind of gate at node `i`.
-    public func kind(_ i: Int) -> GateKind { kinds[Int(nodes[i].gate.kind)] }
+    package func kind(_ i: Int) -> GateKind { kinds[Int(nodes[i].gate.kind)] }
     /// The kind of `gate`.
-    public func kind(of gate: Gate) -> GateKind { kinds[Int(gate.kind)] }
+    package func kind(of gate: Gate) -> GateKind { kinds[Int(gate.kind)] }
 
     /// Number of inputs of node `i`.
-    public func arity(_ i: Int) -> Int { kinds[Int(nodes[i].gate.kind)].arity }
+    package func arity(_ i: Int) -> Int { kinds[Int(nodes[i].gate.kind)].arity }
 
     /// The node feeding input `slot` of node `i`.
-    public func input(_ i: Int, _ slot: Int) -> Int {
+    package func input(_ i: Int, _ slot: Int) -> Int {
         let node = nodes[i]
         switch slot {
         case 0: return Int(node.a)
@@ -95,7 +95,7 @@ public struct Graph: Sendable {
     }
 
     /// Node `i`'s inputs, labelled by `label`, and its parameter: what formulas and rules read.
-    public func operands(_ i: Int, _ label: (Int) -> String) -> GateKind.Operands {
+    package func operands(_ i: Int, _ label: (Int) -> String) -> GateKind.Operands {
         // Read off the node's input slots (-1 where unused): no kind lookup on this hot path.
         let node = nodes[i]
         if node.a < 0 { return GateKind.Operands(a: "", parameter: node.gate.parameter) }
@@ -107,11 +107,11 @@ public struct Graph: Sendable {
     }
 
     /// The nodes feeding node `i`, in slot order.
-    public func inputs(of i: Int) -> [Int] { (0..<arity(i)).map { input(i, $0) } }
+    package func inputs(of i: Int) -> [Int] { (0..<arity(i)).map { input(i, $0) } }
 
     /// The kink rule of node `i`'s gate when it sits on a kink at these input values (a max
     /// tie, relu at 0, …); for a call of a def, the rule of a kink inside its body.
-    public func kink(at i: Int, inputs: [Double]) -> String? {
+    package func kink(at i: Int, inputs: [Double]) -> String? {
         let node = nodes[i]
         let kind = kinds[Int(node.gate.kind)]
         if let kink = kind.kink {
@@ -131,7 +131,7 @@ public struct Graph: Sendable {
     }
 
     /// The expanded call node `i` is part of, if any.
-    public func expandedFrom(_ i: Int) -> ExpandedCall? {
+    package func expandedFrom(_ i: Int) -> ExpandedCall? {
         guard !expandedCall.isEmpty, let c = expandedCall[i] else { return nil }
         return calls[Int(c)]
     }
@@ -142,20 +142,20 @@ public struct Graph: Sendable {
     }
 
     /// The inputs' names, in order of first appearance.
-    public var inputNames: [String] { inputs.map { nodes[$0].name ?? "?" } }
+    package var inputNames: [String] { inputs.map { nodes[$0].name ?? "?" } }
 
     /// Gates (non-leaf nodes).
     public var gateCount: Int { nodes.reduce(0) { $0 + ($1.gate.isLeaf ? 0 : 1) } }
 
     /// The `def`s of the source, in order.
-    public var definitions: [GateKind] { kinds.filter(\.isDefinition) }
+    package var definitions: [GateKind] { kinds.filter(\.isDefinition) }
 
     /// Every use of every node, grouped by the node used: `uses(of: i)` lists (consumer, slot)
     /// pairs in backward order (the order in which their gradient contributions arrive).
-    public func makeUses() -> Uses { Uses(self) }
+    package func makeUses() -> Uses { Uses(self) }
 
     /// Which gate inputs read each node, built once by `makeUses()`: how a fork is found.
-    public struct Uses: Sendable {
+    package struct Uses: Sendable {
         package var start: [Int32]
         package var list: [Int64]
 
@@ -180,10 +180,10 @@ public struct Graph: Sendable {
         }
 
         /// How many gate inputs read `node`; more than one makes it a fork whose gradient is a sum.
-        public func count(of node: Int) -> Int { Int(start[node + 1] - start[node]) }
+        package func count(of node: Int) -> Int { Int(start[node + 1] - start[node]) }
 
         /// The (consumer, slot) pairs that read `node`, in backward order.
-        public func callAsFunction(of node: Int) -> [(consumer: Int, slot: Int)] {
+        package func callAsFunction(of node: Int) -> [(consumer: Int, slot: Int)] {
             (Int(start[node])..<Int(start[node + 1])).map { (Int(list[$0] >> 16), Int(list[$0] & 0xFFFF)) }
         }
     }

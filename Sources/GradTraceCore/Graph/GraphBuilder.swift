@@ -99,7 +99,7 @@ package struct GraphBuilder {
 
     // MARK: Events from the parser
 
-    /// For builders other than the parser (the Swift `Expression` API): operands in and out.
+    /// For builders other than the parser (the Swift `Formula` API): operands in and out.
     package mutating func push(_ operand: Operand) { stack.append(operand) }
     package mutating func pop() -> Operand { stack.removeLast() }
 

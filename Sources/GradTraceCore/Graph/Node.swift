@@ -1,47 +1,47 @@
 /// A gate on the tape: which kind (an index into the graph's `kinds`) and the constant it
 /// carries, if any (the 1 of `+1`, a literal's value).
-public struct Gate: Sendable, Hashable {
+package struct Gate: Sendable, Hashable {
     /// Its kind, as an index into `Graph.kinds`.
-    public var kind: UInt16
+    package var kind: UInt16
     /// The constant it carries (the c of `+c`, a literal's value); 0 when its kind has none.
-    public var parameter: Double
+    package var parameter: Double
 
     /// A gate of the kind at index `kind` of `Graph.kinds`, with its parameter.
-    public init(kind: UInt16, parameter: Double = 0) {
+    package init(kind: UInt16, parameter: Double = 0) {
         self.kind = kind
         self.parameter = parameter
     }
 
     /// The leaf of a variable, whose value is bound when it is traced.
-    public static let input = Gate(kind: Builtin.input)
+    package static let input = Gate(kind: Builtin.input)
     /// The leaf of a number that could not be folded into a gate (`2^x`'s 2).
-    public static func constant(_ value: Double) -> Gate { Gate(kind: Builtin.constant, parameter: value) }
+    package static func constant(_ value: Double) -> Gate { Gate(kind: Builtin.constant, parameter: value) }
 
     /// Whether it is a variable's leaf.
-    public var isInput: Bool { kind == Builtin.input }
+    package var isInput: Bool { kind == Builtin.input }
     /// Whether it is a constant's leaf.
-    public var isConstant: Bool { kind == Builtin.constant }
+    package var isConstant: Bool { kind == Builtin.constant }
     /// Whether it is a leaf (variable or constant), with no inputs.
-    public var isLeaf: Bool { kind == Builtin.input || kind == Builtin.constant }
+    package var isLeaf: Bool { kind == Builtin.input || kind == Builtin.constant }
 }
 
 /// One entry of the tape: a gate and the indices of its inputs, which always come earlier.
-public struct Node: Sendable, Equatable {
+package struct Node: Sendable, Equatable {
     /// What the node computes: its kind and parameter.
-    public var gate: Gate
+    package var gate: Gate
     /// Input indices; -1 where the gate has fewer inputs. A call of a `def` with more than two
     /// parameters keeps the rest in `Graph.extraInputs`.
-    public var a: Int32
+    package var a: Int32
     /// Index of the second input; -1 for leaves and one-input gates.
-    public var b: Int32
+    package var b: Int32
     /// The name the user gave (`q = x + y`), or the variable's name for an input.
-    public var name: String?
+    package var name: String?
     /// Where the node came from in the source; every node of an expansion shares the span
     /// of the call it expands.
-    public var span: SourceSpan?
+    package var span: SourceSpan?
 
     /// A node over the inputs at indices `a` and `b` (-1 where it has none).
-    public init(gate: Gate, a: Int32 = -1, b: Int32 = -1, name: String? = nil, span: SourceSpan? = nil) {
+    package init(gate: Gate, a: Int32 = -1, b: Int32 = -1, name: String? = nil, span: SourceSpan? = nil) {
         self.gate = gate
         self.a = a
         self.b = b

@@ -4,12 +4,12 @@ import Foundation
 /// initial weights, generated data sets, splits and mini-batches are the same on every machine
 /// and every run with the same seed. Swift's own generators are not seedable, and its
 /// `shuffle(using:)` is not promised to stay the same across versions, so shuffling is here too.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+package struct SeededRandom: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator for `seed`; `stream` (e.g. a parameter's name) gives independent sequences
     /// from one seed, so adding a parameter does not change the others' values.
-    public init(seed: UInt64, stream: String = "") {
+    package init(seed: UInt64, stream: String = "") {
         var x = seed ^ SeededRandom.hash(stream)
         func splitmix() -> UInt64 {
             x &+= 0x9E37_79B9_7F4A_7C15
@@ -29,7 +29,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17
         s.2 ^= s.0
@@ -42,20 +42,20 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1), 53 bits.
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    package mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Uniform in [lo, hi).
-    public mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * unit() }
+    package mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * unit() }
 
     /// Standard normal (Box–Muller; one of the pair is used, so the sequence is simple to reason about).
-    public mutating func normal() -> Double {
+    package mutating func normal() -> Double {
         let u1 = 1 - unit()  // (0, 1]: log is finite
         let u2 = unit()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// A uniform integer in 0..<n (n > 0), without modulo bias.
-    public mutating func below(_ n: Int) -> Int {
+    package mutating func below(_ n: Int) -> Int {
         precondition(n > 0)
         let bound = UInt64(n)
         let limit = UInt64.max - UInt64.max % bound
@@ -66,7 +66,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Fisher–Yates: the same permutation for the same seed on every platform and version.
-    public mutating func shuffle<T>(_ array: inout [T]) {
+    package mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }
         for i in stride(from: array.count - 1, to: 0, by: -1) {
             array.swapAt(i, below(i + 1))

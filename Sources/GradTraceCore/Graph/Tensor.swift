@@ -3,19 +3,19 @@
 /// then sees ordinary gates with readable names (`W1[2,1]`, `z[3]`).
 ///
 /// Elements are numbered from 1, rows before columns, as in the lecture notes' W₂₁.
-public struct NamedTensor: Sendable, Equatable {
+package struct NamedTensor: Sendable, Equatable {
     /// Its name in the source: `W1`, `z`, `x`.
-    public var name: String
+    package var name: String
     /// Its shape: [n] for a vector, [rows, columns] for a matrix.
-    public var shape: [Int]
+    package var shape: [Int]
     /// The node of each element, row by row; -1 where the element is a constant.
-    public var elements: [Int]
+    package var elements: [Int]
 
     /// The name of element `k` (row-major, from 0): `z[3]`, `W1[2,1]`.
-    public func elementName(_ k: Int) -> String { NamedTensor.elementName(name, shape: shape, k) }
+    package func elementName(_ k: Int) -> String { NamedTensor.elementName(name, shape: shape, k) }
 
     /// The name of element `k` (from 0, row-major) of a tensor called `name` with `shape`.
-    public static func elementName(_ name: String, shape: [Int], _ k: Int) -> String {
+    package static func elementName(_ name: String, shape: [Int], _ k: Int) -> String {
         if shape.isEmpty { return name }
         var index: [Int] = []
         var rest = k
@@ -27,29 +27,29 @@ public struct NamedTensor: Sendable, Equatable {
     }
 
     /// How a shape is written: `4×3`, `16`.
-    public static func describe(_ shape: [Int]) -> String {
+    package static func describe(_ shape: [Int]) -> String {
         shape.isEmpty ? "a number" : shape.map(String.init).joined(separator: "×")
     }
 }
 
 /// A parameter declared with `param`: trained by `train`, given its first values by its
 /// initialiser (seeded, so every run with the same seed starts from the same weights).
-public struct ParameterDeclaration: Sendable, Equatable {
+package struct ParameterDeclaration: Sendable, Equatable {
     /// Its name: `W1`, `b`.
-    public var name: String
+    package var name: String
     /// Its shape; empty for a single number.
-    public var shape: [Int]
+    package var shape: [Int]
     /// How its first values are drawn.
-    public var initializer: Initializer
+    package var initializer: Initializer
     /// The input node of each element, row-major.
-    public var elements: [Int]
+    package var elements: [Int]
 
     /// How many values it holds.
-    public var count: Int { elements.count }
+    package var count: Int { elements.count }
     /// Inputs per unit: the columns of a matrix, the length of a vector, 1 for a number.
-    public var fanIn: Int { shape.last ?? 1 }
+    package var fanIn: Int { shape.last ?? 1 }
     /// Outputs per unit: the rows of a matrix, 1 otherwise.
-    public var fanOut: Int { shape.count == 2 ? shape[0] : 1 }
+    package var fanOut: Int { shape.count == 2 ? shape[0] : 1 }
 
     package init(name: String, shape: [Int], initializer: Initializer, elements: [Int]) {
         self.name = name
@@ -60,7 +60,7 @@ public struct ParameterDeclaration: Sendable, Equatable {
 }
 
 /// How a parameter's first values are chosen: written after `param W[4,3] =`.
-public enum Initializer: Sendable, Equatable {
+package enum Initializer: Sendable, Equatable {
     /// Every element the same number: `= 0`.
     case constant(Double)
     /// The values written out, row by row: `= [[1, 2], [3, 4]]`.
@@ -75,7 +75,7 @@ public enum Initializer: Sendable, Equatable {
     case he
 
     /// How the source writes it.
-    public var description: String {
+    package var description: String {
         switch self {
         case .constant(let c): return formatShortest(c)
         case .values: return "values given"
@@ -88,7 +88,7 @@ public enum Initializer: Sendable, Equatable {
 
     /// The first values of `parameter` for `seed`; each parameter draws from its own stream,
     /// named after it, so adding a parameter leaves the others' values unchanged.
-    public func values(for parameter: ParameterDeclaration, seed: UInt64) -> [Double] {
+    package func values(for parameter: ParameterDeclaration, seed: UInt64) -> [Double] {
         var random = SeededRandom(seed: seed, stream: parameter.name)
         let n = parameter.count
         switch self {
@@ -112,7 +112,7 @@ public enum Initializer: Sendable, Equatable {
 extension Graph {
     /// Draws every declared parameter's first values for `seed` (bindings and weights files
     /// override them as they override any value bound in the text).
-    public mutating func initializeParameters(seed: UInt64) {
+    package mutating func initializeParameters(seed: UInt64) {
         for p in parameters {
             for (k, v) in p.initializer.values(for: p, seed: seed).enumerated() { boundValues[p.elements[k]] = v }
         }
@@ -120,7 +120,7 @@ extension Graph {
     }
 
     /// The input nodes of every declared parameter, in declaration order, and their names.
-    public var parameterNodes: [(name: String, node: Int)] {
+    package var parameterNodes: [(name: String, node: Int)] {
         parameters.flatMap { p in p.elements.map { (nodes[$0].name ?? "?", $0) } }
     }
 }

@@ -1,9 +1,9 @@
 /// Command-line bindings, `name=value`: numbers only, finite, one per name.
-public enum Bindings {
+package enum Bindings {
     /// Parses `name=value` arguments (`x=-2`) into values by name. Throws a `Diagnostic` for a
     /// missing `=`, a name that is not an identifier, an empty, non-numeric or non-finite value,
     /// or a name given twice.
-    public static func parse(_ arguments: [String]) throws(Diagnostic) -> [String: Double] {
+    package static func parse(_ arguments: [String]) throws(Diagnostic) -> [String: Double] {
         var result: [String: Double] = [:]
         for argument in arguments {
             guard let eq = argument.firstIndex(of: "=") else {
@@ -38,10 +38,10 @@ public enum Bindings {
 
     /// Whether `s` is a variable name of the language: a letter (any script) or `_`, then
     /// letters, digits, subscript digits and `_`.
-    public static func isIdentifier(_ s: String) -> Bool { Identifier.isValid(s) }
+    package static func isIdentifier(_ s: String) -> Bool { Identifier.isValid(s) }
 
     /// Whether `s` names an element of a vector or matrix: `x[2]`, `W1[2,1]`.
-    public static func isElementName(_ s: String) -> Bool {
+    package static func isElementName(_ s: String) -> Bool {
         guard let open = s.firstIndex(of: "["), s.hasSuffix("]"), isIdentifier(String(s[..<open])) else { return false }
         let inside = s[s.index(after: open)..<s.index(before: s.endIndex)].split(separator: ",", omittingEmptySubsequences: false)
         return (1...2).contains(inside.count) && inside.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }

@@ -17,14 +17,14 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1-based column, in characters, of the start of the offending text.
     public var column: Int?
     /// The source line shown under the message, when there is one.
-    public var sourceLine: String?
+    package var sourceLine: String?
     /// How many characters the `^^^` underline covers (at least 1).
-    public var caretLength: Int
+    package var caretLength: Int
     /// A suggestion shown as `= help: …` (a likely typo's fix, the expected syntax).
     public var help: String?
 
     /// A diagnostic from its parts; `caretLength` below 1 is raised to 1.
-    public init(_ message: String, file: String = "<input>", line: Int? = nil, column: Int? = nil,
+    package init(_ message: String, file: String = "<input>", line: Int? = nil, column: Int? = nil,
                 sourceLine: String? = nil, caretLength: Int = 1, help: String? = nil) {
         self.message = Diagnostic.shortened(message)
         self.file = file
@@ -52,7 +52,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A diagnostic that points at `span` of `source`.
-    public init(_ message: String, at span: SourceSpan, in source: SourceText, help: String? = nil) {
+    package init(_ message: String, at span: SourceSpan, in source: SourceText, help: String? = nil) {
         let line = source.line(containing: span.start)
         let spanText = source.text(of: span)
         let firstLine = spanText.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
@@ -61,7 +61,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `file:line:column`, or just the file when the error has no place in the text.
-    public var location: String {
+    package var location: String {
         guard let line else { return file }
         return "\(file):\(line):\(column ?? 1)"
     }

@@ -18,9 +18,9 @@
 ///     power     := postfix ['^' unary]          (right-associative; -x^2 is -(x^2))
 ///     postfix   := primary ('[' sum (',' sum)* ']')*
 ///     primary   := number | name | name '(' sum (',' sum)* ')' | '(' sum ')' | '[' sum (',' sum)* ']'
-public struct Parser {
+package struct Parser {
     /// How deeply parentheses, unary minus, `^` and calls may nest before parsing stops with a `Diagnostic`.
-    public static let maxDepth = 64
+    package static let maxDepth = 64
 
     private var lexer: Lexer
     private var current: Token
@@ -38,18 +38,18 @@ public struct Parser {
 
     /// Parses `source` into a circuit, drawing the composites `expansion` names as their bodies.
     /// Throws a `Diagnostic` pointing at the first error.
-    public static func parse(_ source: SourceText, expansion: Graph.Expansion) throws(Diagnostic) -> Graph {
+    package static func parse(_ source: SourceText, expansion: Graph.Expansion) throws(Diagnostic) -> Graph {
         var parser = try Parser(source: source, expansion: expansion)
         return try parser.program()
     }
 
     /// Parses `source`; with `expand`, every composite is drawn as the lecture's primitives.
-    public static func parse(_ source: SourceText, expand: Bool = false) throws(Diagnostic) -> Graph {
+    package static func parse(_ source: SourceText, expand: Bool = false) throws(Diagnostic) -> Graph {
         try parse(source, expansion: expand ? .all : .none)
     }
 
     /// Parses `text`, named `<input>` in diagnostics; with `expand`, every composite is drawn as its body.
-    public static func parse(_ text: String, expand: Bool = false) throws(Diagnostic) -> Graph {
+    package static func parse(_ text: String, expand: Bool = false) throws(Diagnostic) -> Graph {
         try parse(SourceText(text), expand: expand)
     }
 

@@ -3,14 +3,14 @@ import Foundation
 /// Reads expression and lesson sources from files and standard input, checking they are UTF-8
 /// text. Reading is in chunks with a bound, so an endless source (`/dev/zero`, a FIFO, a pipe
 /// that never closes its end) stops at `maxBytes`, or at its first NUL or invalid byte.
-public enum SourceReader {
+package enum SourceReader {
     /// The most a source may hold: 256 MiB.
-    public static let maxBytes = 256 << 20
+    package static let maxBytes = 256 << 20
     package static let chunk = 1 << 16
 
     /// Reads the file at `path` as UTF-8 text, at most `maxBytes`. Throws a `Diagnostic` for a
     /// missing or unreadable file, a folder, a larger file, invalid UTF-8 or a NUL byte.
-    public static func read(path: String, maxBytes: Int = SourceReader.maxBytes) throws(Diagnostic) -> SourceText {
+    package static func read(path: String, maxBytes: Int = SourceReader.maxBytes) throws(Diagnostic) -> SourceText {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
@@ -26,7 +26,7 @@ public enum SourceReader {
     }
 
     /// Reads standard input to its end as UTF-8 text named `<stdin>`, at most `maxBytes`.
-    public static func readStandardInput(maxBytes: Int = SourceReader.maxBytes) throws(Diagnostic) -> SourceText {
+    package static func readStandardInput(maxBytes: Int = SourceReader.maxBytes) throws(Diagnostic) -> SourceText {
         try read(fd: 0, name: "<stdin>", maxBytes: maxBytes)
     }
 
@@ -59,7 +59,7 @@ public enum SourceReader {
 
     /// Checks bytes already in memory (a `Data`) as a source named `name`: at most `maxBytes`,
     /// strict UTF-8, no NUL.
-    public static func decode(_ data: Data, name: String) throws(Diagnostic) -> SourceText {
+    package static func decode(_ data: Data, name: String) throws(Diagnostic) -> SourceText {
         if data.count > maxBytes {
             throw Diagnostic("'\(name)' is larger than \(sizeText(maxBytes))", file: name)
         }

@@ -4,10 +4,10 @@ public struct SourceText: Sendable {
     /// The name diagnostics give the text: a file path, `<input>`, `<expression>` or `<stdin>`.
     public let name: String
     /// The text as UTF-8 bytes; spans index into these.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
     /// Where lines of the original file start, when this text is a block cut out of a larger
     /// file (a lesson): diagnostics then report the file's own line numbers.
-    public let lineOffset: Int
+    package let lineOffset: Int
 
     /// The text of a Swift string, named `name`.
     public init(_ text: String, name: String = "<input>", lineOffset: Int = 0) {
@@ -22,14 +22,14 @@ public struct SourceText: Sendable {
     }
 
     /// The text `span` covers, clamped to the source.
-    public func text(of span: SourceSpan) -> String {
+    package func text(of span: SourceSpan) -> String {
         let lo = max(0, min(span.start, bytes.count))
         let hi = max(lo, min(span.end, bytes.count))
         return String(decoding: bytes[lo..<hi], as: UTF8.self)
     }
 
     /// The whole line that holds byte offset `offset`, without its newline.
-    public func line(containing offset: Int) -> String {
+    package func line(containing offset: Int) -> String {
         var lo = max(0, min(offset, bytes.count))
         while lo > 0 && bytes[lo - 1] != UInt8(ascii: "\n") { lo -= 1 }
         var hi = lo

@@ -7,41 +7,41 @@
 /// fixed sample of them is checked (the same sample every run), unless `all` is asked for.
 public struct GradientCheck: Sendable {
     /// One node's check: its analytic and numerical gradients, and whether they agree.
-    public struct Entry: Sendable {
+    package struct Entry: Sendable {
         /// The node checked: an input or a gate.
-        public var node: Int
+        package var node: Int
         /// ∂output/∂node from the backward pass.
-        public var analytic: Double
+        package var analytic: Double
         /// The centred difference (f(v+h) − f(v−h)) / 2h, with h = 10⁻⁵·max(1, |v|).
-        public var numeric: Double
+        package var numeric: Double
         /// |analytic − numeric| / max(|analytic|, |numeric|); 0 when both are 0.
-        public var relativeError: Double
+        package var relativeError: Double
         /// A kink (max/min tie, relu at 0, …) lies on a path from this node to the output, so a
         /// difference quotient across it is not meaningful.
-        public var atKink: Bool
+        package var atKink: Bool
         /// Whether the two agree (relative error at most `tolerance`, or a difference of at most
         /// 10⁻⁹); an entry `atKink` always passes.
-        public var passed: Bool
+        package var passed: Bool
     }
 
     /// The largest relative error that passes.
-    public static let tolerance = 1e-6
+    package static let tolerance = 1e-6
     /// Nodes checked unless `all` is asked for.
-    public static let defaultLimit = 2_000
+    package static let defaultLimit = 2_000
 
     /// The nodes checked, in tape order.
-    public var entries: [Entry]
+    package var entries: [Entry]
     /// How many nodes could have been checked, and how many were.
-    public var candidates: Int
+    package var candidates: Int
     /// How many nodes were checked.
-    public var checked: Int { entries.count }
+    package var checked: Int { entries.count }
 
     /// Whether every entry passed.
     public var allPassed: Bool { entries.allSatisfy(\.passed) }
 
     /// Checks the inputs and gates of `trace` that reach the output (constants are skipped): every
     /// one when `all` or when there are at most `limit`, else an even sample of `limit` of them.
-    public init(_ trace: Trace, all: Bool = false, limit: Int = GradientCheck.defaultLimit) {
+    package init(_ trace: Trace, all: Bool = false, limit: Int = GradientCheck.defaultLimit) {
         let graph = trace.graph
         var inputs = [Double](repeating: 0, count: graph.count)
         for id in graph.inputs { inputs[id] = trace.values[id] }

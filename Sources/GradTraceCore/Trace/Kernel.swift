@@ -1,23 +1,23 @@
 /// The forward pass: values and local gradients, one loop up the tape. Every path that needs
 /// values (explain, the gradient check, training, a collapsed `def`) runs this loop.
-public struct Forward: Sendable {
+package struct Forward: Sendable {
     /// The tape it runs.
-    public let graph: Graph
+    package let graph: Graph
     /// Forward values, by node.
-    public var values: [Double]
+    package var values: [Double]
     /// Local gradient ∂node/∂input for input slot s (0 or 1) of node i at index 2i + s.
-    public var locals: [Double]
+    package var locals: [Double]
     /// Local gradients of slots 2… of calls with more than two arguments, by node.
-    public var extraLocals: [Int: [Double]] = [:]
+    package var extraLocals: [Int: [Double]] = [:]
     /// Input values by node (entries of other nodes are unused).
-    public var inputValues: [Double]
+    package var inputValues: [Double]
     private let kernels: [GateKind.Kernel?]
     /// Each kind's number of inputs, for the backward loop (computed once, not per pass).
     package let arities: [UInt8]
     private var definitions: [UInt16: DefinitionEvaluator] = [:]
 
     /// `inputs` holds each input node's value at its index (as `Tracer.inputValues` returns).
-    public init(graph: Graph, inputs: [Double]) {
+    package init(graph: Graph, inputs: [Double]) {
         precondition(inputs.count == graph.count)
         self.graph = graph
         values = [Double](repeating: 0, count: graph.count)
@@ -30,7 +30,7 @@ public struct Forward: Sendable {
 
     /// Evaluates every node from `start` on, with `nudge` added to node `nudged`'s value (for
     /// the numerical gradient check).
-    public mutating func run(from start: Int = 0, nudged: Int = -1, by nudge: Double = 0) {
+    package mutating func run(from start: Int = 0, nudged: Int = -1, by nudge: Double = 0) {
         var next = start
         // A call of a def stops the fast loop; it is evaluated, and the loop goes on after it.
         while let call = runKernels(from: next, nudged: nudged, by: nudge) {
@@ -98,7 +98,7 @@ public struct Forward: Sendable {
     }
 
     /// The local gradient of input `slot` of node `i`.
-    public func local(_ i: Int, _ slot: Int) -> Double {
+    package func local(_ i: Int, _ slot: Int) -> Double {
         slot < 2 ? locals[2 * i + slot] : extraLocals[i]![slot - 2]
     }
 }
@@ -131,14 +131,14 @@ package struct DefinitionEvaluator: Sendable {
 /// The rule for zero: a product with an exact 0 factor is 0, even when the other factor is
 /// inf or nan (0 × ∞ = 0). A wire that carries no gradient, or a gate that passes none (max's
 /// smaller input, relu below 0), contributes nothing. Every other product follows IEEE 754.
-public enum Backward {
+package enum Backward {
     /// local × upstream, with the rule for zero.
-    @inline(__always) public static func product(_ local: Double, _ upstream: Double) -> Double {
+    @inline(__always) package static func product(_ local: Double, _ upstream: Double) -> Double {
         local == 0 || upstream == 0 ? 0 : local * upstream
     }
 
     /// Gradients of the output with respect to every node, into `gradients` (resized as needed).
-    public static func run(_ forward: Forward, into gradients: inout [Double]) {
+    package static func run(_ forward: Forward, into gradients: inout [Double]) {
         var none = NoRecording()
         run(forward, into: &gradients, recording: &none)
     }

@@ -3,13 +3,13 @@
 /// branch); a chain multiplies. Paths are counted first, by dynamic programming in one loop up
 /// the tape, since their number grows exponentially with depth; they are listed (an explicit
 /// stack, nothing recursive) only when there are at most `limit` of them.
-public struct Paths: Sendable {
+package struct Paths: Sendable {
     /// One wire: input `slot` of gate `consumer`.
-    public struct Wire: Sendable, Equatable, Hashable {
+    package struct Wire: Sendable, Equatable, Hashable {
         /// The gate the wire enters.
-        public var consumer: Int
+        package var consumer: Int
         /// Which of its inputs.
-        public var slot: Int
+        package var slot: Int
 
         package init(consumer: Int, slot: Int) {
             self.consumer = consumer
@@ -18,36 +18,36 @@ public struct Paths: Sendable {
     }
 
     /// One path from x to the output: its wires in order from x, and the product of their local gradients.
-    public struct Path: Sendable {
+    package struct Path: Sendable {
         /// The wires from x to the output.
-        public var wires: [Wire]
+        package var wires: [Wire]
         /// The local gradient of each wire, in the same order.
-        public var locals: [Double]
+        package var locals: [Double]
         /// Their product (with `Backward.product`'s rule for zero).
-        public var product: Double
+        package var product: Double
         /// The nodes along the path: x, then each wire's consumer.
-        public func nodes(from start: Int) -> [Int] { [start] + wires.map(\.consumer) }
+        package func nodes(from start: Int) -> [Int] { [start] + wires.map(\.consumer) }
     }
 
     /// The default most paths listed.
-    public static let defaultLimit = 64
+    package static let defaultLimit = 64
     /// The most paths drawn one diagram each (`--frames`, lesson frames, the stepper): each is a layout.
-    public static let maxFrames = 64
+    package static let maxFrames = 64
 
     /// The input the paths start from.
-    public let wrt: Int
+    package let wrt: Int
     /// Paths from x to each node, by node (a `Double`: exact up to 2⁵³, approximate beyond).
-    public let countTo: [Double]
+    package let countTo: [Double]
     /// Paths from x to the output.
-    public var count: Double { trace.graph.output >= 0 ? countTo[trace.graph.output] : 0 }
+    package var count: Double { trace.graph.output >= 0 ? countTo[trace.graph.output] : 0 }
     /// Every path, when there are at most `limit`; nil otherwise.
-    public let paths: [Path]?
+    package let paths: [Path]?
     /// The most paths listed.
-    public let limit: Int
+    package let limit: Int
     package let trace: Trace
 
     /// Counts the paths from input node `wrt` to the output and lists them when there are at most `limit`.
-    public init(_ trace: Trace, wrt: Int, limit: Int = Paths.defaultLimit) {
+    package init(_ trace: Trace, wrt: Int, limit: Int = Paths.defaultLimit) {
         let graph = trace.graph
         self.trace = trace
         self.wrt = wrt

@@ -6,22 +6,22 @@
 /// Where reverse mode (`Backward`) gives ∂f/∂ every node in one pass from the output, forward
 /// mode gives ∂ every node/∂x in one pass from one input: a gradient with respect to n inputs
 /// takes n such passes, and one backward pass.
-public struct Tangent: Sendable {
+package struct Tangent: Sendable {
     /// The input node x the tangents are taken with respect to.
-    public let wrt: Int
+    package let wrt: Int
     /// ∂node/∂x, by node.
-    public let tangents: [Double]
+    package let tangents: [Double]
     /// local × the input's tangent, for input slot s of node i at index 2i + s: what the wire brings.
-    public let contributions: [Double]
+    package let contributions: [Double]
     package let extraContributions: [Int: [Double]]
 
     /// The tangent pass of `trace` with respect to input node `wrt`, from the trace's locals.
-    public init(_ trace: Trace, wrt: Int) {
+    package init(_ trace: Trace, wrt: Int) {
         self.init(graph: trace.graph, locals: trace.locals, extraLocals: trace.extraLocals, wrt: wrt)
     }
 
     /// The tangent pass over a forward pass that has run.
-    public init(_ forward: Forward, wrt: Int) {
+    package init(_ forward: Forward, wrt: Int) {
         self.init(graph: forward.graph, locals: forward.locals, extraLocals: forward.extraLocals, wrt: wrt)
     }
 
@@ -64,7 +64,7 @@ public struct Tangent: Sendable {
     }
 
     /// What input `slot` of node `node` brings: local × the input's tangent.
-    public func contribution(_ node: Int, _ slot: Int) -> Double {
+    package func contribution(_ node: Int, _ slot: Int) -> Double {
         slot < 2 ? contributions[2 * node + slot] : (extraContributions[node]?[slot - 2] ?? 0)
     }
 }
@@ -72,27 +72,27 @@ public struct Tangent: Sendable {
 /// How much work each mode does for this graph: a gradient with respect to every input of a
 /// graph with n inputs and m outputs takes n forward-mode passes or m reverse-mode passes; each
 /// pass costs one multiplication per wire and one addition wherever two contributions meet.
-public struct ModeCost: Sendable, Equatable {
+package struct ModeCost: Sendable, Equatable {
     /// Inputs (n) and outputs (m; a GradTrace circuit has one).
-    public var inputs: Int, outputs: Int
+    package var inputs: Int, outputs: Int
     /// Gates and wires (gate inputs) on the tape.
-    public var gates: Int, wires: Int
+    package var gates: Int, wires: Int
     /// Additions in one forward-mode pass: a gate with k inputs adds k contributions (k − 1 additions).
-    public var forwardAdditionsPerPass: Int
+    package var forwardAdditionsPerPass: Int
     /// Additions in one reverse-mode pass: a node used by u gates adds u contributions (u − 1 additions).
-    public var reverseAdditionsPerPass: Int
+    package var reverseAdditionsPerPass: Int
 
     /// Passes each mode needs for the whole gradient.
-    public var forwardPasses: Int { inputs }
-    public var reversePasses: Int { outputs }
+    package var forwardPasses: Int { inputs }
+    package var reversePasses: Int { outputs }
     /// Multiplications (local × incoming) in all the passes of each mode.
-    public var forwardMultiplications: Int { forwardPasses * wires }
-    public var reverseMultiplications: Int { reversePasses * wires }
-    public var forwardAdditions: Int { forwardPasses * forwardAdditionsPerPass }
-    public var reverseAdditions: Int { reversePasses * reverseAdditionsPerPass }
+    package var forwardMultiplications: Int { forwardPasses * wires }
+    package var reverseMultiplications: Int { reversePasses * wires }
+    package var forwardAdditions: Int { forwardPasses * forwardAdditionsPerPass }
+    package var reverseAdditions: Int { reversePasses * reverseAdditionsPerPass }
 
     /// The costs for `graph`.
-    public init(_ graph: Graph) {
+    package init(_ graph: Graph) {
         let uses = graph.makeUses()
         inputs = graph.inputs.count
         outputs = graph.output >= 0 ? 1 : 0

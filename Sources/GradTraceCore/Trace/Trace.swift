@@ -10,18 +10,18 @@ public struct Trace: Sendable {
     /// ∂output/∂node, by node. The upstream gradient a gate sees is its own entry here.
     public let gradients: [Double]
     /// Local gradient ∂node/∂input for input slot s of node i at index 2i + s.
-    public let locals: [Double]
+    package let locals: [Double]
     /// local × upstream for input slot s of node i at index 2i + s: what the gate sends back.
-    public let contributions: [Double]
+    package let contributions: [Double]
     /// Slots beyond the second (calls of defs with more parameters), by node.
     package let extraLocals: [Int: [Double]]
     package let extraContributions: [Int: [Double]]
     /// Whether the node lies on a path to the output (others get no gradient).
-    public let reachesOutput: [Bool]
+    package let reachesOutput: [Bool]
     /// Gates in backward order: step k (from 1) processes `steps[k - 1]`.
-    public let steps: [Int]
+    package let steps: [Int]
     /// Non-finite values, kinks and unused statements, in tape order.
-    public let warnings: [TraceWarning]
+    package let warnings: [TraceWarning]
 
     package init(graph: Graph, values: [Double], gradients: [Double], locals: [Double], contributions: [Double],
          extraLocals: [Int: [Double]] = [:], extraContributions: [Int: [Double]] = [:],
@@ -49,7 +49,7 @@ public struct Trace: Sendable {
     public var output: Double { values[graph.output] }
 
     /// ∂output/∂input for every input, in order of first appearance.
-    public var inputGradients: [(name: String, value: Double, gradient: Double)] {
+    package var inputGradients: [(name: String, value: Double, gradient: Double)] {
         graph.inputs.map { (graph.nodes[$0].name ?? "?", values[$0], gradients[$0]) }
     }
 
@@ -59,18 +59,18 @@ public struct Trace: Sendable {
     }
 
     /// The value of the node named `name`.
-    public func value(of name: String) -> Double? {
+    package func value(of name: String) -> Double? {
         if let i = graph.nodes.firstIndex(where: { $0.name == name }) { return values[i] }
         return nil
     }
 
     /// The local gradient of input `slot` of node `node`.
-    public func local(_ node: Int, _ slot: Int) -> Double {
+    package func local(_ node: Int, _ slot: Int) -> Double {
         slot < 2 ? locals[2 * node + slot] : extraLocals[node]![slot - 2]
     }
 
     /// local × upstream for input `slot` of node `node`.
-    public func contribution(_ node: Int, _ slot: Int) -> Double {
+    package func contribution(_ node: Int, _ slot: Int) -> Double {
         slot < 2 ? contributions[2 * node + slot] : (extraContributions[node]?[slot - 2] ?? 0)
     }
 }
@@ -78,9 +78,9 @@ public struct Trace: Sendable {
 /// Something a reader should know about a node, as data; the views word it.
 public struct TraceWarning: Sendable, Equatable {
     /// The broad kind of a warning: a non-finite value or gradient, a kink, or an unused name.
-    public enum Kind: String, Sendable { case nonFinite, kink, unused }
+    package enum Kind: String, Sendable { case nonFinite, kink, unused }
     /// Why, in detail; `Walkthrough.message(_:)` words it.
-    public enum Reason: Sendable, Equatable {
+    package enum Reason: Sendable, Equatable {
         /// A gate gave a non-finite value from finite inputs; the gate's entry says why.
         case undefined(String)
         /// An input or constant is not finite.
@@ -93,9 +93,9 @@ public struct TraceWarning: Sendable, Equatable {
         case unused
     }
     /// Which kind of warning it is.
-    public var kind: Kind
+    package var kind: Kind
     /// The node it is about.
-    public var node: Int
+    package var node: Int
     /// Why it was raised.
-    public var reason: Reason
+    package var reason: Reason
 }

@@ -1,15 +1,15 @@
 /// Runs a graph forward and backward into a `Trace`, with the one kernel (`Forward`,
 /// `Backward`). Running it twice gives identical results, since nothing accumulates between runs.
-public struct Tracer {
+package struct Tracer {
     /// Input values by name; they override the values bound in the text.
-    public var bindings: [String: Double]
+    package var bindings: [String: Double]
 
     /// A tracer with these input values by name; with none, only the values bound in the text are used.
-    public init(bindings: [String: Double] = [:]) { self.bindings = bindings }
+    package init(bindings: [String: Double] = [:]) { self.bindings = bindings }
 
     /// Checks that every binding names an input and every input has a value, and returns the
     /// value of each input node, indexed by node (other entries are 0).
-    public func inputValues(for graph: Graph) throws(Diagnostic) -> [Double] {
+    package func inputValues(for graph: Graph) throws(Diagnostic) -> [Double] {
         let names = graph.inputNames
         let file = graph.source?.name ?? "<input>"
         if !bindings.isEmpty {
@@ -52,7 +52,7 @@ public struct Tracer {
 
     /// Runs `graph` forward and backward with the bindings into a `Trace`. Throws a `Diagnostic`
     /// for a binding that names no input or an input left without a value.
-    public func trace(_ graph: Graph) throws(Diagnostic) -> Trace {
+    package func trace(_ graph: Graph) throws(Diagnostic) -> Trace {
         let inputs = try inputValues(for: graph)
         var forward = Forward(graph: graph, inputs: inputs)
         forward.run()

@@ -4,18 +4,18 @@ import GradTraceViews
 
 /// A line chart (loss per step, gradient magnitude per depth), drawn through Graphviz with
 /// fixed positions, so the same chart comes out as SVG, PNG or PDF, byte-identical each run.
-public struct Chart: Sendable {
+package struct Chart: Sendable {
     /// One line of the chart.
-    public struct Series: Sendable {
+    package struct Series: Sendable {
         /// Its name in the legend.
-        public var name: String
+        package var name: String
         /// Its points, in data coordinates; non-finite ones are left out when drawn.
-        public var points: [(x: Double, y: Double)]
+        package var points: [(x: Double, y: Double)]
         /// Whether each point is also drawn as a dot.
-        public var markers: Bool
+        package var markers: Bool
 
         /// A series; without `markers` it is a bare line.
-        public init(name: String, points: [(x: Double, y: Double)], markers: Bool = false) {
+        package init(name: String, points: [(x: Double, y: Double)], markers: Bool = false) {
             self.name = name
             self.points = points
             self.markers = markers
@@ -23,18 +23,18 @@ public struct Chart: Sendable {
     }
 
     /// The caption above the plot.
-    public var title: String
+    package var title: String
     /// The x axis's caption.
-    public var xLabel: String
+    package var xLabel: String
     /// The y axis's caption.
-    public var yLabel: String
+    package var yLabel: String
     /// A logarithmic y axis (decades); points with y ≤ 0 cannot be drawn on it and are left out.
-    public var logY: Bool
+    package var logY: Bool
     /// The lines, coloured from a fixed palette in order.
-    public var series: [Series]
+    package var series: [Series]
 
     /// A chart; `logY` gives a logarithmic y axis.
-    public init(title: String, xLabel: String, yLabel: String, logY: Bool = false, series: [Series]) {
+    package init(title: String, xLabel: String, yLabel: String, logY: Bool = false, series: [Series]) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -48,7 +48,7 @@ public struct Chart: Sendable {
     package static let left = 78.0, bottom = 58.0, width = 500.0, height = 280.0
 
     /// The chart as DOT for Graphviz's "nop" layout.
-    public func dot() -> String {
+    package func dot() -> String {
         var out = "graph chart {\n  graph [splines=line, bgcolor=\"white\", pad=0.15, outputorder=edgesfirst]\n"
         out += "  node [shape=none, label=\"\", width=0, height=0, fixedsize=true, fontname=\"DejaVu Sans\", fontsize=11]\n"
         out += "  edge [penwidth=1, color=\"#444444\"]\n"
@@ -139,7 +139,7 @@ public struct Chart: Sendable {
     }
 
     /// The chart drawn by Graphviz in `format`; the same chart gives the same bytes every run.
-    public func render(_ format: Graphviz.Format) throws(Graphviz.Failure) -> [UInt8] {
+    package func render(_ format: Graphviz.Format) throws(Graphviz.Failure) -> [UInt8] {
         try Graphviz.render(dot: dot(), format: format, engine: "nop2")
     }
 

@@ -6,28 +6,28 @@ import GradTraceViews
 /// shaded by the class the model gives its centre, each point marked by its true class (colour
 /// and shape, so it reads in greyscale too). Drawn through Graphviz with fixed positions, like
 /// `Chart`, so SVG, PNG and PDF come out the same every run.
-public struct DecisionBoundary: Sendable {
+package struct DecisionBoundary: Sendable {
     /// A data point and its true class.
-    public struct Point: Sendable {
-        public var x: Double, y: Double, label: Int
+    package struct Point: Sendable {
+        package var x: Double, y: Double, label: Int
         /// A point at (x, y) of class `label`.
-        public init(x: Double, y: Double, label: Int) { self.x = x; self.y = y; self.label = label }
+        package init(x: Double, y: Double, label: Int) { self.x = x; self.y = y; self.label = label }
     }
 
     /// The caption above the plot.
-    public var title: String
+    package var title: String
     /// The points drawn.
-    public var points: [Point]
+    package var points: [Point]
     /// The x and y ranges drawn.
-    public var xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
+    package var xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
     /// Cells per side.
-    public var resolution: Int
+    package var resolution: Int
     /// The class of each cell, row by row from the bottom.
-    public var cells: [Int]
+    package var cells: [Int]
 
     /// The regions `cells` (row by row from the bottom, as `BoundaryGrid.cells` gives them) over
     /// `xRange` × `yRange`, with `points` drawn on top.
-    public init(title: String, points: [Point], xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, resolution: Int, cells: [UInt8]) {
+    package init(title: String, points: [Point], xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, resolution: Int, cells: [UInt8]) {
         self.title = title
         self.points = points
         self.xRange = xRange
@@ -42,7 +42,7 @@ public struct DecisionBoundary: Sendable {
     package static let left = 60.0, bottom = 50.0, size = 360.0
 
     /// The plot as DOT for Graphviz's "nop2" layout.
-    public func dot() -> String {
+    package func dot() -> String {
         var out = "graph boundary {\n  graph [bgcolor=\"white\", pad=0.15, outputorder=edgesfirst]\n"
         out += "  node [shape=none, label=\"\", width=0, height=0, fixedsize=true, fontname=\"DejaVu Sans\", fontsize=11]\n"
         out += "  edge [penwidth=1, color=\"#444444\"]\n"
@@ -96,7 +96,7 @@ public struct DecisionBoundary: Sendable {
     }
 
     /// The plot drawn by Graphviz in `format`.
-    public func render(_ format: Graphviz.Format) throws(Graphviz.Failure) -> [UInt8] {
+    package func render(_ format: Graphviz.Format) throws(Graphviz.Failure) -> [UInt8] {
         try Graphviz.render(dot: dot(), format: format, engine: "nop2")
     }
 }

@@ -8,7 +8,7 @@ import GradTraceViews
 /// negative, so it reads in greyscale). A layer of more than `maxUnits` units is drawn as one
 /// box, and its edges as one edge labelled with the weight matrix. The scalar circuit is the
 /// other view (`explain`); this one shows the architecture a 2-16-16-1 MLP has.
-public struct NetworkDiagram {
+package struct NetworkDiagram {
     package struct Layer {
         package var name: String
         package var units: [Int]  // nodes
@@ -22,10 +22,10 @@ public struct NetworkDiagram {
     package let values: [Int: Double]
 
     /// The most units drawn one by one in a layer.
-    public static let maxUnits = 12
+    package static let maxUnits = 12
 
     /// The diagram of `graph` with the weights `parameters` (in `model.parameterNodes` order).
-    public init(_ graph: Graph, parameters: [Double], of model: Model) {
+    package init(_ graph: Graph, parameters: [Double], of model: Model) {
         var values = [Double](repeating: 0, count: graph.count)
         for (k, id) in model.parameterNodes.enumerated() { values[id] = parameters[k] }
         self.init(graph, parameterNodes: model.parameterNodes, values: values)
@@ -33,7 +33,7 @@ public struct NetworkDiagram {
 
     /// The diagram of `graph` whose trained inputs are `parameterNodes`, with node values `values`
     /// (a trace's): the weights on the edges are read there.
-    public init(_ graph: Graph, parameterNodes: [Int], values nodeValues: [Double]) {
+    package init(_ graph: Graph, parameterNodes: [Int], values nodeValues: [Double]) {
         self.graph = graph
         var values: [Int: Double] = [:]
         for id in parameterNodes { values[id] = nodeValues[id] }
@@ -92,13 +92,13 @@ public struct NetworkDiagram {
     }
 
     /// Whether there is more than one layer to draw.
-    public var isDrawable: Bool { layers.count >= 2 }
+    package var isDrawable: Bool { layers.count >= 2 }
 
     private func id(_ node: Int) -> String { "n\(node)" }
     private func layerID(_ l: Int) -> String { "L\(l)" }
 
     /// The diagram as DOT.
-    public func dot() -> String {
+    package func dot() -> String {
         var out = "digraph network {\n  graph [rankdir=LR, bgcolor=\"white\", nodesep=0.12, ranksep=1.1, fontname=\"DejaVu Sans\", pad=0.2, newrank=true]\n"
         out += "  node [fontname=\"DejaVu Sans\", fontsize=10, shape=circle, width=0.5, fixedsize=true, style=filled, fillcolor=\"#f6f8fa\", color=\"#57606a\"]\n"
         out += "  edge [arrowhead=none, color=\"#0969da\", fontname=\"DejaVu Sans\", fontsize=9]\n"

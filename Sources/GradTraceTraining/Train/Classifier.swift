@@ -3,23 +3,23 @@ import GradTraceCore
 /// it is above 0; `p > 0.5`: above 0.5) against the data's label column `y` (class 1 when
 /// y > 0, so labels 0/1 and −1/+1 both work), or a vector (`z`: the class is the index of its
 /// largest element, from 0, against y = 0 … k−1).
-public struct Classifier: Sendable, Equatable {
+package struct Classifier: Sendable, Equatable {
     /// The node or vector read.
-    public var output: String
+    package var output: String
     /// The threshold of a single output.
-    public var threshold: Double
+    package var threshold: Double
     /// The label column.
-    public var target: String
+    package var target: String
 
     /// A classifier of `output` against `target`.
-    public init(output: String, threshold: Double = 0, target: String = "y") {
+    package init(output: String, threshold: Double = 0, target: String = "y") {
         self.output = output
         self.threshold = threshold
         self.target = target
     }
 
     /// Parses `score`, `p > 0.5`, or `z` (a vector), optionally `... vs label`.
-    public static func parse(_ text: String) throws(Diagnostic) -> Classifier {
+    package static func parse(_ text: String) throws(Diagnostic) -> Classifier {
         var body = Substring(text)
         var target = "y"
         if let r = body.range(of: " vs ") {

@@ -4,27 +4,27 @@ import GradTraceCore
 /// The classic 2-D data sets of the lectures and the TensorFlow Playground, generated from a
 /// seed: `moons(n=100, noise=0.1, seed=1)`, `circles`, `xor`, `spiral`, `blobs`. Columns are
 /// `x1`, `x2` and the class `y` (0 or 1; 0 … k−1 for k classes, with one-hot columns t1 … tk).
-public struct DataGenerator: Sendable, Equatable {
+package struct DataGenerator: Sendable, Equatable {
     /// Which set.
-    public enum Kind: String, Sendable, CaseIterable {
+    package enum Kind: String, Sendable, CaseIterable {
         case moons, circles, xor, spiral, blobs
     }
 
     /// Which set.
-    public var kind: Kind
+    package var kind: Kind
     /// Number of points.
-    public var count: Int = 100
+    package var count: Int = 100
     /// Standard deviation of the Gaussian noise added to each coordinate.
-    public var noise: Double = 0.1
+    package var noise: Double = 0.1
     /// Number of classes (spiral and blobs; the others have 2).
-    public var classes: Int = 2
+    package var classes: Int = 2
     /// Inner circle's radius relative to the outer (circles).
-    public var factor: Double = 0.5
+    package var factor: Double = 0.5
     /// The seed.
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
 
     /// How it is written: `moons(n=100, noise=0.1, seed=0)`.
-    public var description: String {
+    package var description: String {
         var parts = ["n=\(count)", "noise=\(formatShortest(noise))"]
         if kind == .spiral || kind == .blobs { parts.append("classes=\(classes)") }
         if kind == .circles { parts.append("factor=\(formatShortest(factor))") }
@@ -33,11 +33,11 @@ public struct DataGenerator: Sendable, Equatable {
     }
 
     /// The names and arguments, for help and errors.
-    public static let usage = "moons|circles|xor|spiral|blobs(n=100, noise=0.1, seed=0[, classes=3][, factor=0.5])"
+    package static let usage = "moons|circles|xor|spiral|blobs(n=100, noise=0.1, seed=0[, classes=3][, factor=0.5])"
 
     /// Parses `moons(n=200, noise=0.1, seed=7)` (every argument optional; `moons` alone is fine).
     /// Returns nil when `text` does not start with a generator's name, so it can be a file name.
-    public static func parse(_ text: String) throws(Diagnostic) -> DataGenerator? {
+    package static func parse(_ text: String) throws(Diagnostic) -> DataGenerator? {
         let t = text.trimmingCharacters(in: .whitespaces)
         let name = String(t.prefix { $0.isLetter })
         guard let kind = Kind(rawValue: name) else { return nil }
@@ -80,7 +80,7 @@ public struct DataGenerator: Sendable, Equatable {
     }
 
     /// The points, shuffled with the seed.
-    public func generate() -> Dataset {
+    package func generate() -> Dataset {
         var random = SeededRandom(seed: seed, stream: kind.rawValue)
         var points: [(Double, Double, Int)] = []
         let n = count

@@ -3,16 +3,16 @@ import GradTraceCore
 
 /// A table of numbers to train on: named columns (x1, x2, y), one example per row. Columns bind
 /// to the model's inputs by name, row by row: a column `x1` or `x[1]` to the input `x[1]`.
-public struct Dataset: Sendable, Equatable {
+package struct Dataset: Sendable, Equatable {
     /// Where it came from, for messages: a file name or `moons(n=100, …)`.
-    public var name: String
+    package var name: String
     /// The column names, in order.
-    public var columns: [String]
+    package var columns: [String]
     /// The values, row by row (`count × columns.count`).
-    public var values: [Double]
+    package var values: [Double]
 
     /// A data set of `columns` and row-major `values`.
-    public init(name: String, columns: [String], values: [Double]) {
+    package init(name: String, columns: [String], values: [Double]) {
         precondition(columns.isEmpty ? values.isEmpty : values.count % columns.count == 0)
         self.name = name
         self.columns = columns
@@ -20,20 +20,20 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// The number of examples.
-    public var count: Int { columns.isEmpty ? 0 : values.count / columns.count }
+    package var count: Int { columns.isEmpty ? 0 : values.count / columns.count }
 
     /// Example `row`'s value in column `column`.
-    public subscript(row: Int, column: Int) -> Double { values[row * columns.count + column] }
+    package subscript(row: Int, column: Int) -> Double { values[row * columns.count + column] }
 
     /// Example `row` as column name → value.
-    public func row(_ row: Int) -> [String: Double] {
+    package func row(_ row: Int) -> [String: Double] {
         var out: [String: Double] = [:]
         for (c, name) in columns.enumerated() { out[name] = self[row, c] }
         return out
     }
 
     /// The rows at `indices`, in that order.
-    public func subset(_ indices: [Int], name: String? = nil) -> Dataset {
+    package func subset(_ indices: [Int], name: String? = nil) -> Dataset {
         var v: [Double] = []
         v.reserveCapacity(indices.count * columns.count)
         for r in indices { v += values[r * columns.count..<(r + 1) * columns.count] }
@@ -42,7 +42,7 @@ public struct Dataset: Sendable, Equatable {
 
     /// A seeded split into training and validation rows: `fraction` of the rows (rounded, at
     /// least one of each when there are two or more) go to validation.
-    public func split(validation fraction: Double, seed: UInt64) -> (training: Dataset, validation: Dataset) {
+    package func split(validation fraction: Double, seed: UInt64) -> (training: Dataset, validation: Dataset) {
         var order = Array(0..<count)
         var random = SeededRandom(seed: seed, stream: "split")
         random.shuffle(&order)
@@ -53,7 +53,7 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// The column for input `name`: the column of that name, or `x1` for `x[1]` and `W12` never.
-    public func column(for input: String) -> Int? {
+    package func column(for input: String) -> Int? {
         if let c = columns.firstIndex(of: input) { return c }
         // x[1] ↔ x1 (vectors only: a matrix element has no unambiguous column name).
         if let open = input.firstIndex(of: "["), input.hasSuffix("]") {
@@ -64,12 +64,12 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// The most bytes a CSV file may have.
-    public static let maxBytes = 64 << 20
+    package static let maxBytes = 64 << 20
 
     /// Reads CSV text: a header of column names, then rows of numbers. Throws a `Diagnostic`
     /// with the file, row and column of the first problem: no header, an empty or repeated
     /// column name, a row with too few or too many fields, a field that is not a number, nan or inf.
-    public static func csv(_ text: String, file: String) throws(Diagnostic) -> Dataset {
+    package static func csv(_ text: String, file: String) throws(Diagnostic) -> Dataset {
         if text.utf8.count > maxBytes {
             throw Diagnostic("the data file is \(text.utf8.count) bytes; the limit is \(maxBytes)", file: file)
         }
@@ -128,7 +128,7 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// The data as CSV (shortest round-tripping numbers), as `csv(_:file:)` reads it.
-    public func csvText() -> String {
+    package func csvText() -> String {
         var out = columns.joined(separator: ",") + "\n"
         for r in 0..<count {
             out += (0..<columns.count).map { formatShortest(self[r, $0]) }.joined(separator: ",") + "\n"
@@ -140,7 +140,7 @@ public struct Dataset: Sendable, Equatable {
 extension Dataset {
     /// A data set from the command line or a lesson: a generator (`moons(n=200, noise=0.1, seed=7)`)
     /// or the path of a CSV file.
-    public static func load(_ spec: String) throws(Diagnostic) -> Dataset {
+    package static func load(_ spec: String) throws(Diagnostic) -> Dataset {
         if let generator = try DataGenerator.parse(spec) { return generator.generate() }
         let text: String
         do {

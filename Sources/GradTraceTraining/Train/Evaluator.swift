@@ -1,43 +1,43 @@
 import GradTraceCore
 /// Re-evaluates a built tape again and again (training, benchmarks): forward values and
 /// gradients in place, with no allocation per run, through the same kernel as `Tracer`.
-public struct Evaluator {
+package struct Evaluator {
     /// The tape being re-evaluated.
-    public let graph: Graph
+    package let graph: Graph
     /// The forward pass's state: values, local gradients and input values.
-    public private(set) var forward: Forward
+    package private(set) var forward: Forward
     /// ∂output/∂node by node, from the last backward pass.
-    public private(set) var gradients: [Double]
+    package private(set) var gradients: [Double]
 
     /// An evaluator of `graph`; `inputs` holds each input node's value at its index, as
     /// `Tracer.inputValues(for:)` returns. Nothing is computed until `run()`.
-    public init(graph: Graph, inputs: [Double]) {
+    package init(graph: Graph, inputs: [Double]) {
         self.graph = graph
         forward = Forward(graph: graph, inputs: inputs)
         gradients = [Double](repeating: 0, count: graph.count)
     }
 
     /// Forward values by node, from the last forward pass.
-    public var values: [Double] { forward.values }
+    package var values: [Double] { forward.values }
     /// The output's value from the last forward pass.
-    public var output: Double { forward.values[graph.output] }
+    package var output: Double { forward.values[graph.output] }
 
     /// Sets input node `node`'s value for the next run.
-    public mutating func setInput(_ node: Int, _ value: Double) { forward.inputValues[node] = value }
+    package mutating func setInput(_ node: Int, _ value: Double) { forward.inputValues[node] = value }
     /// Input node `node`'s current value.
-    public func input(_ node: Int) -> Double { forward.inputValues[node] }
+    package func input(_ node: Int) -> Double { forward.inputValues[node] }
 
     /// One forward and one backward pass; returns the output.
     @discardableResult
-    public mutating func run() -> Double {
+    package mutating func run() -> Double {
         forward.run()
         backwardOnly()
         return output
     }
 
     /// The forward pass alone (values and local gradients).
-    public mutating func forwardOnly() { forward.run() }
+    package mutating func forwardOnly() { forward.run() }
 
     /// The backward pass alone, from the local gradients of the last forward pass.
-    public mutating func backwardOnly() { Backward.run(forward, into: &gradients) }
+    package mutating func backwardOnly() { Backward.run(forward, into: &gradients) }
 }

@@ -7,11 +7,11 @@ import GradTraceViews
 /// The decision regions of a two-input classifier on a fixed grid: the grid's range is set once
 /// (from the points) so that frames of a run line up; `cells(parameters:)` re-runs the forward
 /// pass of the one tape per cell centre.
-public struct BoundaryGrid {
+package struct BoundaryGrid {
     /// The x and y ranges.
-    public let xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
+    package let xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
     /// Cells per side.
-    public let resolution: Int
+    package let resolution: Int
     private var evaluator: Evaluator
     private let parameterNodes: [Int]
     private let x1: Int, x2: Int
@@ -20,7 +20,7 @@ public struct BoundaryGrid {
     /// A grid over `points` (columns x1 and x2, with the margin of `DecisionBoundary`) for
     /// `model`, whose inputs bound to x1 and x2 of `data` are varied. Nil when the model does not
     /// read x1 and x2 from the data or the classifier does not apply.
-    public init?(model: Model, data: Dataset, points: [Dataset], classifier: Classifier, resolution: Int) {
+    package init?(model: Model, data: Dataset, points: [Dataset], classifier: Classifier, resolution: Int) {
         guard let resolved = try? classifier.resolve(model, data: data),
               let c1 = data.columns.firstIndex(of: "x1"), let c2 = data.columns.firstIndex(of: "x2"),
               let n1 = model.dataInputs.first(where: { $0.column == c1 })?.node,
@@ -43,7 +43,7 @@ public struct BoundaryGrid {
 
     /// The class of each cell at parameters `w` (0 or 1; for a vector output, its largest
     /// element's index), row by row from the bottom.
-    public mutating func cells(parameters w: [Double]) -> [UInt8] {
+    package mutating func cells(parameters w: [Double]) -> [UInt8] {
         for (k, id) in parameterNodes.enumerated() { evaluator.setInput(id, w[k]) }
         var out = [UInt8](repeating: 0, count: resolution * resolution)
         let dx = (xRange.upperBound - xRange.lowerBound) / Double(resolution), dy = (yRange.upperBound - yRange.lowerBound) / Double(resolution)
@@ -63,50 +63,50 @@ public struct BoundaryGrid {
 /// the parameter feeds, each with its local gradient and the upstream gradient it received
 /// (local × upstream), their sum for that example, the batch mean, the penalty's share, and the
 /// update. Every number comes from the tracer, the same kernels as training.
-public struct WeightGradientExplanation: Sendable {
+package struct WeightGradientExplanation: Sendable {
     /// One use of the parameter by a gate, in one example.
-    public struct Use: Sendable {
+    package struct Use: Sendable {
         /// The gate's label (`W1[3,1] * x[1]` is written by its walkthrough name).
-        public var gate: String
+        package var gate: String
         /// ∂gate/∂parameter.
-        public var local: Double
+        package var local: Double
         /// ∂L/∂gate.
-        public var upstream: Double
+        package var upstream: Double
         /// local × upstream.
-        public var product: Double
+        package var product: Double
     }
     /// One example of the batch.
-    public struct Example: Sendable {
+    package struct Example: Sendable {
         /// The row, from 0.
-        public var row: Int
-        public var uses: [Use]
+        package var row: Int
+        package var uses: [Use]
         /// ∂L/∂parameter for this example: the sum over its uses.
-        public var gradient: Double
+        package var gradient: Double
     }
     /// The parameter's name.
-    public var parameter: String
+    package var parameter: String
     /// Its index in the model's parameter list.
-    public var index: Int
+    package var index: Int
     /// Its value before the step.
-    public var value: Double
+    package var value: Double
     /// The batch's examples, in row order.
-    public var examples: [Example]
+    package var examples: [Example]
     /// The mean of the examples' gradients.
-    public var batchMean: Double
+    package var batchMean: Double
     /// The penalty's share (2λw for L2).
-    public var penalty: Double
+    package var penalty: Double
     /// The gradient the step used: the engine's (batch mean + penalty).
-    public var gradient: Double
+    package var gradient: Double
     /// The step's learning rate.
-    public var learningRate: Double
+    package var learningRate: Double
     /// The value after the step.
-    public var updated: Double
+    package var updated: Double
     /// The update rule.
-    public var rule: String
+    package var rule: String
 
     /// Explains parameter `index` at `step` (taken by a run of `trainer` on `data` with
     /// `model`), whose batch was `batch`.
-    public init(model: Model, trainer: Trainer, step: Trainer.Step, batch: [Int], data: Dataset, index: Int) throws(Diagnostic) {
+    package init(model: Model, trainer: Trainer, step: Trainer.Step, batch: [Int], data: Dataset, index: Int) throws(Diagnostic) {
         let graph = model.graph
         let node = model.parameterNodes[index]
         var consumers: [(gate: Int, slot: Int)] = []

@@ -1,24 +1,24 @@
 import GradTraceCore
 /// A loss graph with its inputs sorted out for training: which are the parameters, which are
 /// bound from the data set's columns (example by example), and which are fixed values.
-public struct Model: Sendable {
+package struct Model: Sendable {
     /// The loss graph: its output is the loss of one example.
-    public let graph: Graph
+    package let graph: Graph
     /// The trained inputs' names, in the order every parameter list follows.
-    public let parameterNames: [String]
+    package let parameterNames: [String]
     /// Their input nodes.
-    public let parameterNodes: [Int]
+    package let parameterNodes: [Int]
     /// Inputs bound from the data: node and column.
-    public let dataInputs: [(node: Int, column: Int)]
+    package let dataInputs: [(node: Int, column: Int)]
     /// Every input's value before training (parameters' first values, fixed inputs); data
     /// inputs hold the first example's values.
-    public let inputs: [Double]
+    package let inputs: [Double]
 
     /// Sorts out `graph`'s inputs. `parameters` names the trained inputs (a declared tensor's
     /// name stands for all its elements); nil means every `param` of the source. `bindings`
     /// (the command line's values, a weights file) override everything else; then the data's
     /// columns; then values bound in the text and the parameters' initialisers.
-    public init(graph: Graph, parameters: [String]? = nil, bindings: [String: Double] = [:], data: Dataset? = nil) throws(Diagnostic) {
+    package init(graph: Graph, parameters: [String]? = nil, bindings: [String: Double] = [:], data: Dataset? = nil) throws(Diagnostic) {
         self.graph = graph
         let file = graph.source?.name ?? "<input>"
         var names: [String] = [], ids: [Int] = []
@@ -91,11 +91,11 @@ public struct Model: Sendable {
     }
 
     /// The parameters' current values in `inputs`.
-    public var initialParameters: [Double] { parameterNodes.map { inputs[$0] } }
+    package var initialParameters: [Double] { parameterNodes.map { inputs[$0] } }
 
     /// Name → value of every input for example `row` of `data` with parameters `w`: the
     /// bindings that explain that example's forward and backward pass at those parameters.
-    public func bindings(row: Int, of data: Dataset?, parameters w: [Double]) -> [String: Double] {
+    package func bindings(row: Int, of data: Dataset?, parameters w: [Double]) -> [String: Double] {
         var out: [String: Double] = [:]
         for id in graph.inputs { out[graph.nodes[id].name ?? "?"] = inputs[id] }
         if let data { for (node, column) in dataInputs { out[graph.nodes[node].name ?? "?"] = data[row, column] } }

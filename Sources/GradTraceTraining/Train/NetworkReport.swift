@@ -7,20 +7,20 @@ import GradTraceViews
 /// The report of a run on data: the epoch table (training and validation loss and accuracy,
 /// side by side so the overfitting gap shows), gradient magnitude per layer, dead ReLUs, and
 /// charts of each, with the decision boundary of a 2-D classifier and the network's diagram.
-public struct NetworkReport {
+package struct NetworkReport {
     /// The model trained.
-    public var model: Model
+    package var model: Model
     /// The trainer that made the run.
-    public var trainer: Trainer
+    package var trainer: Trainer
     /// The run.
-    public var run: Trainer.Run
+    package var run: Trainer.Run
     /// The training rows.
-    public var data: Dataset
+    package var data: Dataset
     /// How numbers are shown.
-    public var format: NumberFormat
+    package var format: NumberFormat
 
     /// A report of `run` of `model` on `data`.
-    public init(model: Model, trainer: Trainer, run: Trainer.Run, data: Dataset, format: NumberFormat) {
+    package init(model: Model, trainer: Trainer, run: Trainer.Run, data: Dataset, format: NumberFormat) {
         self.model = model
         self.trainer = trainer
         self.run = run
@@ -31,7 +31,7 @@ public struct NetworkReport {
     package var lossName: String { model.graph.nodes[model.graph.output].name ?? "loss" }
 
     /// `Training L: 337 parameters on moons(n=100, …), 100 rows, full batch, Adam, η = 0.01, 100 steps`.
-    public var headline: String {
+    package var headline: String {
         let batch = trainer.batchSize.map { $0 >= data.count ? "full batch" : "batches of \($0)" } ?? "full batch"
         var text = "Training \(lossName) (per example, averaged over each batch): \(run.parameters.count) parameter\(run.parameters.count == 1 ? "" : "s") on \(data.name), \(data.count) rows, \(batch), \(trainer.optimizer.name), \(trainer.schedule.description), \(trainer.steps) step\(trainer.steps == 1 ? "" : "s")"
         if trainer.penalty != .none { text += ", penalty \(trainer.penalty.description)" }
@@ -42,7 +42,7 @@ public struct NetworkReport {
     package func percent(_ v: Double?) -> String { v.map { String(format: "%.1f%%", 100 * $0) } ?? "—" }
 
     /// The epoch table, header first.
-    public var epochRows: [[String]] {
+    package var epochRows: [[String]] {
         var rows = [["epoch", "updates", "training loss", "training accuracy", "validation loss", "validation accuracy"]]
         let epochs = run.epochs
         let shown = Trainer.thinned(epochs.count)
@@ -55,7 +55,7 @@ public struct NetworkReport {
     }
 
     /// The gradient magnitude table: each parameter group's RMS gradient in the first and last epoch.
-    public var gradientRows: [[String]] {
+    package var gradientRows: [[String]] {
         guard let first = run.epochs.first, let last = run.epochs.last else { return [] }
         var rows = [["layer", "RMS gradient, epoch 1", "RMS gradient, epoch \(last.epoch)"]]
         for (g, name) in run.groups.enumerated() {
@@ -65,7 +65,7 @@ public struct NetworkReport {
     }
 
     /// The result: final loss, accuracy, dead units, or why it stopped.
-    public var resultLines: [String] {
+    package var resultLines: [String] {
         var lines: [String] = []
         if let d = run.divergence {
             lines.append("Stopped: \(d).")
@@ -94,7 +94,7 @@ public struct NetworkReport {
     }
 
     /// The report for a terminal.
-    public func text<S: TextOutputStream>(to out: inout S) {
+    package func text<S: TextOutputStream>(to out: inout S) {
         out.write(headline + "\n")
         out.write("Update rule: \(trainer.optimizer.rule)\n\n")
         if run.epochs.count > 0 {
@@ -108,7 +108,7 @@ public struct NetworkReport {
     }
 
     /// The report in Markdown, with the charts at the given relative paths.
-    public func markdown<S: TextOutputStream>(to out: inout S, images: [(title: String, path: String)]) {
+    package func markdown<S: TextOutputStream>(to out: inout S, images: [(title: String, path: String)]) {
         out.write(escapeMarkdown(headline) + ".\n\nUpdate rule: \(escapeMarkdown(trainer.optimizer.rule)).\n\n")
         func md(_ rows: [[String]]) {
             guard rows.count > 1 else { return }
@@ -129,7 +129,7 @@ public struct NetworkReport {
     }
 
     /// Training and validation loss per epoch.
-    public var lossChart: Chart {
+    package var lossChart: Chart {
         var series = [Chart.Series(name: "training", points: run.epochs.map { (Double($0.epoch), $0.trainingLoss) }, markers: run.epochs.count <= 30)]
         if run.epochs.contains(where: { $0.validationLoss != nil }) {
             series.append(Chart.Series(name: "validation", points: run.epochs.compactMap { e in e.validationLoss.map { (Double(e.epoch), $0) } }, markers: run.epochs.count <= 30))
@@ -140,7 +140,7 @@ public struct NetworkReport {
     }
 
     /// Training and validation accuracy per epoch, when the model classifies.
-    public var accuracyChart: Chart? {
+    package var accuracyChart: Chart? {
         guard run.epochs.contains(where: { $0.trainingAccuracy != nil }) else { return nil }
         var series = [Chart.Series(name: "training", points: run.epochs.compactMap { e in e.trainingAccuracy.map { (Double(e.epoch), 100 * $0) } }, markers: run.epochs.count <= 30)]
         if run.epochs.contains(where: { $0.validationAccuracy != nil }) {
@@ -150,7 +150,7 @@ public struct NetworkReport {
     }
 
     /// RMS gradient per layer per epoch, on a log scale (vanishing and exploding gradients).
-    public var gradientChart: Chart {
+    package var gradientChart: Chart {
         let series = run.groups.enumerated().map { g, name in
             Chart.Series(name: name, points: run.epochs.map { (Double($0.epoch), $0.gradientRMS[g]) })
         }
@@ -159,7 +159,7 @@ public struct NetworkReport {
 
     /// The decision regions at the final parameters, when the data has columns x1, x2 bound to
     /// the model and a classifier is given; else nil.
-    public func boundary(classifier: Classifier?) -> DecisionBoundary? {
+    package func boundary(classifier: Classifier?) -> DecisionBoundary? {
         guard let classifier, let resolved = try? classifier.resolve(model, data: data),
               var grid = BoundaryGrid(model: model, data: data, points: [data], classifier: classifier, resolution: 60),
               let c1 = data.columns.firstIndex(of: "x1"), let c2 = data.columns.firstIndex(of: "x2") else { return nil }
@@ -172,7 +172,7 @@ public struct NetworkReport {
     }
 
     /// One line per step: step, epoch, learning rate, loss, gradient norm (CSV).
-    public func historyCSV() -> String {
+    package func historyCSV() -> String {
         var out = "step,epoch,learning_rate,loss,gradient_norm\n"
         for s in run.history {
             let norm = s.gradients.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -182,7 +182,7 @@ public struct NetworkReport {
     }
 
     /// The epoch table as CSV, with every epoch.
-    public func epochsCSV() -> String {
+    package func epochsCSV() -> String {
         var out = "epoch,updates,training_loss,training_accuracy,validation_loss,validation_accuracy," + run.groups.map { "rms_gradient_\($0)" }.joined(separator: ",") + "\n"
         func n(_ v: Double?) -> String { v.map(formatShortest) ?? "" }
         for e in run.epochs {
@@ -193,7 +193,7 @@ public struct NetworkReport {
 
     /// Every file of the report folder: README.md, history.csv, epochs.csv, the charts (SVG and
     /// PNG), the network diagram, and the parameters (final, and each snapshot step).
-    public func files(classifier: Classifier?) throws(Graphviz.Failure) -> [OutputFile] {
+    package func files(classifier: Classifier?) throws(Graphviz.Failure) -> [OutputFile] {
         var files: [OutputFile] = []
         var images: [(String, String)] = []
         func chart(_ name: String, _ title: String, _ svg: [UInt8], _ png: [UInt8]) {

@@ -2,14 +2,14 @@
 /// written out as `.gt` source text: the live page builds its model from this text, so the
 /// model it trains is one a reader can copy into a file and train with `gradtrace train`.
 /// The output is one score (class 1 when score > 0); the label y is 0 or 1.
-public struct NetworkSpec: Sendable, Equatable {
+package struct NetworkSpec: Sendable, Equatable {
     /// The hidden layers' activation.
-    public enum Activation: String, Sendable, CaseIterable {
+    package enum Activation: String, Sendable, CaseIterable {
         case relu, tanh, sigmoid
     }
 
     /// The per-example loss on the score s with the label y ∈ {0, 1} (t = 2y − 1 ∈ {−1, +1}).
-    public enum Loss: String, Sendable, CaseIterable {
+    package enum Loss: String, Sendable, CaseIterable {
         /// max(0, 1 − t·s), micrograd's demo loss.
         case hinge
         /// log(1 + e^(−t·s)): binary cross-entropy of σ(s), written as softplus.
@@ -28,13 +28,13 @@ public struct NetworkSpec: Sendable, Equatable {
     }
 
     /// Units per hidden layer, input side first (may be empty: a linear classifier).
-    public var hidden: [Int]
-    public var activation: Activation
-    public var loss: Loss
+    package var hidden: [Int]
+    package var activation: Activation
+    package var loss: Loss
     /// Inputs per example (the data's x1 … xn columns).
-    public var inputs: Int
+    package var inputs: Int
 
-    public init(hidden: [Int], activation: Activation = .relu, loss: Loss = .hinge, inputs: Int = 2) {
+    package init(hidden: [Int], activation: Activation = .relu, loss: Loss = .hinge, inputs: Int = 2) {
         self.hidden = hidden
         self.activation = activation
         self.loss = loss
@@ -42,16 +42,16 @@ public struct NetworkSpec: Sendable, Equatable {
     }
 
     /// Units per layer from the input to the score: `[2, 16, 16, 1]`.
-    public var layerSizes: [Int] { [inputs] + hidden + [1] }
+    package var layerSizes: [Int] { [inputs] + hidden + [1] }
 
     /// The names of each layer's weight matrix (or vector, for the score) and bias.
-    public var layerNames: [(weights: String, bias: String)] {
+    package var layerNames: [(weights: String, bias: String)] {
         (0...hidden.count).map { k in k == hidden.count ? ("w\(k + 1)", "b\(k + 1)") : ("W\(k + 1)", "b\(k + 1)") }
     }
 
     /// The source text: `input x[n]`, a `param` per weight matrix and bias (weights
     /// uniform(−1, 1), as micrograd; biases 0), one line per layer, the score and the loss.
-    public var source: String {
+    package var source: String {
         var lines = ["# MLP(\(inputs), \(hidden + [1])): \(activation.rawValue) hidden layers, a linear score, the \(loss.rawValue) loss",
                      "# of one example with label y (0 or 1; 2y - 1 makes it -1 or +1).",
                      "input x[\(inputs)]"]

@@ -4,7 +4,7 @@ import GradTraceCore
 /// How a step moves the parameters, given the gradient g (batch mean plus penalty) and the
 /// step's learning rate η. The one place the update rules live: training, the reports'
 /// update lines and the tests read them here.
-public enum Optimizer: Sendable, Equatable {
+package enum Optimizer: Sendable, Equatable {
     /// w ← w − η·g
     case gradientDescent
     /// v ← μ·v − η·g;  w ← w + v
@@ -17,11 +17,11 @@ public enum Optimizer: Sendable, Equatable {
     case adam(beta1: Double, beta2: Double, epsilon: Double)
 
     /// The names the command line, lessons and the live page choose a rule by.
-    public static let names = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
+    package static let names = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
 
     /// The rule called `name` (one of `names`; anything else is plain gradient descent), with
     /// momentum μ for the two momentum rules (0.9 when not given).
-    public static func named(_ name: String, momentum: Double? = nil) -> Optimizer {
+    package static func named(_ name: String, momentum: Double? = nil) -> Optimizer {
         switch name {
         case "momentum": return .momentum(momentum ?? 0.9)
         case "nesterov": return .nesterov(momentum ?? 0.9)
@@ -32,12 +32,12 @@ public enum Optimizer: Sendable, Equatable {
     }
 
     /// RMSprop with the usual ρ = 0.9, ε = 1e-8.
-    public static let rmspropDefault = Optimizer.rmsprop(decay: 0.9, epsilon: 1e-8)
+    package static let rmspropDefault = Optimizer.rmsprop(decay: 0.9, epsilon: 1e-8)
     /// Adam with the paper's β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
-    public static let adamDefault = Optimizer.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
+    package static let adamDefault = Optimizer.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
 
     /// How reports name it: `gradient descent`, `momentum μ = 0.9`, `Adam (β₁ = 0.9, β₂ = 0.999)`.
-    public var name: String {
+    package var name: String {
         switch self {
         case .gradientDescent: return "gradient descent"
         case .momentum(let mu): return "momentum μ = \(formatShortest(mu))"
@@ -48,7 +48,7 @@ public enum Optimizer: Sendable, Equatable {
     }
 
     /// The rule in one line, for reports.
-    public var rule: String {
+    package var rule: String {
         switch self {
         case .gradientDescent: return "w ← w − η·g"
         case .momentum: return "v ← μ·v − η·g, then w ← w + v"
@@ -66,16 +66,16 @@ public enum Optimizer: Sendable, Equatable {
 
     /// An optimiser's memory between steps: velocity (momentum), squared-gradient average
     /// (RMSprop), both moments (Adam), and how many steps were taken.
-    public struct State: Sendable, Equatable {
+    package struct State: Sendable, Equatable {
         /// Momentum's velocity, RMSprop's s, Adam's m: one per parameter.
-        public var first: [Double]
+        package var first: [Double]
         /// Adam's v: one per parameter.
-        public var second: [Double]
+        package var second: [Double]
         /// Steps taken (Adam's t after the step).
-        public var steps = 0
+        package var steps = 0
 
         /// A fresh state for `count` parameters.
-        public init(count: Int) {
+        package init(count: Int) {
             first = [Double](repeating: 0, count: count)
             second = [Double](repeating: 0, count: count)
         }
@@ -117,7 +117,7 @@ public enum Optimizer: Sendable, Equatable {
 
 /// The learning rate at each step: η, decayed in steps or exponentially, or an expression in
 /// k, the number of updates made so far (micrograd's `1 - 0.9*k/100`).
-public enum Schedule: Sendable {
+package enum Schedule: Sendable {
     /// η every step.
     case constant(Double)
     /// η × factor^⌊k / every⌋.
@@ -128,7 +128,7 @@ public enum Schedule: Sendable {
     case expression(String, Graph)
 
     /// Parses a learning rate: a number, or an expression in `k` such as `1 - 0.9*k/100` or `0.1 * 0.99^k`.
-    public static func parse(_ text: String) throws(Diagnostic) -> Schedule {
+    package static func parse(_ text: String) throws(Diagnostic) -> Schedule {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let v = Double(trimmed) {
             guard v > 0, v.isFinite else { throw Diagnostic("the learning rate must be a positive number, got \(trimmed)", file: "--lr") }
@@ -145,7 +145,7 @@ public enum Schedule: Sendable {
     }
 
     /// The learning rate for the update made after `k` updates (k from 0).
-    public func rate(afterUpdates k: Int) -> Double {
+    package func rate(afterUpdates k: Int) -> Double {
         switch self {
         case .constant(let eta): return eta
         case .step(let eta, let every, let factor): return eta * pow(factor, Double(k / max(1, every)))
@@ -160,10 +160,10 @@ public enum Schedule: Sendable {
     }
 
     /// The first step's rate (what a one-line report calls η).
-    public var initial: Double { rate(afterUpdates: 0) }
+    package var initial: Double { rate(afterUpdates: 0) }
 
     /// How reports describe it.
-    public var description: String {
+    package var description: String {
         switch self {
         case .constant(let eta): return "η = \(formatShortest(eta))"
         case .step(let eta, let every, let factor): return "η = \(formatShortest(eta)) × \(formatShortest(factor))^⌊k/\(every)⌋"

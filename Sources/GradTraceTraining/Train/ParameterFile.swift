@@ -5,9 +5,9 @@ import GradTraceViews
 /// Parameters saved and loaded by name: JSON `{"step": 40, "parameters": {"W1[1,1]": 0.12, …}}`
 /// (a flat `{"name": value}` object is read too) or CSV lines `name,value`. Numbers are written
 /// in their shortest form that reads back to the same double, so a loaded run continues exactly.
-public enum ParameterFile {
+package enum ParameterFile {
     /// The JSON for `values` of `names`; `step` says which step used them (nil: after training).
-    public static func json(names: [String], values: [Double], step: Int?, about: String) -> String {
+    package static func json(names: [String], values: [Double], step: Int?, about: String) -> String {
         var out = "{\n"
         if let step { out += "  \"step\": \(step),\n" }
         out += "  \"about\": \(jsonString(about)),\n  \"parameters\": {\n"
@@ -20,12 +20,12 @@ public enum ParameterFile {
     /// Reads a parameters file (JSON or CSV) into name → value.
     /// Reads the parameters file at `path` (UTF-8 text, as `SourceReader` reads a source), for
     /// every command that takes `--weights`: a missing file, a folder or bad text is one message.
-    public static func read(path: String) throws(Diagnostic) -> [String: Double] {
+    package static func read(path: String) throws(Diagnostic) -> [String: Double] {
         let source = try SourceReader.read(path: path)
         return try read(String(decoding: source.bytes, as: UTF8.self), file: path)
     }
 
-    public static func read(_ text: String, file: String) throws(Diagnostic) -> [String: Double] {
+    package static func read(_ text: String, file: String) throws(Diagnostic) -> [String: Double] {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("{") {
             // Foundation's JSON reader rounds some doubles on Linux; a saved run must load back

@@ -3,24 +3,24 @@ import GradTraceViews
 /// Why the parameters moved at one step of a run on data: one example's full forward and
 /// backward pass at the parameters that step used, and for every parameter that example's
 /// gradient, the batch's mean, the penalty's share and the update line.
-public struct StepExplanation {
+package struct StepExplanation {
     /// The model.
-    public var model: Model
+    package var model: Model
     /// The trainer of the run.
-    public var trainer: Trainer
+    package var trainer: Trainer
     /// The step explained, as the run recorded it.
-    public var step: Trainer.Step
+    package var step: Trainer.Step
     /// The batch's rows (from 0).
-    public var batch: [Int]
+    package var batch: [Int]
     /// The row walked through (from 0).
-    public var row: Int
+    package var row: Int
     /// The example's trace at the step's parameters.
-    public var trace: Trace
+    package var trace: Trace
     /// How numbers are shown.
-    public var format: NumberFormat
+    package var format: NumberFormat
 
     /// Explains `step` (whose parameters before the update are `parameters`) through `row` of `data`.
-    public init(model: Model, trainer: Trainer, step: Trainer.Step, parameters: [Double], batch: [Int], row: Int, data: Dataset,
+    package init(model: Model, trainer: Trainer, step: Trainer.Step, parameters: [Double], batch: [Int], row: Int, data: Dataset,
                 format: NumberFormat) throws(Diagnostic) {
         self.model = model
         self.trainer = trainer
@@ -35,7 +35,7 @@ public struct StepExplanation {
     package func penaltyGradient(_ k: Int) -> Double { trainer.penalty.gradient(step.parameters[k]) }
 
     /// One line per parameter: this example's gradient, the batch mean, the penalty, the update.
-    public var updateRows: [[String]] {
+    package var updateRows: [[String]] {
         let loss = model.graph.nodes[model.graph.output].name ?? "loss"
         var rows = [["parameter", "∂\(loss)/∂w, this example", "batch mean", "+ penalty", "update"]]
         for (k, name) in step.parametersNames(model).enumerated() {
@@ -55,7 +55,7 @@ public struct StepExplanation {
     }
 
     /// The explanation for a terminal.
-    public func text<S: TextOutputStream>(to out: inout S, color: Bool = false) {
+    package func text<S: TextOutputStream>(to out: inout S, color: Bool = false) {
         let inBatch = batch.contains(row)
         let shownRows = batch.prefix(12).map { String($0 + 1) }.joined(separator: ", ") + (batch.count > 12 ? ", …" : "")
         out.write("Step \(step.step) (epoch \(step.epoch)), learning rate \(format(step.learningRate)); its batch: \(batch.count) row\(batch.count == 1 ? "" : "s") (\(shownRows))\n")
@@ -73,7 +73,7 @@ public struct StepExplanation {
 
 extension StepExplanation {
     /// The explanation in Markdown: the headline, the example's walkthrough, the update table.
-    public func markdown<S: TextOutputStream>(to out: inout S) {
+    package func markdown<S: TextOutputStream>(to out: inout S) {
         let inBatch = batch.contains(row)
         out.write("# Step \(step.step), row \(row + 1)\n\n")
         out.write("Step \(step.step) (epoch \(step.epoch)) used learning rate \(escapeMarkdown(format(step.learningRate))) on a batch of \(batch.count) row\(batch.count == 1 ? "" : "s"). ")

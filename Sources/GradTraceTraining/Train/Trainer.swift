@@ -2,18 +2,18 @@ import GradTraceCore
 import GradTraceViews
 /// The update rules, by a second name `Trainer.Optimizer` can refer to without naming the module
 /// (the fuzz targets compile these files into a module of another name).
-public typealias UpdateRule = Optimizer
+package typealias UpdateRule = Optimizer
 
 /// Gradient descent on a traced graph: the parameters are inputs chosen by name (or declared
 /// with `param`), the loss is the output. With data, the loss is one example's: each step
 /// averages it and its gradients over a batch of rows and adds the penalty once. The graph is
 /// built once; each example re-runs the same tape through the one forward and backward kernel.
-public struct Trainer: Sendable {
+package struct Trainer: Sendable {
     /// The update rules (Optimizer.swift).
-    public typealias Optimizer = UpdateRule
+    package typealias Optimizer = UpdateRule
 
     /// A penalty on the parameters, added once per batch.
-    public enum Penalty: Sendable, Equatable {
+    package enum Penalty: Sendable, Equatable {
         /// None.
         case none
         /// λ·Σw², gradient 2λw.
@@ -22,7 +22,7 @@ public struct Trainer: Sendable {
         case l1(Double)
 
         /// The penalty's value at `w`: λ·Σw² or λ·Σ|w|.
-        public func value(_ w: [Double]) -> Double {
+        package func value(_ w: [Double]) -> Double {
             switch self {
             case .none: return 0
             case .l2(let lambda): return lambda * w.reduce(0) { $0 + $1 * $1 }
@@ -31,7 +31,7 @@ public struct Trainer: Sendable {
         }
 
         /// Its gradient with respect to one weight w: 2λw, or λ·sign(w) (0 at 0).
-        @inline(__always) public func gradient(_ w: Double) -> Double {
+        @inline(__always) package func gradient(_ w: Double) -> Double {
             switch self {
             case .none: return 0
             case .l2(let lambda): return 2 * lambda * w
@@ -40,7 +40,7 @@ public struct Trainer: Sendable {
         }
 
         /// How reports write it.
-        public var description: String {
+        package var description: String {
             switch self {
             case .none: return "none"
             case .l2(let l): return "L2, λ = \(formatShortest(l)): λ·Σw² (gradient 2λw)"
@@ -51,38 +51,38 @@ public struct Trainer: Sendable {
 
     /// Names of the inputs to train, in the order every parameter list follows; nil: every
     /// `param` the source declares.
-    public var parameters: [String]?
+    package var parameters: [String]?
     /// The learning rate at each step.
-    public var schedule: Schedule
+    package var schedule: Schedule
     /// The most updates to make.
-    public var steps: Int
+    package var steps: Int
     /// The update rule.
-    public var optimizer: Optimizer
+    package var optimizer: Optimizer
     /// Stop once the loss falls below this.
-    public var stopBelow: Double?
+    package var stopBelow: Double?
     /// The penalty on the parameters.
-    public var penalty: Penalty = .none
+    package var penalty: Penalty = .none
     /// Rows per batch; nil: the whole data set every step (full batch).
-    public var batchSize: Int?
+    package var batchSize: Int?
     /// The seed of the mini-batches' shuffling.
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
     /// How to score accuracy, when the model classifies.
-    public var classifier: Classifier?
+    package var classifier: Classifier?
     /// Rows to measure after every epoch (loss and accuracy), not trained on.
-    public var validation: Dataset?
+    package var validation: Dataset?
     /// Steps whose parameters are kept in `Run.snapshots` (to save them and explain the step later).
-    public var snapshotSteps: Set<Int> = []
+    package var snapshotSteps: Set<Int> = []
 
     /// η, the first step's learning rate.
-    public var learningRate: Double { schedule.initial }
+    package var learningRate: Double { schedule.initial }
 
     /// A trainer of the inputs named in `parameters`; every other input of the loss stays fixed.
-    public init(parameters: [String]?, learningRate: Double, steps: Int, optimizer: Optimizer = .gradientDescent, stopBelow: Double? = nil) {
+    package init(parameters: [String]?, learningRate: Double, steps: Int, optimizer: Optimizer = .gradientDescent, stopBelow: Double? = nil) {
         self.init(parameters: parameters, schedule: .constant(learningRate), steps: steps, optimizer: optimizer, stopBelow: stopBelow)
     }
 
     /// A trainer with a learning-rate schedule.
-    public init(parameters: [String]?, schedule: Schedule, steps: Int, optimizer: Optimizer = .gradientDescent, stopBelow: Double? = nil) {
+    package init(parameters: [String]?, schedule: Schedule, steps: Int, optimizer: Optimizer = .gradientDescent, stopBelow: Double? = nil) {
         self.parameters = parameters
         self.schedule = schedule
         self.steps = steps
@@ -92,65 +92,65 @@ public struct Trainer: Sendable {
 
     /// What happened at one step: the loss and gradients at the parameters *before* the
     /// update (all gradients of a step are taken at the old weights), and the new parameters.
-    public struct Step: Sendable, Equatable {
+    package struct Step: Sendable, Equatable {
         /// The step's number, from 1.
-        public var step: Int
+        package var step: Int
         /// The loss at `parameters`: with data, the batch's mean per-example loss plus the penalty.
-        public var loss: Double
+        package var loss: Double
         /// The parameters before the update, in `Trainer.parameters` order.
-        public var parameters: [Double]
+        package var parameters: [Double]
         /// ∂loss/∂parameter, taken at the old parameters (Nesterov: at the look-ahead point);
         /// with data, the batch mean plus the penalty's gradient.
-        public var gradients: [Double]
+        package var gradients: [Double]
         /// The parameters after the update.
-        public var updated: [Double]
+        package var updated: [Double]
         /// The learning rate of this step.
-        public var learningRate: Double = 0
+        package var learningRate: Double = 0
         /// The epoch this step belongs to (from 1).
-        public var epoch: Int = 1
+        package var epoch: Int = 1
     }
 
     /// What a model scored over one epoch.
-    public struct Epoch: Sendable, Equatable {
+    package struct Epoch: Sendable, Equatable {
         /// The epoch's number, from 1.
-        public var epoch: Int
+        package var epoch: Int
         /// Updates made by its end.
-        public var updates: Int
+        package var updates: Int
         /// Mean per-example loss over the epoch's batches, each taken before its update (no penalty).
-        public var trainingLoss: Double
+        package var trainingLoss: Double
         /// Share of the epoch's training examples classified right, each before its batch's update.
-        public var trainingAccuracy: Double?
+        package var trainingAccuracy: Double?
         /// Mean per-example loss on the validation rows after the epoch (no penalty).
-        public var validationLoss: Double?
+        package var validationLoss: Double?
         /// Share of validation rows classified right after the epoch.
-        public var validationAccuracy: Double?
+        package var validationAccuracy: Double?
         /// Root-mean-square gradient of each parameter group (`Run.groups`), over the epoch's steps.
-        public var gradientRMS: [Double]
+        package var gradientRMS: [Double]
     }
 
     /// Units that never pass a gradient: ReLUs whose input is ≤ 0 for every training example.
-    public struct DeadUnits: Sendable, Equatable {
+    package struct DeadUnits: Sendable, Equatable {
         /// The named layer (`h1`), or `relu` for unnamed ones.
-        public var layer: String
+        package var layer: String
         /// How many of its ReLUs are dead.
-        public var dead: Int
+        package var dead: Int
         /// How many ReLUs it has.
-        public var total: Int
+        package var total: Int
     }
 
     /// Why a run stopped: the loss or a parameter became infinite or NaN.
-    public struct Divergence: Sendable, CustomStringConvertible {
+    package struct Divergence: Sendable, CustomStringConvertible {
         /// The step at which a number became non-finite (from 1).
-        public var step: Int
+        package var step: Int
         /// The parameter that became non-finite, when one did.
-        public var parameter: String?
+        package var parameter: String?
         /// The non-finite value: the parameter's, or the loss's.
-        public var value: Double
+        package var value: Double
         /// When the loss became non-finite first: the parameter of largest magnitude then.
-        public var largest: (name: String, value: Double)?
+        package var largest: (name: String, value: Double)?
 
         /// The sentence reports and the CLI show, ending with the likely cause (a learning rate too large).
-        public var description: String {
+        package var description: String {
             let fmt = NumberFormat(.significant(6), trimsZeros: true)
             if let parameter {
                 return "training diverged in update \(step): parameter \(parameter) became \(fmt(value)); the learning rate is probably too large"
@@ -162,9 +162,9 @@ public struct Trainer: Sendable {
     }
 
     /// The result of a training run: the steps kept, the final parameters and loss, and how it ended.
-    public struct Run: Sendable {
+    package struct Run: Sendable {
         /// The step recorded as number `step` (from 1), if it was kept.
-        public func entry(step: Int) -> Step? {
+        package func entry(step: Int) -> Step? {
             var lo = 0, hi = history.count
             while lo < hi {
                 let mid = (lo + hi) / 2
@@ -173,61 +173,61 @@ public struct Trainer: Sendable {
             return lo < history.count && history[lo].step == step ? history[lo] : nil
         }
         /// The loss after `updates` updates (0: at the start), if the run got that far and kept it.
-        public func loss(afterUpdates updates: Int) -> Double? {
+        package func loss(afterUpdates updates: Int) -> Double? {
             if updates < stepsTaken { return entry(step: updates + 1)?.loss }
             return updates == stepsTaken && divergence == nil ? finalLoss : nil
         }
         /// The parameters after `updates` updates, if kept.
-        public func parameters(afterUpdates updates: Int) -> [Double]? {
+        package func parameters(afterUpdates updates: Int) -> [Double]? {
             if updates < stepsTaken { return entry(step: updates + 1)?.parameters }
             return updates == stepsTaken ? finalParameters : nil
         }
 
         /// Names of the trained inputs, in order.
-        public var parameters: [String]
+        package var parameters: [String]
         /// The steps kept, in order: every step of a run within `Trainer.fullHistoryLimit` values;
         /// of a longer run, those the report's table needs, about 2,000 spread evenly for the
         /// chart, and the last (memory stays bounded whatever the number of steps).
-        public var history: [Step]
+        package var history: [Step]
         /// Whether `history` holds every step taken.
-        public var complete: Bool
+        package var complete: Bool
         /// How many steps were taken (updates made, unless the run stopped before its update).
-        public var stepsTaken: Int
+        package var stepsTaken: Int
         /// The loss at the final parameters (after the last update).
-        public var finalLoss: Double
+        package var finalLoss: Double
         /// The parameters after the last update.
-        public var finalParameters: [Double]
+        package var finalParameters: [Double]
         /// Why the run stopped early with a non-finite number, if it did.
-        public var divergence: Divergence?
+        package var divergence: Divergence?
         /// Whether the loss fell below `stopBelow` before `steps` updates.
-        public var stoppedEarly: Bool
+        package var stoppedEarly: Bool
         /// Per-epoch scores (with data).
-        public var epochs: [Epoch] = []
+        package var epochs: [Epoch] = []
         /// Parameter groups for `Epoch.gradientRMS`: a declared tensor's name, or the parameter's.
-        public var groups: [String] = []
+        package var groups: [String] = []
         /// The parameters each step in `Trainer.snapshotSteps` used (before its update), by step.
-        public var snapshots: [Int: [Double]] = [:]
+        package var snapshots: [Int: [Double]] = [:]
         /// Dead ReLUs at the final parameters, by layer (with data; empty without ReLUs).
-        public var deadUnits: [DeadUnits] = []
+        package var deadUnits: [DeadUnits] = []
         /// Training accuracy at the final parameters, when a classifier was given.
-        public var finalAccuracy: Double?
+        package var finalAccuracy: Double?
     }
 
     /// The input node of each parameter, in order. Throws a `Diagnostic` for a name that is not an
     /// input of `graph`, a name listed twice, or an empty list.
-    public func validate(_ graph: Graph) throws(Diagnostic) -> [Int] {
+    package func validate(_ graph: Graph) throws(Diagnostic) -> [Int] {
         try Model(graph: graph, parameters: parameters, bindings: [:], data: nil).parameterNodes
     }
 
     /// Trains the parameters on `graph`, whose output is the loss, from their bound values. Throws as
     /// `validate(_:)` and `Tracer.inputValues(for:)` do; a divergence ends the run without throwing.
-    public func train(_ graph: Graph, bindings: [String: Double] = [:]) throws(Diagnostic) -> Run {
+    package func train(_ graph: Graph, bindings: [String: Double] = [:]) throws(Diagnostic) -> Run {
         let model = try Model(graph: graph, parameters: parameters, bindings: bindings, data: nil)
         return try train(model, data: nil)
     }
 
     /// Trains `model` on the rows of `data` (nil: the model's fixed inputs, one example).
-    public func train(_ model: Model, data: Dataset?) throws(Diagnostic) -> Run {
+    package func train(_ model: Model, data: Dataset?) throws(Diagnostic) -> Run {
         var session = try TrainingSession(trainer: self, model: model, data: data)
         let p = model.parameterNodes.count
         // Keep every step of a small run; of a large one, only what the report and chart show.
@@ -249,7 +249,7 @@ public struct Trainer: Sendable {
 
     /// The rows of the batch of step `step` (from 1) for `count` examples: the same rows the
     /// training run used (explaining a step starts here).
-    public func rows(ofStep step: Int, examples count: Int) -> [Int] {
+    package func rows(ofStep step: Int, examples count: Int) -> [Int] {
         var batches = Batches(count: count, size: batchSize, seed: seed)
         var rows: [Int] = []
         for _ in 1...max(1, step) { rows = Array(batches.next().rows) }
@@ -257,7 +257,7 @@ public struct Trainer: Sendable {
     }
 
     /// Runs up to this many recorded numbers (steps × parameters) keep every step.
-    public static let fullHistoryLimit = 2_000_000
+    package static let fullHistoryLimit = 2_000_000
     /// This trainer's limit (tests lower it).
     package var historyLimit = Trainer.fullHistoryLimit
 

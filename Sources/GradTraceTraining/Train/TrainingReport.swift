@@ -2,18 +2,18 @@ import GradTraceCore
 import GradTraceViews
 /// Explains a training run: step 1 in full (every gate, then the update line per parameter),
 /// later steps as a thinned table, then the result. Text for a terminal, Markdown for lessons.
-public struct TrainingReport {
+package struct TrainingReport {
     /// The trainer that made the run.
-    public var trainer: Trainer
+    package var trainer: Trainer
     /// The run being explained.
-    public var run: Trainer.Run
+    package var run: Trainer.Run
     /// The trace of step 1, at the starting parameters.
-    public var firstStep: Trace
+    package var firstStep: Trace
     /// How numbers are shown.
-    public var format: NumberFormat
+    package var format: NumberFormat
 
     /// A report of `run`; `firstStep` is the trace at the starting parameters.
-    public init(trainer: Trainer, run: Trainer.Run, firstStep: Trace, format: NumberFormat) {
+    package init(trainer: Trainer, run: Trainer.Run, firstStep: Trace, format: NumberFormat) {
         self.trainer = trainer
         self.run = run
         self.firstStep = firstStep
@@ -23,13 +23,13 @@ public struct TrainingReport {
     package var lossName: String { Labels(firstStep.graph)[firstStep.graph.output] }
 
     /// `Training E over w1, w2 with gradient descent, learning rate η = 0.5, 100 steps`.
-    public var headline: String {
+    package var headline: String {
         "Training \(lossName) over \(run.parameters.joined(separator: ", ")) with \(trainer.optimizer.name), learning rate η = \(formatShortest(trainer.learningRate)), \(trainer.steps) step\(trainer.steps == 1 ? "" : "s")"
     }
 
     /// `w5 ← 0.4 − 0.5 × 0.0822 = 0.3589` (with momentum, the velocity first). Every line
     /// holds at the digits it shows (`DisplayedArithmetic`).
-    public func updateLines(latex: Bool = false) -> [String] {
+    package func updateLines(latex: Bool = false) -> [String] {
         guard let first = run.history.first else { return [] }
         let fmt = format
         let arrow = latex ? " \\leftarrow " : " ← ", minus = latex ? " - " : " − ", times = latex ? " \\times " : " × "
@@ -71,7 +71,7 @@ public struct TrainingReport {
 
     /// One row per thinned number of updates: the loss and parameters after that many updates
     /// (0: at the start), and the gradients taken there for the next update.
-    public var tableRows: [[String]] {
+    package var tableRows: [[String]] {
         let header = ["after k updates", lossName] + run.parameters + run.parameters.map { "∂\(lossName)/∂\($0)" }
         var rows = [header]
         for updates in Trainer.thinnedUpdates(run.stepsTaken) {
@@ -84,7 +84,7 @@ public struct TrainingReport {
     }
 
     /// The loss and parameters after the last update, or why training stopped.
-    public var resultLine: String {
+    package var resultLine: String {
         var text: String
         if let divergence = run.divergence {
             text = "Stopped: \(divergence)."
@@ -98,7 +98,7 @@ public struct TrainingReport {
 
     /// The report for a terminal: the headline, step 1 walked through, the update lines, the thinned
     /// table and the result; `color` adds ANSI colour.
-    public func text<S: TextOutputStream>(to out: inout S, color: Bool = false) {
+    package func text<S: TextOutputStream>(to out: inout S, color: Bool = false) {
         out.write(headline + "\n\n")
         out.write("Step 1 in full\n==============\n")
         TextRenderer.render(firstStep, options: ExplainOptions(format: format, color: color), to: &out)
@@ -115,7 +115,7 @@ public struct TrainingReport {
 
     /// The report in Markdown: step 1 in a `<details>` (when `explainFirstStep`), the update lines
     /// in LaTeX, the loss chart at the relative path `plot`, the thinned table and the result.
-    public func markdown<S: TextOutputStream>(to out: inout S, plot: String?, headingLevel: Int = 2, explainFirstStep: Bool = true) {
+    package func markdown<S: TextOutputStream>(to out: inout S, plot: String?, headingLevel: Int = 2, explainFirstStep: Bool = true) {
         let h = String(repeating: "#", count: headingLevel)
         out.write("\(escapeMarkdown(headline)).\n\n")
         if explainFirstStep {
@@ -136,7 +136,7 @@ public struct TrainingReport {
 
     /// Every state as CSV: updates made so far (0 is the start), the loss and parameters then,
     /// and the gradients the next update uses (empty on the last row); full precision.
-    public func csv() -> String {
+    package func csv() -> String {
         var out = (["updates", "loss"] + run.parameters + run.parameters.map { "d_\($0)" }).joined(separator: ",") + "\n"
         for s in run.history {
             out += ([String(s.step - 1), jsonNumber(s.loss)] + s.parameters.map(jsonNumber) + s.gradients.map(jsonNumber)).joined(separator: ",") + "\n"
@@ -150,7 +150,7 @@ public struct TrainingReport {
 
     /// The loss against the number of updates made, one series per run; the y axis is
     /// logarithmic when every loss is positive and they span more than a factor of 50.
-    public static func lossChart(_ runs: [(name: String, run: Trainer.Run)], title: String) -> Chart {
+    package static func lossChart(_ runs: [(name: String, run: Trainer.Run)], title: String) -> Chart {
         // x is the number of updates made: the history's step k is the loss after k − 1 updates.
         let series = runs.map { entry in
             var points = entry.run.history.map { (x: Double($0.step - 1), y: $0.loss) }

@@ -2,39 +2,39 @@ import GradTraceCore
 /// One training run, a step at a time: the loop `Trainer.train` runs to the end, and a live
 /// page runs a few steps per frame. Holds the weights, the optimiser's state, the batch order
 /// and the epoch's running scores; every step goes through the one `BatchEvaluator`.
-public struct TrainingSession {
+package struct TrainingSession {
     /// The settings.
-    public let trainer: Trainer
+    package let trainer: Trainer
     /// The model trained.
-    public let model: Model
+    package let model: Model
     /// The training rows (nil: the model's fixed inputs, one example).
-    public let data: Dataset?
+    package let data: Dataset?
     private var evaluator: BatchEvaluator
     /// The current weights, in `model.parameterNodes` order.
-    public private(set) var weights: [Double]
+    package private(set) var weights: [Double]
     private var state: Optimizer.State
     private var point: [Double], grads: [Double], updated: [Double]
     private var batches: Batches
     /// Parameter groups (a declared tensor's name, or the parameter's) and each parameter's group.
-    public let groups: [String]
+    package let groups: [String]
     private let groupOf: [Int], groupSizes: [Int]
     private var epochLoss = 0.0, epochCorrect = 0, epochSeen = 0, epochSteps = 0
     private var epochSquares: [Double]
     /// Updates made.
-    public private(set) var stepsTaken = 0
+    package private(set) var stepsTaken = 0
     /// The epochs finished.
-    public private(set) var epochs: [Trainer.Epoch] = []
+    package private(set) var epochs: [Trainer.Epoch] = []
     /// Why the run stopped with a non-finite number, if it did.
-    public private(set) var divergence: Trainer.Divergence?
+    package private(set) var divergence: Trainer.Divergence?
     /// Whether a batch's loss fell below `stopBelow`.
-    public private(set) var stoppedEarly = false
+    package private(set) var stoppedEarly = false
     /// The parameters of the snapshot steps, by step.
-    public private(set) var snapshots: [Int: [Double]] = [:]
+    package private(set) var snapshots: [Int: [Double]] = [:]
     /// The last step taken.
-    public private(set) var lastStep: Trainer.Step?
+    package private(set) var lastStep: Trainer.Step?
 
     /// A session at the model's starting weights.
-    public init(trainer: Trainer, model: Model, data: Dataset?) throws(Diagnostic) {
+    package init(trainer: Trainer, model: Model, data: Dataset?) throws(Diagnostic) {
         self.trainer = trainer
         self.model = model
         self.data = data
@@ -59,10 +59,10 @@ public struct TrainingSession {
     }
 
     /// Whether no more steps will be taken.
-    public var isFinished: Bool { stepsTaken >= trainer.steps || divergence != nil || stoppedEarly }
+    package var isFinished: Bool { stepsTaken >= trainer.steps || divergence != nil || stoppedEarly }
 
     /// Takes the next step and returns it; nil when the run is over.
-    public mutating func step() -> Trainer.Step? {
+    package mutating func step() -> Trainer.Step? {
         guard !isFinished else { return nil }
         let stepNumber = stepsTaken + 1
         let (rows, epoch, endsEpoch) = batches.next()
@@ -128,7 +128,7 @@ public struct TrainingSession {
     }
 
     /// Mean loss (with the penalty) and accuracy over every training row at the current weights.
-    public mutating func score() -> (loss: Double, accuracy: Double?) {
+    package mutating func score() -> (loss: Double, accuracy: Double?) {
         evaluator.setParameters(weights)
         let loss = evaluator.loss(batches.all) + trainer.penalty.value(weights)
         let accuracy = evaluator.scores && data != nil ? evaluator.score(data!, parameters: weights).accuracy : nil
@@ -136,15 +136,15 @@ public struct TrainingSession {
     }
 
     /// Mean loss and accuracy over `rows` (same columns as the training data) at the current weights.
-    public mutating func score(_ rows: Dataset) -> (loss: Double, accuracy: Double?) {
+    package mutating func score(_ rows: Dataset) -> (loss: Double, accuracy: Double?) {
         evaluator.score(rows, parameters: weights)
     }
 
     /// Dead ReLUs at the current weights (with data).
-    public mutating func deadUnits() -> [Trainer.DeadUnits] { data == nil ? [] : evaluator.deadUnits(parameters: weights) }
+    package mutating func deadUnits() -> [Trainer.DeadUnits] { data == nil ? [] : evaluator.deadUnits(parameters: weights) }
 
     /// Ends the run: the final loss, accuracy and dead units, with no history (`Trainer.train` adds it).
-    public mutating func finish() -> Trainer.Run {
+    package mutating func finish() -> Trainer.Run {
         let (finalLoss, accuracy) = score()
         if divergence == nil, !finalLoss.isFinite {
             divergence = Trainer.Divergence(step: stepsTaken + 1, parameter: nil, value: finalLoss, largest: nil)
