@@ -461,7 +461,7 @@ package struct LessonBuilder: Sendable {
         }
         let rounding: String
         switch format.mode {
-        case .decimals(let p): rounding = "Round every number you write to \(p) decimals."
+        case .decimals(let p): rounding = "Round every number you write to \(p) decimals (\(RoundAsYouGo.rule))."
         case .significant(let n): rounding = "Keep \(n) significant figures in every number you write."
         case .shortest: rounding = ""
         }
@@ -535,7 +535,7 @@ package struct LessonBuilder: Sendable {
         let toleranceFormat = NumberFormat(.decimals(decimals))
         let rounding = wholeNumbers
             ? "Every answer is a whole number."
-            : "Round every number you write to \(decimals) decimal\(decimals == 1 ? "" : "s"), and work on with the rounded numbers. Rounding as you go can move the last digit: the answer key gives, for each answer, how far off it may be."
+            : "Round every number you write to \(decimals) decimal\(decimals == 1 ? "" : "s") (\(RoundAsYouGo.rule)), and work on with the rounded numbers. Rounding as you go can move the last digit: the answer key gives, for each answer, how far off it may be."
         var blankOptions = DotOptions(format: format, showGradients: true, rankdir: circuit.block.options.rankdir)
         blankOptions.blankGradients = true
         blankOptions.blankValues = kind == .values

@@ -9,10 +9,21 @@ package struct RoundAsYouGo {
     package var values: [Double]
     package var gradients: [Double]
 
+    /// The rounding rule a worksheet states and a student follows, in the sheet's words.
+    package static let rule = "halves round away from zero: 0.125 → 0.13, −0.125 → −0.13"
+
+    /// `x` rounded to `decimals` as a student rounds the number they see: from its shortest
+    /// decimal form (0.125, not the binary 0.12499999…), halves away from zero.
+    package static func round(_ x: Double, decimals: Int) -> Double {
+        guard x.isFinite, var exact = Decimal(string: "\(x)") else { return x }
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &exact, decimals, .plain)
+        return Double("\(rounded)") ?? x
+    }
+
     package init(_ trace: Trace, decimals: Int) {
         let graph = trace.graph
-        let scale = pow(10, Double(decimals))
-        let round: (Double) -> Double = { x in x.isFinite ? (x * scale).rounded() / scale : x }
+        let round: (Double) -> Double = { RoundAsYouGo.round($0, decimals: decimals) }
         let n = graph.count
         gradients = [Double](repeating: 0, count: n)
         values = [Double](repeating: 0, count: n)

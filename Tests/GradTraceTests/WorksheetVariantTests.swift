@@ -6,6 +6,16 @@ import Testing
 /// whose key is not all zeros, whose σ and tanh gates are not saturated, with no kink, no
 /// division by nearly zero and targets in range; authors control the draw.
 @Suite struct WorksheetVariantTests {
+    /// The sheet's rounding rule is the one the key is computed with: halves away from zero,
+    /// from the number as written (2.345 is 2.3449999… in binary, which rounded 2.34 before).
+    @Test func theKeyRoundsAsTheSheetSays() {
+        #expect(RoundAsYouGo.round(0.125, decimals: 2) == 0.13)
+        #expect(RoundAsYouGo.round(-0.125, decimals: 2) == -0.13)
+        #expect(RoundAsYouGo.round(2.345, decimals: 2) == 2.35)
+        #expect(RoundAsYouGo.round(0.19661193324148185, decimals: 2) == 0.2)
+        #expect(RoundAsYouGo.rule.contains("0.125 → 0.13"))
+    }
+
     static func shippedWorksheets() throws -> [(String, CircuitBlock)] {
         let folder = packageRoot.appendingPathComponent("lessons")
         return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter { $0.hasSuffix(".md") }.compactMap { file in
