@@ -48,7 +48,9 @@ let package = Package(
         // `gradtrace serve`: the live classroom page. Its own target, so the library has no server dependency.
         .target(
             name: "GradTraceServer",
-            dependencies: ["GradTrace", "CSystemCalls", .product(name: "FlyingFox", package: "FlyingFox")]
+            dependencies: ["GradTrace", "CSystemCalls", .product(name: "FlyingFox", package: "FlyingFox")],
+            // The pages' markup, scripts and stylesheets, as files, compiled into the binary.
+            resources: [.embedInCode("Resources")]
         ),
         .executableTarget(
             name: "gradtrace",
