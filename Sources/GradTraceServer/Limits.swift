@@ -35,6 +35,8 @@ public struct ServerLimits: Sendable {
     public var cacheBytes = 64 * 1024 * 1024
     /// The network page: sessions, steps per second, network and data size (NetworkService.swift).
     public var network = NetworkLimits()
+    /// What one connection may send and how long it may take (`ConnectionGuard`).
+    public var connections = ConnectionLimits()
 
     public init() {}
 
@@ -42,4 +44,30 @@ public struct ServerLimits: Sendable {
     var explanation: Explanation.Limits {
         Explanation.Limits(sourceBytes: sourceBytes, nodes: nodes, diagramGates: diagramGates, diagramFanOut: diagramFanOut)
     }
+}
+
+/// What a connection may do before the server stops listening to it. These hold for every
+/// client, before any route runs: `ConnectionGuard` checks them on SwiftNIO's parsed request
+/// parts, and answers with the status below and closes the connection where the stream can no
+/// longer be trusted (the rest of an oversized or malformed request is never parsed).
+public struct ConnectionLimits: Sendable {
+    /// Bytes of the request line and header lines (431): SwiftNIO counts the target, the header
+    /// names and the values, not the separators; `headerFields` bounds what those can add.
+    public var headerBytes = 16 * 1024
+    /// Header lines in one request (431).
+    public var headerFields = 100
+    /// Seconds from the first byte of a request to the end of its header (408).
+    public var headerSeconds: Double = 10
+    /// Seconds from the end of the header to the end of the body (408).
+    public var bodySeconds: Double = 30
+    /// Seconds a connection may wait for its next request (then it is closed, silently).
+    public var idleSeconds: Double = 30
+    /// Open connections from one address, and in all; past them a new connection is answered
+    /// 503 and closed.
+    public var perAddress = 128
+    public var total = 2_048
+    /// Seconds a WebSocket has to answer the server's close before the connection is dropped.
+    public var webSocketCloseSeconds: Double = 0.5
+
+    public init() {}
 }
