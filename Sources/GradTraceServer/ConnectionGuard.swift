@@ -121,7 +121,12 @@ final class RawSide: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if context.channel.isActive { admit(context) }
+        if context.channel.isActive {
+            admit(context)
+            // Added while the channel is set up: answer once it can be written to.
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.execute { loopBound.value.answerRefusal() }
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -134,6 +139,7 @@ final class RawSide: ChannelDuplexHandler {
     func channelActive(context: ChannelHandlerContext) {
         admit(context)
         context.fireChannelActive()
+        answerRefusal()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -141,17 +147,21 @@ final class RawSide: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
+    private var refused = false
+
+    /// Counts the connection against its address (once); past a cap it is refused.
     private func admit(_ context: ChannelHandlerContext) {
         guard address == nil else { return }
         let address = context.channel.remoteAddress?.ipAddress ?? "?"
         self.address = address
-        if settings.counts.open(address) {
-            counted = true
-        } else {
-            let limits = settings.counts.limits
-            send(ConnectionGuard.response(503, kind: "busy", "this server takes at most \(limits.perAddress) connections from one address (\(limits.total) in all)",
-                                          help: "close some tabs, or try again in a moment"))
-        }
+        if settings.counts.open(address) { counted = true } else { refused = true }
+    }
+
+    private func answerRefusal() {
+        guard refused, !closing else { return }
+        let limits = settings.counts.limits
+        send(ConnectionGuard.response(503, kind: "busy", "this server takes at most \(limits.perAddress) connections from one address (\(limits.total) in all)",
+                                      help: "close some tabs, or try again in a moment"))
     }
 
     private func release() {

@@ -253,7 +253,15 @@ struct HostileClientTests {
         try await withServer(limits) { port in
             let probe = HealthProbe(port: port)
             defer { probe.stop() }
-            let held = try await blocking { try (0..<8).map { _ in try connectSocket(port, timeout: 10, from: "127.0.0.3") } }
+            // Eight connections from 127.0.0.3, each shown to be admitted by an answer, then kept open.
+            let held = try await blocking {
+                try (0..<8).map { _ -> Int32 in
+                    let fd = try connectSocket(port, timeout: 10, from: "127.0.0.3")
+                    _ = sendAll(fd, Array("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8))
+                    guard try readResponse(fd).status == 200 else { throw ClientError(description: "not admitted") }
+                    return fd
+                }
+            }
             defer { held.forEach { close($0) } }
             let ninth = try await blocking { () -> Response in
                 let fd = try connectSocket(port, timeout: 10, from: "127.0.0.3")
@@ -383,9 +391,16 @@ final class HealthProbe: @unchecked Sendable {
         }
     }
 
+    private var joined = false
+
+    /// Stops the probe and waits for its last request (once; later calls return at once).
     func stop() {
-        lock.withLock { done = true }
-        finished.wait()
+        let first: Bool = lock.withLock {
+            done = true
+            defer { joined = true }
+            return !joined
+        }
+        if first { finished.wait() }
     }
 
     var statuses: [Int] { lock.withLock { results } }

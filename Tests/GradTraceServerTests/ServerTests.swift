@@ -258,8 +258,8 @@ import Testing
             let fds: [Int32] = try await blocking {
                 var fds: [Int32] = []
                 for _ in 0..<2_000 { fds.append(try connectSocket(port, timeout: 5, from: "127.0.0.2")) }
-                // Some of them start a request and never finish it.
-                for fd in fds.prefix(cap / 2) { _ = "POST /api/explain HTTP/1.1\r\nContent-Length: 100\r\n\r\n{".withCString { write(fd, $0, strlen($0)) } }
+                // Some of them start a request and never finish it (held until its body's time-out).
+                for fd in fds.prefix(cap / 2) { _ = sendAll(fd, Array("POST /api/explain HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: 100\r\n\r\n{".utf8)) }
                 return fds
             }
             defer { fds.forEach { close($0) } }
