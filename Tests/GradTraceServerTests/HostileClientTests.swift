@@ -201,6 +201,33 @@ struct HostileClientTests {
         outcome.expectHealthy(growth: 10 << 20)
     }
 
+    // MARK: Stopping
+
+    /// SIGTERM stops `gradtrace serve` with a request in flight: the request is answered, the
+    /// program exits with status 0, and its drawing processes are gone. (The time it takes is
+    /// measured by bench/serve_stop.py; the bound here only says it did not hang: the old server
+    /// took about 7 s.)
+    @Test func sigtermAnswersWhatIsInFlightAndLeavesNoDrawingProcesses() async throws {
+        let server = try ServeProcess()
+        _ = try await post(server.port, "/api/explain", json: neuron)
+        let children = ServeProcess.children(of: server.process.processIdentifier)
+        #expect(!children.isEmpty, "diagrams are drawn by child processes")
+        let body = try JSONSerialization.data(withJSONObject: ["source": Array(repeating: "x", count: 32).joined(separator: " + "), "values": ["x": 7]])
+        async let inFlight = post(server.port, "/api/explain", body: body)
+        try await Task.sleep(for: .milliseconds(50))
+        kill(server.process.processIdentifier, SIGTERM)
+        let exited = try await blocking { () -> Bool in
+            let deadline = Date(timeIntervalSinceNow: 5)
+            while server.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            return !server.process.isRunning
+        }
+        #expect(exited, "serve ended on SIGTERM")
+        #expect(server.process.terminationStatus == 0)
+        #expect([200, 503].contains((try? await inFlight)?.status ?? -1), "the request under way was answered")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(children.allSatisfy { !ServeProcess.alive($0) }, "no drawing process is left")
+    }
+
     // MARK: Time-outs and caps (an in-process server with small limits)
 
     static var quick: ServerLimits {
@@ -316,6 +343,17 @@ final class ServeProcess: @unchecked Sendable {
             throw ClientError(description: "serve did not say where it listens: \(text)")
         }
         self.port = port
+    }
+
+    /// The processes `pid` started and that are still there.
+    static func children(of pid: Int32) -> [Int32] {
+        ((try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+    }
+
+    /// True while `pid` runs (a zombie, ended but not yet reaped, is not running).
+    static func alive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        return !(stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true)
     }
 
     /// The server's resident memory now, and its peak (VmRSS and VmHWM, bytes).

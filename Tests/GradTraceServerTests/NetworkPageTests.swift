@@ -318,6 +318,31 @@ import Testing
         }
     }
 
+    /// A CSV posted to the model endpoint has room for its JSON escaping (the body limit there is the
+    /// socket message's 128 KiB, not the expression's 64 KiB), and past it the 413 names the CSV's limit.
+    @Test func aCSVSizeErrorNamesTheCSVLimit() async throws {
+        try await withServer { port in
+            // 57 KiB of CSV whose quotes double in JSON: a 100 KiB body.
+            var csv = "\"x1\",\"x2\",\"y\"\n"
+            while csv.utf8.count < 57 * 1024 { csv += "\"0.5\",\"0.25\",\"1\"\n\"-0.5\",\"-0.25\",\"0\"\n" }
+            var options = Self.options
+            options["csv"] = csv
+            let fits = try JSONSerialization.data(withJSONObject: options)
+            #expect(fits.count > 64 * 1024 && fits.count < 128 * 1024)
+            let r = try await post(port, "/api/network/model", body: fits)
+            #expect(r.status != 413, "\(r.text.prefix(300))")
+            // 200 KiB: the body is over the endpoint's limit, and the answer says what a CSV may have.
+            options["csv"] = String(repeating: csv, count: 2)
+            let over = try await post(port, "/api/network/model", body: try JSONSerialization.data(withJSONObject: options))
+            #expect(over.status == 413 && over.statusLine == "HTTP/1.1 413 Content Too Large")
+            #expect((over.error["message"] as? String)?.contains("128 KiB") == true)
+            #expect((over.error["help"] as? String)?.contains("a CSV may have at most 60 KiB") == true, "\(over.text)")
+            // The explain endpoint's own limit and help are unchanged.
+            let explain = try await post(port, "/api/explain", body: Data(repeating: 0x20, count: 70 * 1024))
+            #expect(explain.status == 413 && (explain.error["help"] as? String) == "send a shorter expression")
+        }
+    }
+
     @Test func aSocketThatNeverStartsOrStandsIdleIsClosed() async throws {
         var limits = ServerLimits()
         limits.network.sessions = 1
