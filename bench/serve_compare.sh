@@ -16,7 +16,7 @@ run_wrk() {  # label binary port
   wrk -t2 -c64 -d20s --latency -s "$here/wrk_explain.lua" "http://127.0.0.1:$3/api/explain" | grep -E "Requests/sec|Non-2xx|Socket errors|50%|99%|requests in"
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 }
-for round in 1 2; do
+for round in ${ROUNDS:-1 2}; do
   run_wrk "hummingbird (round $round)" "$new" 18101
   [ -n "$old" ] && run_wrk "flyingfox (round $round)" "$old" 18102
 done
