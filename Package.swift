@@ -1,9 +1,9 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
     name: "GradTrace",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .library(name: "GradTrace", targets: ["GradTrace"]),
         .executable(name: "gradtrace", targets: ["gradtrace"]),
@@ -11,8 +11,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // The HTTP server of `gradtrace serve` (GradTraceServer only; see ARCHITECTURE.md for why this one).
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // The HTTP server of `gradtrace serve` (GradTraceServer only; see ARCHITECTURE.md for why this one):
+        // Hummingbird 2 on SwiftNIO's HTTP/1.1 parser, and its WebSocket upgrade. No default traits
+        // (they add swift-configuration, which the server does not use).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -48,7 +55,19 @@ let package = Package(
         // `gradtrace serve`: the live classroom page. Its own target, so the library has no server dependency.
         .target(
             name: "GradTraceServer",
-            dependencies: ["GradTrace", "CSystemCalls", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: [
+                "GradTrace", "CSystemCalls",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             // The pages' markup, scripts and stylesheets, as files, compiled into the binary.
             resources: [.embedInCode("Resources")]
         ),

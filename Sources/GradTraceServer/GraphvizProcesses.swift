@@ -58,6 +58,14 @@ final class GraphvizProcesses: Sendable {
     /// Ends the children: idle ones now, busy ones when their layout is done.
     func stop() { pool?.stop() }
 
+    /// Ends every child now, busy ones too (a server on its way out: it does not wait for a layout).
+    func kill() {
+        pool?.stop()
+        #if canImport(Glibc)
+        for pid in processIDs { Glibc.kill(pid, SIGKILL) }
+        #endif
+    }
+
     /// How many children have been started so far, and the ones running now (tests).
     var started: Int { pool?.started ?? 0 }
     var processIDs: Set<Int32> { pool?.processIDs ?? [] }

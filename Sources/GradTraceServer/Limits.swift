@@ -35,6 +35,8 @@ package struct ServerLimits: Sendable {
     package var cacheBytes = 64 * 1024 * 1024
     /// The network page: sessions, steps per second, network and data size (NetworkService.swift).
     package var network = NetworkLimits()
+    /// What one connection may send and how long it may take (`ConnectionGuard`).
+    package var connections = ConnectionLimits()
 
     package init() {}
 
@@ -42,4 +44,30 @@ package struct ServerLimits: Sendable {
     var explanation: Explanation.Limits {
         Explanation.Limits(sourceBytes: sourceBytes, nodes: nodes, diagramGates: diagramGates, diagramFanOut: diagramFanOut)
     }
+}
+
+/// What a connection may do before the server stops listening to it. These hold for every
+/// client, before any route runs: `ConnectionGuard` checks them on SwiftNIO's parsed request
+/// parts, and answers with the status below and closes the connection where the stream can no
+/// longer be trusted (the rest of an oversized or malformed request is never parsed).
+package struct ConnectionLimits: Sendable {
+    /// Bytes of the request line and header lines (431): SwiftNIO counts the target, the header
+    /// names and the values, not the separators; `headerFields` bounds what those can add.
+    package var headerBytes = 16 * 1024
+    /// Header lines in one request (431).
+    package var headerFields = 100
+    /// Seconds from the first byte of a request to the end of its header (408).
+    package var headerSeconds: Double = 10
+    /// Seconds from the end of the header to the end of the body (408).
+    package var bodySeconds: Double = 30
+    /// Seconds a connection may wait for its next request (then it is closed, silently).
+    package var idleSeconds: Double = 30
+    /// Open connections from one address, and in all; past them a new connection is answered
+    /// 503 and closed.
+    package var perAddress = 128
+    package var total = 2_048
+    /// Seconds a WebSocket has to answer the server's close before the connection is dropped.
+    package var webSocketCloseSeconds: Double = 0.5
+
+    package init() {}
 }

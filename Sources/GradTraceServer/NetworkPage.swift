@@ -21,7 +21,9 @@ struct NetworkPage: Page {
             Route("GET", "/assets/network.css") { _ in
                 Reply(status: 200, contentType: "text/css; charset=utf-8", body: Data(NetworkAssets.css.utf8), headers: [("Cache-Control", "no-cache")])
             },
-            Route("POST", "/api/network/model") { request in
+            // Room for a CSV of `csvBytes` as a JSON string, as on the socket.
+            Route("POST", "/api/network/model", bodyBytes: limits.messageBytes,
+                  bodyHelp: "a CSV may have at most \(limits.csvBytes / 1024) KiB (and \(limits.points) rows)") { request in
                 switch NetworkOptions.decode(json: request.body, limits: limits) {
                 case .failure(let e): return e.reply
                 case .success(let o):

@@ -4,8 +4,9 @@ import GradTrace
 /// What the network page may ask for. Past any of these a request gets a JSON error naming the
 /// limit. (`ServerLimits.network`.)
 package struct NetworkLimits: Sendable {
-    /// Training sessions (open sockets with a network) at once, over all clients.
+    /// Training sessions (open sockets with a network) at once, over all clients, and from one address.
     package var sessions = 16
+    package var sessionsPerAddress = 8
     /// Steps per second one session may run.
     package var stepsPerSecond = 500
     /// Frames (numbers and boundary) per second one session sends, at most.

@@ -1,88 +1,101 @@
-import FlyingFox
 import Foundation
 import GradTrace
+import HummingbirdWebSocket
+import NIOCore
+import NIOWebSocket
 
-/// Sends the network page's socket (`GET /api/network/live`) and its session count
-/// (`GET /api/network/sessions`) to `NetworkSessions`; every other request to the router.
-struct NetworkSocketRouter: HTTPHandler {
-    let next: Router
-    let sessions: NetworkSessions
-    let socket: WebSocketHTTPHandler
+/// What a session sends its client: a text message, or the close that ends the socket.
+enum SocketMessage: Sendable {
+    case text(String)
+    case close(code: UInt16, reason: String)
+}
 
-    init(next: Router, limits: ServerLimits) {
-        self.next = next
-        sessions = NetworkSessions(limits: limits.network)
-        socket = .webSocket(sessions, frameSize: 1 << 20)
-    }
-
+/// The live training sessions: one per open socket (`GET /api/network/live`, upgraded), at most
+/// `limits.sessions` at once and `limits.sessionsPerAddress` from one address. A session ends
+/// when its client goes away.
+final class NetworkSessions: @unchecked Sendable {
     static let socketPath = "/api/network/live"
     static let countPath = "/api/network/sessions"
 
-    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-        switch request.path {
-        case Self.socketPath:
-            // A page of another site may not drive a session here (the browser sends Origin).
-            if let origin = request.headers[HTTPHeader("Origin")],
-               origin.components(separatedBy: "://").last?.lowercased() != request.headers[.host]?.lowercased() {
-                return Router.response(.error(403, kind: "request", "the live socket takes connections from this server's own pages only"), closing: true)
-            }
-            if request.headers[.upgrade]?.lowercased() != "websocket" {
-                return Router.response(.error(400, kind: "request", "this address is a WebSocket: open it with new WebSocket(…)"), closing: false)
-            }
-            return try await socket.handleRequest(request)
-        case Self.countPath:
-            struct Count: Encodable { var ok = true; var sessions: Int; var limit: Int }
-            let body = (try? JSONEncoder.sorted.encode(Count(sessions: sessions.count, limit: sessions.limits.sessions))) ?? Data()
-            return Router.response(.json(200, body), closing: false)
-        default:
-            return try await next.handleRequest(request)
-        }
-    }
-}
-
-/// The live training sessions: one per open socket that started a network, at most
-/// `limits.sessions` at once. A session ends when its client goes away.
-final class NetworkSessions: WSMessageHandler, @unchecked Sendable {
     let limits: NetworkLimits
     private let lock = NSLock()
     private var open = 0
+    private var byAddress: [String: Int] = [:]
 
     init(limits: NetworkLimits) { self.limits = limits }
 
     var count: Int { lock.withLock { open } }
 
-    private func reserve() -> Bool {
+    /// The socket's address as a plain GET (a 400 that says what it is), and the session count.
+    var routes: [Route] {
+        [
+            Route("GET", Self.socketPath) { _ in .error(400, kind: "request", "this address is a WebSocket: open it with new WebSocket(…)") },
+            Route("GET", Self.countPath) { [self] _ in
+                struct Count: Encodable { var ok = true; var sessions: Int; var limit: Int }
+                return .json(200, (try? JSONEncoder.sorted.encode(Count(sessions: count, limit: limits.sessions))) ?? Data())
+            },
+        ]
+    }
+
+    /// Nil when a place was reserved; otherwise the message that says which cap is full.
+    private func reserve(_ address: String) -> String? {
         lock.withLock {
-            guard open < limits.sessions else { return false }
+            guard open < limits.sessions else { return "\(limits.sessions) training sessions are running, the most this server runs at once" }
+            guard byAddress[address, default: 0] < limits.sessionsPerAddress else {
+                return "\(limits.sessionsPerAddress) training sessions are running from your address, the most this server runs for one"
+            }
             open += 1
-            return true
+            byAddress[address, default: 0] += 1
+            return nil
         }
     }
 
-    private func release() { lock.withLock { open -= 1 } }
-
-    func makeMessages(for client: AsyncStream<WSMessage>) async throws -> AsyncStream<WSMessage> {
-        let (output, continuation) = AsyncStream<WSMessage>.makeStream(bufferingPolicy: .bufferingNewest(64))
-        guard reserve() else {
-            continuation.yield(.text(LiveSession.errorText(kind: "limit", "\(limits.sessions) training sessions are running, the most this server runs at once",
-                                                           help: "close another tab's network page, or try again in a moment")))
-            continuation.yield(.close(WSCloseCode(1013, reason: "Try Again Later")))
-            continuation.finish()
-            return output
+    private func release(_ address: String) {
+        lock.withLock {
+            open -= 1
+            let n = byAddress[address, default: 1] - 1
+            byAddress[address] = n > 0 ? n : nil
         }
+    }
+
+    /// One socket, from its upgrade to its end: the session's messages out, the client's in.
+    /// Messages over `limits.messageBytes` (in one frame or many) end the socket with 1009; NIO's
+    /// decoder refuses a larger frame from its header, before reading it.
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, address: String, channel: any Channel) async throws {
+        if let full = reserve(address) {
+            try await outbound.writeTextMessage(LiveSession.errorText(kind: "limit", full, help: "close another tab's network page, or try again in a moment"))
+            try await outbound.close(.init(codeNumber: 1013), reason: "Try Again Later")
+            return
+        }
+        defer { release(address) }
+        let (messages, continuation) = AsyncStream<SocketMessage>.makeStream(bufferingPolicy: .bufferingNewest(64))
         let session = LiveSession(limits: limits, send: { continuation.yield($0) }, finish: { continuation.finish() })
         session.start()
-        Task {
-            for await message in client {
-                if case .text(let text) = message { session.receive(text) }
-                if case .close = message { break }
+        defer { session.stop() }
+        let maxSize = limits.messageBytes
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await message in messages {
+                    switch message {
+                    case .text(let text): try await outbound.writeTextMessage(text)
+                    case .close(let code, let reason):
+                        try await outbound.close(.init(codeNumber: Int(code)), reason: reason)
+                        // A client that does not answer the close is dropped.
+                        try await Task.sleep(for: .seconds(1))
+                        channel.close(promise: nil)
+                        return
+                    }
+                }
             }
-            // The client went away (or closed): stop training, free the slot.
-            session.stop()
-            self.release()
-            continuation.finish()
+            group.addTask {
+                for try await message in inbound.messages(maxSize: maxSize) {
+                    if case .text(let text) = message { session.receive(text) }
+                }
+            }
+            // Whichever ends first (the client closed, or the session did) ends the other.
+            defer { group.cancelAll() }
+            try await group.next()
         }
-        return output
     }
 }
 
@@ -94,7 +107,7 @@ final class NetworkSessions: WSMessageHandler, @unchecked Sendable {
 /// someone else (a tab left open on a paused network overnight, a client that never starts).
 final class LiveSession: @unchecked Sendable {
     private let limits: NetworkLimits
-    private let send: @Sendable (WSMessage) -> Void
+    private let send: @Sendable (SocketMessage) -> Void
     private let finish: @Sendable () -> Void
     private let condition = NSCondition()
     private var lastMessage = LiveSession.now()
@@ -115,7 +128,7 @@ final class LiveSession: @unchecked Sendable {
     /// Steps taken before the current `TrainingSession` (added points continue the run in a new one).
     private var stepOffset = 0
 
-    init(limits: NetworkLimits, send: @escaping @Sendable (WSMessage) -> Void, finish: @escaping @Sendable () -> Void = {}) {
+    init(limits: NetworkLimits, send: @escaping @Sendable (SocketMessage) -> Void, finish: @escaping @Sendable () -> Void = {}) {
         self.limits = limits
         self.send = send
         self.finish = finish
@@ -188,7 +201,7 @@ final class LiveSession: @unchecked Sendable {
                                            : "the network stood paused for \(span(limits.idleSeconds)) with no message"
                 send(.text(Self.errorText(kind: "idle", message + "; the session was closed to free its place for others",
                                           help: "press New network to start again")))
-                send(.close(WSCloseCode(1000, reason: "idle")))
+                send(.close(code: 1000, reason: "idle"))
                 finish()
                 return
             }

@@ -1,5 +1,7 @@
-import FlyingFox
 import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
 
 /// What a handler answers: a status, a content type and the bytes. Security headers are added
 /// to every reply in one place (`Router.response`).
@@ -29,15 +31,21 @@ struct Request: Sendable {
     var body: Data
 }
 
-/// One entry of the route table: a method and an exact path, and what answers it.
+/// One entry of the route table: a method and an exact path, and what answers it. A POST's
+/// body is read within `bodyBytes` (the server's `bodyBytes` unless the route says otherwise);
+/// past it the client is told `help`.
 struct Route: Sendable {
     var method: String
     var path: String
+    var bodyBytes: Int?
+    var bodyHelp = "send a shorter expression"
     var handler: @Sendable (Request) async -> Reply
 
-    init(_ method: String, _ path: String, _ handler: @escaping @Sendable (Request) async -> Reply) {
+    init(_ method: String, _ path: String, bodyBytes: Int? = nil, bodyHelp: String? = nil, _ handler: @escaping @Sendable (Request) async -> Reply) {
         self.method = method
         self.path = path
+        self.bodyBytes = bodyBytes
+        if let bodyHelp { self.bodyHelp = bodyHelp }
         self.handler = handler
     }
 }
@@ -91,12 +99,15 @@ struct ServerContext: Sendable {
     }
 }
 
-/// The server's one handler: reads the body within the limit, finds the route, and adds the
-/// headers every reply carries.
-struct Router: HTTPHandler {
+/// The server's one handler: finds the route, reads the body within its limit, and adds the
+/// headers every reply carries. (Sizes, time-outs, Host and Origin were checked before any of
+/// this, by `ConnectionGuard`.)
+struct Router: Sendable {
     let routes: [String: Route]  // "GET /path"
     let paths: Set<String>
     let limits: ServerLimits
+    /// The largest body any route takes (the guard's limit for a path no route has).
+    let largestBody: Int
 
     init(routes: [Route], limits: ServerLimits) {
         var table: [String: Route] = [:]
@@ -107,82 +118,88 @@ struct Router: HTTPHandler {
         self.routes = table
         paths = Set(routes.map(\.path))
         self.limits = limits
+        largestBody = routes.map { $0.bodyBytes ?? limits.bodyBytes }.max() ?? limits.bodyBytes
     }
 
-    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// The body limit at `path` (a POST route's, else the server's) and what to suggest past it.
+    func bodyLimit(path: String) -> (bytes: Int, help: String) {
+        if let route = routes["POST \(path)"] { return (route.bodyBytes ?? limits.bodyBytes, route.bodyHelp) }
+        return (limits.bodyBytes, "send a shorter expression")
+    }
+
+    func respond(to request: Hummingbird.Request) async -> Response {
         let method = request.method.rawValue.uppercased()
         let lookup = method == "HEAD" ? "GET" : method
-        guard let route = routes["\(lookup) \(request.path)"] else {
-            if paths.contains(request.path) {
-                return Self.response(.error(405, kind: "request", "\(method) is not allowed on \(request.path)"), closing: false)
+        // As URLComponents reads them: the path percent-decoded, the query's "+" left as it is.
+        let components = URLComponents(string: request.uri.string)
+        let path = components?.path ?? request.uri.path
+        guard let route = routes["\(lookup) \(path)"] else {
+            if paths.contains(path) {
+                return Self.response(.error(405, kind: "request", "\(method) is not allowed on \(path)"))
             }
-            return Self.response(.error(404, kind: "request", "there is nothing at this address"), closing: false)
+            return Self.response(.error(404, kind: "request", "there is nothing at this address"))
         }
         var body = Data()
         if lookup == "POST" {
-            switch try await Self.readBody(request, limit: limits.bodyBytes) {
-            case .some(let data): body = data
-            case .none:
-                // The rest of an oversized body is not read into memory: the connection is closed.
-                return Self.response(.error(413, kind: "limit", "the request body is over \(limits.bodyBytes / 1024) KiB",
-                                            help: "send a shorter expression"), closing: true)
+            let limit = route.bodyBytes ?? limits.bodyBytes
+            var request = request
+            do {
+                let buffer = try await request.collectBody(upTo: limit)
+                body = Data(buffer.readableBytesView)
+            } catch {
+                return Self.response(.error(413, kind: "limit", HTTPGuard.overLimit(limit), help: route.bodyHelp))
             }
         }
         var query: [String: String] = [:]
-        for item in request.query.prefix(1_000) where query[item.name] == nil { query[item.name] = item.value }
-        let reply = await route.handler(Request(method: method, path: request.path, query: query, body: body))
-        var response = Self.response(reply, closing: false)
-        if method == "HEAD" { response = HTTPResponse(statusCode: response.statusCode, headers: response.headers) }
-        return response
+        for item in (components?.queryItems ?? []).prefix(1_000) where query[item.name] == nil { query[item.name] = item.value ?? "" }
+        let reply = await route.handler(Request(method: method, path: path, query: query, body: body))
+        return Self.response(reply, head: method == "HEAD")
     }
-
-    /// The body, or nil when it is longer than `limit`. An oversized body is still read to its
-    /// end, in buffers, and dropped (up to `drainLimit`): FlyingFox would otherwise take what is
-    /// left of it, byte by byte, for the next request on the connection.
-    static func readBody(_ request: HTTPRequest, limit: Int) async throws -> Data? {
-        let declared = request.headers[.contentLength].flatMap(Int.init)
-        if let declared, declared > drainLimit { return nil }
-        var data = Data()
-        var total = 0
-        for try await chunk in request.bodySequence {
-            total += chunk.count
-            if total <= limit { data.append(chunk) } else { data = Data() }
-            if total > drainLimit { break }
-        }
-        return total > limit ? nil : data
-    }
-
-    static let drainLimit = 64 * 1024 * 1024
 
     /// The Content-Security-Policy of every reply: scripts and styles only from this server's
     /// own files, connections only back to it, diagrams drawn inline, nothing framed.
     static let policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-    static func response(_ reply: Reply, closing: Bool) -> HTTPResponse {
-        var headers = HTTPHeaders()
+    /// The headers every reply carries, the guard's own answers included.
+    static let securityHeaders: [(String, String)] = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Cache-Control", "no-store"),
+    ]
+
+    static func response(_ reply: Reply, head: Bool = false) -> Response {
+        var headers = HTTPFields()
         headers[.contentType] = reply.contentType
-        headers[HTTPHeader("Content-Security-Policy")] = policy
-        headers[HTTPHeader("X-Content-Type-Options")] = "nosniff"
-        headers[HTTPHeader("Referrer-Policy")] = "no-referrer"
-        headers[HTTPHeader("Cross-Origin-Resource-Policy")] = "same-origin"
-        headers[HTTPHeader("Cache-Control")] = "no-store"
-        for (name, value) in reply.headers { headers[HTTPHeader(name)] = value }
-        if closing { headers[.connection] = "close" }
-        // One write for the whole body, not FlyingFox's default 4 KiB pieces (a neuron's reply is 17 KiB).
-        return HTTPResponse(statusCode: HTTPStatusCode(reply.status, phrase: phrase(reply.status)), headers: headers,
-                            body: HTTPBodySequence(data: reply.body, suggestedBufferSize: max(4096, reply.body.count)))
+        for (name, value) in securityHeaders + reply.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        let status = HTTPResponse.Status(code: reply.status, reasonPhrase: phrase(reply.status))
+        if head {
+            headers[.contentLength] = String(reply.body.count)
+            return Response(status: status, headers: headers, body: ResponseBody())
+        }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
 
     static func phrase(_ status: Int) -> String {
         switch status {
+        case 101: "Switching Protocols"
         case 200: "OK"
         case 400: "Bad Request"
+        case 403: "Forbidden"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
         case 413: "Content Too Large"
+        case 421: "Misdirected Request"
         case 422: "Unprocessable Content"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
         case 503: "Service Unavailable"
-        default: "Error"
+        case 505: "HTTP Version Not Supported"
+        default: HTTPResponse.Status(code: status).reasonPhrase.isEmpty ? "Status \(status)" : HTTPResponse.Status(code: status).reasonPhrase
         }
     }
 }

@@ -23,7 +23,7 @@ final class Workers: Sendable {
     }
 
     /// Each computation gets a thread of its own, not one of Dispatch's or Swift concurrency's
-    /// shared threads: on 2 cores those are 2, and FlyingFox's sockets need them while Graphviz
+    /// shared threads: on 2 cores those are 2, and the server's tasks need them while Graphviz
     /// lays out a circuit. The time limit is kept by a second short-lived thread that waits on a
     /// condition, so it fires on time however busy the shared threads are.
     func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> Outcome<T> {

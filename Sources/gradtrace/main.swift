@@ -58,9 +58,19 @@ if let command = arguments.first, command == "explain" || command == "train" {
     arguments = [command] + SourceArguments.shieldLeadingMinus(rest, valueOptions: declared.values, shortOptions: declared.short)
 }
 
+/// `serve` runs as an AsyncParsableCommand (its server is async); in an async function the
+/// async `run()` is the one chosen.
+func runAsynchronously(_ command: inout any AsyncParsableCommand) async throws {
+    try await command.run()
+}
+
 do {
     var command = try GradTraceCommand.parseAsRoot(arguments)
-    try command.run()
+    if var asynchronous = command as? AsyncParsableCommand {
+        try await runAsynchronously(&asynchronous)
+    } else {
+        try command.run()
+    }
     finish(0)
 } catch let diagnostic as Diagnostic {
     Terminal.printError(diagnostic)

@@ -82,7 +82,7 @@ import Testing
             let notJSON = try await post(port, "/api/network/model", body: Data("{hidden".utf8))
             #expect(notJSON.status == 400 && notJSON.error["kind"] as? String == "request")
             // A plain GET of the socket's address says what it is.
-            let plain = try await get(port, NetworkSocketRouter.socketPath)
+            let plain = try await get(port, NetworkSessions.socketPath)
             #expect(plain.status == 400 && plain.text.contains("WebSocket"))
         }
     }
@@ -103,7 +103,7 @@ import Testing
 
     @Test func aSessionTrainsExactlyAsTrainerDoes() async throws {
         try await withServer { port in
-            let ws = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            let ws = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
             defer { ws.close() }
             try await blocking { try ws.send(["type": "start", "options": Self.options]) }
             let ready = try await ws.next("ready")
@@ -156,7 +156,7 @@ import Testing
 
     @Test func theSocketStreamsStepsAndLearnsTheMoons() async throws {
         try await withServer { port in
-            let ws = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            let ws = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
             defer { ws.close() }
             try await blocking { try ws.send(["type": "pause"]) }
             let early = try await ws.next(nil)
@@ -197,24 +197,24 @@ import Testing
         var limits = ServerLimits()
         limits.network.sessions = 2
         try await withServer(limits) { port in
-            let a = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
-            let b = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            let a = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
+            let b = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
             defer { b.close() }
-            let c = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            let c = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
             defer { c.close() }
             let refused = try await c.next(nil)
             #expect(refused["ok"] as? Bool == false)
             let error = try #require(refused["error"] as? [String: Any])
             #expect(error["kind"] as? String == "limit" && (error["message"] as? String)?.contains("2 training sessions") == true)
-            #expect(try await get(port, NetworkSocketRouter.countPath).json["sessions"] as? Int == 2)
+            #expect(try await get(port, NetworkSessions.countPath).json["sessions"] as? Int == 2)
             a.close()
             var open = 2
             for _ in 0..<100 where open != 1 {
                 try await Task.sleep(nanoseconds: 50_000_000)
-                open = try await get(port, NetworkSocketRouter.countPath).json["sessions"] as? Int ?? -1
+                open = try await get(port, NetworkSessions.countPath).json["sessions"] as? Int ?? -1
             }
             #expect(open == 1, "a session ends when its client goes away")
-            let d = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            let d = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
             defer { d.close() }
             try await blocking { try d.send(["type": "start", "options": Self.options]) }
             _ = try await d.next("ready")
@@ -225,7 +225,7 @@ import Testing
         var limits = ServerLimits()
         limits.network.points = 126
         try await withServer(limits) { port in
-            let ws = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            let ws = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
             defer { ws.close() }
             try await blocking { try ws.send(["type": "start", "options": Self.options]) }
             _ = try await ws.next("ready")
@@ -265,7 +265,7 @@ import Testing
 
     @Test func yourOwnCSVTrainsAndAClickRemovesAPoint() async throws {
         try await withServer { port in
-            let ws = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            let ws = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
             defer { ws.close() }
             var options = Self.options
             options["csv"] = Self.blobsCSV
@@ -318,13 +318,38 @@ import Testing
         }
     }
 
+    /// A CSV posted to the model endpoint has room for its JSON escaping (the body limit there is the
+    /// socket message's 128 KiB, not the expression's 64 KiB), and past it the 413 names the CSV's limit.
+    @Test func aCSVSizeErrorNamesTheCSVLimit() async throws {
+        try await withServer { port in
+            // 57 KiB of CSV whose quotes double in JSON: a 100 KiB body.
+            var csv = "\"x1\",\"x2\",\"y\"\n"
+            while csv.utf8.count < 57 * 1024 { csv += "\"0.5\",\"0.25\",\"1\"\n\"-0.5\",\"-0.25\",\"0\"\n" }
+            var options = Self.options
+            options["csv"] = csv
+            let fits = try JSONSerialization.data(withJSONObject: options)
+            #expect(fits.count > 64 * 1024 && fits.count < 128 * 1024)
+            let r = try await post(port, "/api/network/model", body: fits)
+            #expect(r.status != 413, "\(r.text.prefix(300))")
+            // 200 KiB: the body is over the endpoint's limit, and the answer says what a CSV may have.
+            options["csv"] = String(repeating: csv, count: 2)
+            let over = try await post(port, "/api/network/model", body: try JSONSerialization.data(withJSONObject: options))
+            #expect(over.status == 413 && over.statusLine == "HTTP/1.1 413 Content Too Large")
+            #expect((over.error["message"] as? String)?.contains("128 KiB") == true)
+            #expect((over.error["help"] as? String)?.contains("a CSV may have at most 60 KiB") == true, "\(over.text)")
+            // The explain endpoint's own limit and help are unchanged.
+            let explain = try await post(port, "/api/explain", body: Data(repeating: 0x20, count: 70 * 1024))
+            #expect(explain.status == 413 && (explain.error["help"] as? String) == "send a shorter expression")
+        }
+    }
+
     @Test func aSocketThatNeverStartsOrStandsIdleIsClosed() async throws {
         var limits = ServerLimits()
         limits.network.sessions = 1
         limits.network.startSeconds = 0.5
         limits.network.idleSeconds = 1
         try await withServer(limits) { port in
-            let silent = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            let silent = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
             defer { silent.close() }
             let error = try #require(try await silent.next(nil)["error"] as? [String: Any])
             #expect(error["kind"] as? String == "idle" && (error["message"] as? String)?.contains("no network was started") == true)
@@ -332,10 +357,10 @@ import Testing
             var open = 1
             for _ in 0..<100 where open != 0 {
                 try await Task.sleep(nanoseconds: 50_000_000)
-                open = try await get(port, NetworkSocketRouter.countPath).json["sessions"] as? Int ?? -1
+                open = try await get(port, NetworkSessions.countPath).json["sessions"] as? Int ?? -1
             }
             #expect(open == 0)
-            let paused = try await blocking { try WSClient(port: port, path: NetworkSocketRouter.socketPath) }
+            let paused = try await blocking { try WSClient(port: port, path: NetworkSessions.socketPath) }
             defer { paused.close() }
             try await blocking { try paused.send(["type": "start", "options": Self.options]) }
             _ = try await paused.next("ready")
@@ -358,7 +383,7 @@ import Testing
 
     @Test func anotherSitesPageCannotOpenTheSocket() async throws {
         try await withServer { port in
-            let r = try await send(port, raw: Data(("GET \(NetworkSocketRouter.socketPath) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: https://evil.example\r\n"
+            let r = try await send(port, raw: Data(("GET \(NetworkSessions.socketPath) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: https://evil.example\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8))
             #expect(r.status == 403)
         }
@@ -388,8 +413,8 @@ final class WSClient: @unchecked Sendable {
     struct Numbers: Decodable { var weights: [Double]?; var gradient: Double?; var updated: Double?; var loss: Double? }
     func exact() throws -> Numbers { try JSONDecoder().decode(Numbers.self, from: Data(lastText.utf8)) }
 
-    init(port: UInt16, path: String) throws {
-        fd = try connectSocket(port, timeout: 120)
+    init(port: UInt16, path: String, from source: String? = nil) throws {
+        fd = try connectSocket(port, timeout: 120, from: source)
         let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         try writeAll(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8))
         while true {

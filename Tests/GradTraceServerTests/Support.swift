@@ -14,8 +14,8 @@ let gradtraceExecutable: String? = {
 
 /// A server on a free loopback port for one test, stopped at the end. Its diagrams are drawn
 /// by `gradtrace graphviz-worker` processes, as `gradtrace serve` does, when the executable is built.
-func withServer(_ limits: ServerLimits = ServerLimits(), _ body: (UInt16) async throws -> Void) async throws {
-    let server = try ClassroomServer(.init(host: "127.0.0.1", port: 0, limits: limits,
+func withServer(_ limits: ServerLimits = ServerLimits(), allowedHosts: [String] = [], _ body: (UInt16) async throws -> Void) async throws {
+    let server = try ClassroomServer(.init(host: "127.0.0.1", port: 0, allowedHosts: allowedHosts, limits: limits,
                                            graphvizWorker: gradtraceExecutable.map { [$0, "graphviz-worker"] }))
     let task = Task { try await server.run() }
     // Generous: in the whole suite, CPU-bound tests can hold Swift's cooperative threads (two,
@@ -35,6 +35,8 @@ func withServer(_ limits: ServerLimits = ServerLimits(), _ body: (UInt16) async 
 /// A response as it came over the wire.
 struct Response {
     var status: Int
+    /// "HTTP/1.1 403 Forbidden"
+    var statusLine = ""
     var headers: [String: String]  // lower-cased names
     var body: Data
 
@@ -56,12 +58,22 @@ func send(_ port: UInt16, raw: Data, timeout: Int = 120) async throws -> Respons
 
 struct ClientError: Error, CustomStringConvertible { var description: String }
 
-func connectSocket(_ port: UInt16, timeout: Int = 120) throws -> Int32 {
+/// A TCP connection to the server on 127.0.0.1. `from` picks the client's own loopback address
+/// (127.0.0.2, …: Linux routes all of 127/8 to this machine), so a hostile client can be held to
+/// its per-address caps while the tests' other requests, from 127.0.0.1, are not.
+func connectSocket(_ port: UInt16, timeout: Int = 120, from source: String? = nil) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw ClientError(description: "socket: \(errno)") }
     var tv = timeval(tv_sec: timeout, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    if let source {
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0 else { close(fd); throw ClientError(description: "bind \(source): \(errno)") }
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -105,15 +117,15 @@ func parse(_ bytes: [UInt8]) -> Response? {
     }
     var body = Data(bytes[(end + 4)...])
     if let length = headers["content-length"].flatMap(Int.init), body.count > length { body = body.prefix(length) }
-    return Response(status: status, headers: headers, body: body)
+    return Response(status: status, statusLine: statusLine, headers: headers, body: body)
 }
 
 func get(_ port: UInt16, _ path: String) async throws -> Response {
-    try await send(port, raw: Data("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+    try await send(port, raw: Data("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8))
 }
 
 func post(_ port: UInt16, _ path: String, body: Data) async throws -> Response {
-    var request = Data("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8)
+    var request = Data("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8)
     request.append(body)
     return try await send(port, raw: request)
 }
@@ -126,4 +138,32 @@ var neuron: [String: Any] { ["source": "1/(1+exp(-(w0*x0+w1*x1+w2)))", "values":
 
 func percentEncoded(_ s: String) -> String {
     s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
+}
+
+/// The sockets of `fds` that have something to read (or were closed by the server), waiting up
+/// to `seconds` for `expecting` of them.
+func readableSockets(_ fds: [Int32], expecting: Int, seconds: Double) throws -> [Int32] {
+    let deadline = Date(timeIntervalSinceNow: seconds)
+    var ready: [Int32] = []
+    while Date() < deadline {
+        var polled = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        _ = poll(&polled, nfds_t(polled.count), 200)
+        ready = polled.filter { $0.revents != 0 }.map(\.fd)
+        if ready.count >= expecting { break }
+    }
+    return ready
+}
+
+/// Reads one response (or what came before the server closed) from a connected socket.
+func readResponse(_ fd: Int32) throws -> Response {
+    var received = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = read(fd, &buffer, buffer.count)
+        if n <= 0 { break }
+        received.append(contentsOf: buffer[0..<n])
+        if let response = parse(received), response.body.count >= Int(response.headers["content-length"] ?? "0") ?? 0 { return response }
+    }
+    guard let response = parse(received) else { throw ClientError(description: "no response (\(received.count) bytes)") }
+    return response
 }
