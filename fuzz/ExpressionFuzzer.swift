@@ -22,6 +22,7 @@ public func fuzzExpression(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         var out = ""
         TextRenderer.render(trace, options: ExplainOptions(check: check), to: &out)
         MarkdownRenderer.render(trace, options: ExplainOptions(format: NumberFormat(precision: 3), check: check), to: &out)
+        LaTeXRenderer.render(trace, options: ExplainOptions(format: NumberFormat(precision: 3), check: check), to: &out)
         out += HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: NumberFormat(digits: 2)))
         JSONRenderer.render(trace, check: check, to: &out)
         DotRenderer.render(trace, options: DotOptions(), to: &out)

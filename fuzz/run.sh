@@ -18,7 +18,8 @@ sources=( $core/Syntax/*.swift $core/Graph/*.swift $core/Trace/*.swift $core/API
         $views/Walkthrough.swift $views/DerivativeViews.swift $views/DerivativeRenderers.swift
         $views/ExplainOptions.swift $views/TextRenderer.swift
         $views/MarkdownRenderer.swift $views/JSONRenderer.swift $views/DotRenderer.swift
-        $views/HTML.swift $views/HTMLRenderer.swift Sources/GradTraceIO/Output.swift
+        $views/HTML.swift $views/HTMLRenderer.swift $views/ExplanationDocument.swift $views/LaTeXRenderer.swift Sources/GradTraceIO/Output.swift
+        Sources/GradTraceRequests/*.swift
         $lessons/Lesson.swift $lessons/LessonParser.swift $lessons/Variant.swift )
 # The prose target adds the Markdown path, linked with cmark-gfm (module map in Sources/CCmarkGFM).
 prose_sources=( $lessons/Prose.swift $lessons/ProseMath.swift $lessons/LessonIndex.swift $lessons/Styles.swift )

@@ -255,6 +255,19 @@ package enum AtomicFile {
         }
     }
 
+    /// Throws when writing `output` would write one of `inputs`: the same file by device and
+    /// inode, however it is named (a link, `./`, another path). Missing inputs are skipped.
+    package static func refuseOverwriting(_ output: String, inputs: [String]) throws(Failure) {
+        var out = stat()
+        guard stat(output, &out) == 0, (out.st_mode & S_IFMT) == S_IFREG else { return }
+        for input in inputs {
+            var info = stat()
+            if stat(input, &info) == 0, info.st_dev == out.st_dev, info.st_ino == out.st_ino {
+                throw Failure(description: "refusing to write '\(output)': it is the input '\(input)', which would be lost; choose another output file")
+            }
+        }
+    }
+
     package enum Target: Equatable {
         case descriptor(Int32)
         case inPlace
@@ -276,13 +289,10 @@ package enum AtomicFile {
         switch info.st_mode & S_IFMT {
         case S_IFREG:
             guard (link.st_mode & S_IFMT) == S_IFLNK else { return .replace(path) }
-            // Through a symbolic link: replace the file it points to, keeping the link; in /dev
-            // and /proc, write in place.
+            // A symbolic link to a file: the link itself is replaced (renamed over), so nothing is
+            // ever written through it to the file it points to; in /dev and /proc, in place.
             if path.hasPrefix("/dev/") || path.hasPrefix("/proc/") { return .inPlace }
-            guard let resolved = realpath(path, nil) else { return .inPlace }
-            defer { free(resolved) }
-            let file = String(cString: resolved)
-            return file.hasPrefix("/proc/") || file.hasPrefix("/dev/") ? .inPlace : .replace(file)
+            return .replace(path)
         case S_IFDIR: throw Failure(description: "cannot write '\(path)': it is a folder")
         case S_IFBLK: throw Failure(description: "refusing to write to the block device '\(path)'")
         default: return .inPlace  // a character device, FIFO or socket

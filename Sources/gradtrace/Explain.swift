@@ -207,6 +207,11 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         let (source, given) = try SourceArguments.resolve(arguments, file: file)
+        // -o must not be one of the files read (src.gt -o src.gt would replace the source).
+        if let output {
+            let inputs = [source.name, weights, data].compactMap { $0 }
+            do { try AtomicFile.refuseOverwriting(output, inputs: inputs) } catch { throw CommandFailure(message: error.description, status: 2) }
+        }
         let bindings = try boundInputs(source, given)
         let expansion: Graph.Expansion = expandOnly.map { names in
             let list = Set(names.split(separator: ",").map { $0.trimmed(" ") })

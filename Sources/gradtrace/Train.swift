@@ -185,6 +185,13 @@ struct Train: ParsableCommand {
 
     func run() throws {
         var (source, bindings) = try SourceArguments.resolve(arguments, file: file)
+        // Nothing written may be a file read, and the report folder is checked before any work
+        // (a foreign non-empty folder used to be refused only after training).
+        let inputs = [source.name, weights, data].compactMap { $0 }
+        for path in [plot, boundary].compactMap({ $0 }) {
+            do { try AtomicFile.refuseOverwriting(path, inputs: inputs) } catch { throw CommandFailure(message: error.description, status: 2) }
+        }
+        if let output { try OutputFolder(root: output).prepare() }
         var graph = try Explanation.graph(source: source)
         if seed != 0 { graph.initializeParameters(seed: seed) }
         if let weights {

@@ -65,14 +65,16 @@ func runWithStandardOutput(_ arguments: [String], _ stdout: FileHandle) throws -
         #expect(r.status == 1 && r.stderr.contains("it is a folder"))
     }
 
-    @Test func aFileBehindASymbolicLinkIsReplacedAndTheLinkKept() throws {
+    @Test func aSymbolicLinkIsReplacedAndItsTargetLeftAlone() throws {
+        // Writing through a link wrote wherever it pointed; now the link itself is replaced.
         let dir = try temporaryDirectory()
         let target = dir.appendingPathComponent("real.json"), link = dir.appendingPathComponent("link.json")
         try "old".write(to: target, atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
         #expect(try CLI.run(["explain", "x * 2", "x=3", "-o", link.path]).status == 0)
-        #expect(try String(contentsOf: target, encoding: .utf8).contains("\"output\": 6"))
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
+        #expect(try String(contentsOf: target, encoding: .utf8) == "old")
+        #expect(try String(contentsOf: link, encoding: .utf8).contains("\"output\": 6"))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == nil, "no longer a link")
     }
 
     @Test func aClosedPipeEndsTheProgramQuietly() throws {
