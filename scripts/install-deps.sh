@@ -19,6 +19,6 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 if ! command -v swift >/dev/null 2>&1; then
-  echo "error: swift is not on PATH; install the Swift toolchain (6.0 or later) from swift.org" >&2
+  echo "error: swift is not on PATH; install the Swift toolchain (6.1 or later) from swift.org" >&2
   exit 1
 fi
