@@ -393,18 +393,6 @@ package enum LessonParser {
 
     package static func parseNetworkOptions(_ text: String, line: Int, column: Int, error: ErrorMaker) throws(Diagnostic) -> NetworkBlock.Options {
         var options = NetworkBlock.Options()
-        func number(_ o: Option, _ range: ClosedRange<Double>, _ what: String) throws(Diagnostic) -> Double {
-            guard let v = o.value.flatMap(Double.init), v.isFinite, range.contains(v) else {
-                throw error("\(o.key) needs \(what)", line, o.column, o.length, nil)
-            }
-            return v
-        }
-        func whole(_ o: Option, _ range: ClosedRange<Int>) throws(Diagnostic) -> Int {
-            guard let v = o.value.flatMap({ Int($0) }), range.contains(v) else {
-                throw error("\(o.key) needs a whole number from \(range.lowerBound) to \(range.upperBound)", line, o.column, o.length, nil)
-            }
-            return v
-        }
         var seen: [String: Option] = [:]
         for o in try tokenize(text, line: line, column: column, error: error) {
             if seen[o.key] != nil { throw error("'\(o.key)' is given twice", line, o.column, o.length, nil) }
