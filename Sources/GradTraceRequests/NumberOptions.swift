@@ -1,5 +1,3 @@
-import GradTraceViews
-
 /// How numbers are shown: decimals or significant figures. Every job that prints numbers
 /// (explain, train, a lesson's blocks, the live page) takes these two.
 public struct NumberOptions: Sendable, Equatable {
@@ -18,10 +16,5 @@ public struct NumberOptions: Sendable, Equatable {
         self.precision = try precision.map { v throws(OptionError) in try Self.precision.check(v) }
         self.digits = try digits.map { v throws(OptionError) in try Self.digits.check(v) }
         if precision != nil && digits != nil { throw OptionError(Self.precision.name, "", other: Self.digits.name) }
-    }
-
-    /// The format they ask for; `fallback` when neither is given.
-    package func format(fallback: NumberFormat = .standard) -> NumberFormat {
-        NumberFormat(precision: precision, digits: digits, fallback: fallback)
     }
 }

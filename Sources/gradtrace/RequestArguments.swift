@@ -33,7 +33,4 @@ struct NumberArguments: ParsableArguments {
     func validate() throws {
         try checkOptions { () throws(OptionError) in _ = try NumberOptions(precision: precision, digits: digits) }
     }
-
-    /// The format asked for; `fallback` when neither option is given.
-    func format(fallback: NumberFormat = .standard) -> NumberFormat { NumberFormat(precision: precision, digits: digits, fallback: fallback) }
 }
