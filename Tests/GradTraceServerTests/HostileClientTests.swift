@@ -348,8 +348,14 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// The processes `pid` started and that are still there.
+    /// The children of `pid`, whichever of its threads started them: `/proc/PID/task/TID/children`
+    /// lists only those of thread TID, and the server spawns its drawing processes from whichever
+    /// thread first needs one.
     static func children(of pid: Int32) -> [Int32] {
-        ((try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.flatMap { task in
+            ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+        }.sorted()
     }
 
     /// True while `pid` runs (a zombie, ended but not yet reaped, is not running).
