@@ -33,7 +33,7 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"]), .brew(["cmark-gfm"])]
         ),
-        // Header-only: renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not expose.
+        // Header-only: renameat2(RENAME_EXCHANGE) and other calls Swift cannot make directly (snprintf is variadic).
         .systemLibrary(name: "CSystemCalls"),
         // The stages, each a target that imports only the ones above it in this list (ARCHITECTURE.md).
         // Files: atomic writes, descriptors, terminal-safe text. No GradTrace types.
@@ -43,7 +43,7 @@ let package = Package(
         // The one file that owns Graphviz's pointers.
         .target(name: "GradTraceGraphviz", dependencies: ["CGraphviz"]),
         // Walkthroughs and every serialiser of them: text, Markdown, HTML, JSON, DOT, TikZ.
-        .target(name: "GradTraceViews", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO"]),
+        .target(name: "GradTraceViews", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "CSystemCalls"]),
         // Data, models, optimisers, the training loop, reports and charts.
         .target(name: "GradTraceTraining", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews"]),
         // One request type per job: every option's names, values, default and help, and its one check.

@@ -40,7 +40,7 @@ build() {
   newest=$(ls -t "${sources[@]}" "${prose_sources[@]}" "$main" fuzz/run.sh | head -n 1)
   if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
     echo "building $bin" >&2
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name GradTraceFuzz -package-name GradTrace \
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name GradTraceFuzz -package-name GradTrace -I Sources/CSystemCalls \
       "${files[@]}" "${extra[@]}" "$main" -o "$bin" 2>&1 | grep -E "error" >&2 || true
     [ -x "$bin" ] || { echo "fuzz build failed" >&2; exit 1; }
   fi

@@ -1,6 +1,6 @@
 #ifndef GRADTRACE_CSYSTEMCALLS_SHIM_H
 #define GRADTRACE_CSYSTEMCALLS_SHIM_H
-// System calls that Swift's Glibc module does not expose.
+// System and C library calls that Swift cannot make directly (not exposed, or variadic).
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -48,5 +48,11 @@ static inline int gradtrace_spawn_close_from(posix_spawn_file_actions_t *actions
     (void)actions; (void)from;
     return ENOSYS;
 #endif
+}
+/// C's `%.*f` (conversion 'f') or `%.*e` (conversion 'e') of `value` into `buffer`: what
+/// snprintf returns (the length it needed, without the NUL). Swift cannot call snprintf, which
+/// is variadic, and `withVaList` boxes each argument.
+static inline int gradtrace_format_double(char *buffer, size_t size, int places, char conversion, double value) {
+    return conversion == 'e' ? snprintf(buffer, size, "%.*e", places, value) : snprintf(buffer, size, "%.*f", places, value);
 }
 #endif

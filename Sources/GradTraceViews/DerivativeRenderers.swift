@@ -135,7 +135,7 @@ package enum DerivativeMarkdown {
                 return
             }
             for wire in pw.factored {
-                let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(wire.local.latex)"
+                let ruleText = wire.ruleIsValue ? pw.walkthrough.ruleLaTeX(wire) : "\(pw.walkthrough.ruleLaTeX(wire)) = \(wire.local.latex)"
                 let p = wire.product
                 out.write("- via $\(latex(wire.inputName))$\(wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? ""): local gradient $\(ruleText)$ times $\(partial(f, latex(wire.inputName)))$: ")
                 out.write("$\(p.operands[0].latex) \\times \(Say.factor(p.operands[1].latex)) \(MarkdownRenderer.latexEquals(p)) \(p.result.latex)$\n")

@@ -196,7 +196,7 @@ package struct PathWalkthrough: Sendable {
         for use in w.uses(of: paths.wrt) where w.trace.reachesOutput[use.consumer] {
             let i = use.consumer, slot = use.slot
             let local = w.trace.local(i, slot), rule = w.rule(i, slot: slot)
-            wires.append(Walkthrough.Wire(slot: slot, input: paths.wrt, inputName: w.labels[i], rule: rule, ruleLaTeX: w.ruleLaTeX(i, slot: slot),
+            wires.append(Walkthrough.Wire(slot: slot, input: paths.wrt, inputName: w.labels[i], gate: i, rule: rule,
                                           local: format.shown(local), ruleIsValue: Double(rule) == local,
                                           product: DisplayedArithmetic.product(local, w.trace.gradients[i], w.trace.contribution(i, slot), format),
                                           wireOfInput: wireOf(i, slot)))

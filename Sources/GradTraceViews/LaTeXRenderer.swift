@@ -55,7 +55,7 @@ public enum LaTeXRenderer {
                     case .fork(let sum): rows.append("\(partial(latex(step.name))) &= " + equation(sum, "+") + " && \\text{(a fork: gradients add)}")
                     }
                     for wire in step.wires {
-                        let rule = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(m(wire.local))"
+                        let rule = wire.ruleIsValue ? w.ruleLaTeX(wire) : "\(w.ruleLaTeX(wire)) = \(m(wire.local))"
                         rows.append("\\to \(latex(wire.inputName)) &: \(rule),\\quad " + equation(wire.product, "\\times"))
                     }
                 }

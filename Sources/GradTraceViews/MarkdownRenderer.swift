@@ -56,7 +56,7 @@ public enum MarkdownRenderer {
                         out.write("$\(partial(f, here)) = " + Say.sum(sum.operands.map(m)) + " \(latexEquals(sum)) \(m(sum.result))$.\n\n")
                     }
                     for wire in step.wires {
-                        let ruleText = wire.ruleIsValue ? wire.ruleLaTeX : "\(wire.ruleLaTeX) = \(m(wire.local))"
+                        let ruleText = wire.ruleIsValue ? w.ruleLaTeX(wire) : "\(w.ruleLaTeX(wire)) = \(m(wire.local))"
                         let p = wire.product
                         let along = wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? ""
                         out.write("- to $\(latex(wire.inputName))$\(along): local gradient $\(ruleText)$, ")
@@ -110,12 +110,23 @@ public enum MarkdownRenderer {
 
     /// Text for a Markdown table cell: pipes escaped, no line breaks.
     package static func cell(_ s: String) -> String {
-        escapeMarkdown(s).replacingOccurrences(of: "\n", with: " ")
+        replacingScalars(in: escapeMarkdown(s)) { $0 == "\n" ? " " : nil }
     }
 
     /// Text inside a code span: backticks cannot be escaped there, so they are replaced.
     package static func code(_ s: String) -> String {
-        s.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|")
+        replacingScalars(in: s) { $0 == "`" ? "'" : $0 == "|" ? "\\|" : nil }
+    }
+
+    /// `s` with each scalar that `replacement` maps replaced by what it gives: one pass, for
+    /// the cells and code spans a long walkthrough writes by the thousand.
+    private static func replacingScalars(in s: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
+        guard s.unicodeScalars.contains(where: { replacement($0) != nil }) else { return s }
+        var out = ""
+        for scalar in s.unicodeScalars {
+            if let r = replacement(scalar) { out += r } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
     }
 
     /// A fenced block's body cannot close the fence early.
@@ -126,6 +137,7 @@ public enum MarkdownRenderer {
 
 /// Escapes Markdown's special characters (and HTML's) in prose.
 package func escapeMarkdown(_ s: String) -> String {
+    if let ascii = markdownEscapes.apply(s) { return ascii }
     var out = ""
     for ch in s {
         switch ch {
@@ -141,6 +153,19 @@ package func escapeMarkdown(_ s: String) -> String {
 
 /// A label in LaTeX math: `w0*x0` → `w0 \cdot x0`, `x_1` → `x\_1`.
 package func latex(_ s: String) -> String {
+    // Most labels (`n9`, `w0`) have nothing to change: no copy for them.
+    if s.utf8.allSatisfy({ $0 < 0x80 && !latexSpecialBytes.contains($0) }), !latexFunctionNames.occur(in: s) { return s }
+    var out = latexEscapes.apply(s) ?? latexCharacters(s)
+    // Function names upright, as in print: \exp(x), not the italic product e·x·p(x). The names
+    // are the gate table's; LaTeX has its own command for some, the rest are \operatorname.
+    guard latexFunctionNames.occur(in: out) else { return out }  // most labels call no function: skip the searches
+    for name in latexFunctionNames.commands { out = out.replacingOccurrences(of: name + "(", with: "\\" + name + "(") }
+    for name in latexFunctionNames.operators { out = out.replacingOccurrences(of: name + "(", with: "\\operatorname{" + name + "}(") }
+    return out
+}
+
+/// `latex`'s character replacements, one Character at a time (for text that is not all ASCII).
+private func latexCharacters(_ s: String) -> String {
     var out = ""
     for ch in s {
         switch ch {
@@ -152,20 +177,73 @@ package func latex(_ s: String) -> String {
         default: out.append(ch)
         }
     }
-    // Function names upright, as in print: \exp(x), not the italic product e·x·p(x). The names
-    // are the gate table's; LaTeX has its own command for some, the rest are \operatorname.
-    for name in latexFunctionNames.commands { out = out.replacingOccurrences(of: name + "(", with: "\\" + name + "(") }
-    for name in latexFunctionNames.operators { out = out.replacingOccurrences(of: name + "(", with: "\\operatorname{" + name + "}(") }
     return out
 }
 
+/// The same replacements for ASCII text, byte by byte (an ASCII character is one byte).
+private let latexEscapes = ASCIIEscapes(["_": "\\_", "*": " \\cdot ", "$": "\\$", "%": "\\%", "&": "\\&", "#": "\\#", "{": "\\{", "}": "\\}", "\\": "\\\\"])
+
+/// `escapeMarkdown`'s replacements for ASCII text.
+private let markdownEscapes = ASCIIEscapes(["\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|", "#": "\\#", "$": "\\$",
+                                            "<": "&lt;", ">": "&gt;", "&": "&amp;"])
+
+/// Replacements of single ASCII characters, applied in one pass over the bytes of an ASCII
+/// string: what a loop over its Characters gives (each is one byte), without comparing
+/// Characters, which cost a long walkthrough a fifth of its time.
+private struct ASCIIEscapes: Sendable {
+    private var table = [[UInt8]?](repeating: nil, count: 128)
+
+    init(_ replacements: [Character: String]) {
+        for (c, r) in replacements { table[Int(c.asciiValue!)] = Array(r.utf8) }
+    }
+
+    /// `s` with the replacements made, or nil when `s` is not all ASCII.
+    func apply(_ s: String) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 8)
+        for byte in s.utf8 {
+            guard byte < 0x80 else { return nil }
+            if let r = table[Int(byte)] { out += r } else { out.append(byte) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The ASCII characters `latex` changes (σ and · are not ASCII, so they are checked apart).
+private let latexSpecialBytes: Set<UInt8> = Set("_*$%&#{}\\".utf8)
+
 /// The built-in gates' function names, split into those LaTeX has a command for (`\exp`) and
 /// the others (`\operatorname{relu}`), in the gate table's order.
-private let latexFunctionNames: (commands: [String], operators: [String]) = {
+private let latexFunctionNames: LaTeXFunctionNames = {
     let latexCommands: Set<String> = ["exp", "log", "ln", "tanh", "sinh", "cosh", "sin", "cos", "tan", "max", "min"]
     let names = GateKind.builtins.flatMap(\.spellings).filter { $0.unicodeScalars.allSatisfy { ("a"..."z").contains($0) } }
-    return (names.filter(latexCommands.contains), names.filter { !latexCommands.contains($0) })
+    return LaTeXFunctionNames(commands: names.filter(latexCommands.contains), operators: names.filter { !latexCommands.contains($0) })
 }()
+
+private struct LaTeXFunctionNames {
+    let commands: [String], operators: [String]
+    private let names: [[UInt8]]
+
+    init(commands: [String], operators: [String]) {
+        self.commands = commands
+        self.operators = operators
+        names = (commands + operators).map { Array($0.utf8) }
+    }
+
+    /// Whether some name followed by `(` occurs in `text`: one pass over its bytes, looking back
+    /// from each `(`; when none does, the replacements would change nothing.
+    func occur(in text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            for k in bytes.indices where bytes[k] == UInt8(ascii: "(") {
+                for name in names where name.count <= k {
+                    if bytes[(k - name.count)..<k].elementsEqual(name) { return true }
+                }
+            }
+            return false
+        }
+    }
+}
 
 
 extension String {

@@ -1,3 +1,4 @@
+import CSystemCalls
 import Foundation
 import GradTraceCore
 
@@ -70,14 +71,16 @@ public struct NumberFormat: Sendable, Equatable {
             return Shown(value: value, mantissa: trim(fixed(value, places), keep: p))
         case .significant(let n):
             let digits = min(17, n + extra)
-            let exponent = decimalExponent(value, significant: digits)
+            // The exponent after rounding to `digits` figures (9.9996 at 4 figures is 10.00).
+            let sci = printf(value, max(0, digits - 1), UInt8(ascii: "e"))
+            let exponent = Int(sci[sci.index(after: sci.firstIndex(of: "e")!)...]) ?? 0
             if exponent < -4 || exponent >= max(6, n) {
-                return scientific(value, significant: digits)
+                return scientific(value, significant: digits, text: sci)
             }
             let places = max(0, digits - 1 - exponent)
             // Trailing zeros are dropped only where the shorter text is the value (up to float
             // noise): 1 + 2.785 × 10⁻⁷ shows as 1.00000, not as a 1 that looks exact.
-            let text = fixed(value, places)
+            let text = digits - 1 - exponent >= 0 ? Self.positional(sci, exponent: exponent) : fixed(value, places)
             let trimmed = trim(text, keep: 0)
             let exact = Double(trimmed).map { abs($0 - value) <= 1e-12 * abs(value) } ?? false
             let keep = trimsZeros && exact ? 0 : places - extra
@@ -95,28 +98,41 @@ public struct NumberFormat: Sendable, Equatable {
 
     /// Drops trailing zeros beyond `keep` decimals (guard digits never end in padding zeros).
     private func trim(_ text: String, keep: Int) -> String {
-        guard let dot = text.firstIndex(of: ".") else { return text }
-        var out = text
-        var decimals = text.distance(from: dot, to: text.endIndex) - 1
-        while decimals > max(0, keep) && out.hasSuffix("0") { out.removeLast(); decimals -= 1 }
-        if out.hasSuffix(".") { out.removeLast() }
-        return out
+        let bytes = text.utf8
+        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return text }
+        var end = bytes.endIndex, decimals = bytes.distance(from: dot, to: end) - 1
+        while decimals > max(0, keep) && bytes[bytes.index(before: end)] == UInt8(ascii: "0") { end = bytes.index(before: end); decimals -= 1 }
+        if bytes.index(after: dot) == end { end = dot }
+        return end == bytes.endIndex ? text : String(text[..<end])
     }
 
     private func fixed(_ value: Double, _ places: Int) -> String {
-        var text = String(format: "%.\(places)f", value)
+        var text = printf(value, places, UInt8(ascii: "f"))
         if text.hasPrefix("-") && text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { text.removeFirst() }
         return text
     }
 
-    private func decimalExponent(_ value: Double, significant: Int) -> Int {
-        // The exponent after rounding to `significant` figures (9.9996 at 4 figures is 10.00).
-        let text = String(format: "%.\(max(0, significant - 1))e", value)
-        return Int(text[text.index(after: text.firstIndex(of: "e")!)...]) ?? 0
+    /// `%.{d-1}e`'s digits written out in positional notation: `-1.235e+01` is `-12.35`. This is
+    /// `%.{d-1-E}f` digit for digit whenever d − 1 − E ≥ 0: both round the exact binary value at
+    /// the same decimal place (when rounding carries, 9.9996 to 1.000e+01, the value rounds to
+    /// 10.00 at either place), and it saves a second printf.
+    package static func positional(_ sci: String, exponent: Int) -> String {
+        let bytes = Array(sci.utf8)
+        let negative = bytes.first == UInt8(ascii: "-")
+        let digits = bytes.prefix { $0 != UInt8(ascii: "e") }.filter { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        var out: [UInt8] = negative ? [UInt8(ascii: "-")] : []
+        if exponent >= 0 {
+            out += digits.prefix(exponent + 1)
+            let fraction = digits.dropFirst(exponent + 1)
+            if !fraction.isEmpty { out.append(UInt8(ascii: ".")); out += fraction }
+        } else {
+            out += [UInt8(ascii: "0"), UInt8(ascii: ".")] + [UInt8](repeating: UInt8(ascii: "0"), count: -exponent - 1) + digits
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func scientific(_ value: Double, significant: Int) -> Shown {
-        let text = String(format: "%.\(max(0, significant - 1))e", value)
+    private func scientific(_ value: Double, significant: Int, text given: String? = nil) -> Shown {
+        let text = given ?? printf(value, max(0, significant - 1), UInt8(ascii: "e"))
         let e = text.firstIndex(of: "e")!
         var mantissa = String(text[..<e])
         if trimsZeros, mantissa.contains(".") {
@@ -125,6 +141,21 @@ public struct NumberFormat: Sendable, Equatable {
         }
         return Shown(value: value, mantissa: mantissa, exponent: Int(text[text.index(after: e)...]) ?? 0)
     }
+}
+
+/// C's `%.{places}f` or `%.{places}e` of `value`: the digits Foundation's `String(format:)` gives
+/// (it calls the same printf), without its format-string parsing, boxing and bridging, which
+/// cost a text walkthrough a third of its time.
+private func printf(_ value: Double, _ places: Int, _ conversion: UInt8) -> String {
+    func write(capacity: Int) -> (String?, Int) {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
+            let n = Int(gradtrace_format_double(buffer.baseAddress!, capacity, Int32(places), CChar(conversion), value))
+            guard n >= 0 && n < capacity else { return (nil, n) }
+            return (String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n), as: UTF8.self), n)
+        }
+    }
+    let (text, needed) = write(capacity: 64)
+    return text ?? write(capacity: needed + 1).0 ?? ""
 }
 
 /// A number as a page shows it: a decimal mantissa and, in scientific notation, a power of ten.
@@ -175,7 +206,19 @@ package struct Shown: Sendable, Equatable {
     /// Half a unit of the last digit shown.
     package var halfUnit: Decimal {
         let decimals = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
-        return Decimal(sign: .plus, exponent: max(-120, min(120, (exponent ?? 0) - decimals)), significand: 5) / 10
+        return Decimal(sign: .plus, exponent: max(-120, min(120, (exponent ?? 0) - decimals)) - 1, significand: 5)  // 0.5 units, without a division
+    }
+
+    /// The value as shown, read back as the nearest double (nil for non-finite values).
+    package var double: Double? {
+        guard value.isFinite else { return nil }
+        return exponent == nil ? Double(mantissa) : Double(plain)
+    }
+
+    /// Half a unit of the last digit shown, as the nearest double.
+    package var halfUnitDouble: Double {
+        let decimals = mantissa.utf8.firstIndex(of: UInt8(ascii: ".")).map { mantissa.utf8.distance(from: $0, to: mantissa.utf8.endIndex) - 1 } ?? 0
+        return 0.5 * pow(10, Double(max(-120, min(120, (exponent ?? 0) - decimals))))
     }
 
     /// Whether the shown digits read back as the value itself (more digits would add nothing).

@@ -31,7 +31,7 @@ public enum TextRenderer {
                 out.write("\n" + heading("Forward pass") + "\n")
                 let rows: [[String]] = (0..<graph.count).map { i in [w.labels[i], w.gateText(i), w.inputsOf(i)] }
                 let headers = ["node", "gate", "inputs"]
-                let widths = (0..<3).map { col in min(34, rows.reduce(headers[col].count) { max($0, $1[col].count) }) }
+                let widths = (0..<3).map { col in min(34, rows.reduce(headers[col].count) { max($0, width($1[col])) }) }
                 out.write("  " + (0..<3).map { pad(headers[$0], widths[$0]) }.joined(separator: "  ") + "  value\n")
                 for (i, row) in rows.enumerated() {
                     out.write("  " + (0..<3).map { pad(row[$0], widths[$0]) }.joined(separator: "  ") + "  " + value(fmt.shown(trace.values[i])) + "\n")
@@ -103,7 +103,13 @@ public enum TextRenderer {
     }
 
     package static func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+        let count = Self.width(s)
+        return count >= width ? s : s + String(repeating: " ", count: width - count)
+    }
+
+    /// Characters in `s`, counted by bytes when all are ASCII (a forward table counts thousands).
+    package static func width(_ s: String) -> Int {
+        s.utf8.allSatisfy { $0 < 0x80 } ? s.utf8.count : s.count
     }
 }
 

@@ -61,6 +61,9 @@ package struct Walkthrough: Sendable {
         graph.kind(i).ruleLaTeX(slot, graph.operands(i) { latex(labels.operand($0)) })
     }
 
+    /// A wire's rule in LaTeX.
+    package func ruleLaTeX(_ wire: Wire) -> String { ruleLaTeX(wire.gate, slot: wire.slot) }
+
     /// `x = -2, y = 5, z = -4`.
     package func inputSummary() -> String {
         graph.inputs.map { "\(labels[$0]) = \(format(trace.values[$0]))" }.joined(separator: ", ")
@@ -97,10 +100,11 @@ package struct Walkthrough: Sendable {
         package var input: Int
         /// The input's short name.
         package var inputName: String
-        /// The local gradient's symbolic rule in text: `z`, `σ(a)·(1 − σ(a))`.
+        /// The gate this wire enters.
+        package var gate: Int
+        /// The local gradient's symbolic rule in text: `z`, `σ(a)·(1 − σ(a))` (in LaTeX:
+        /// `Walkthrough.ruleLaTeX(_:)`, built only by the views that print it).
         package var rule: String
-        /// The same rule in LaTeX.
-        package var ruleLaTeX: String
         /// The local gradient's value as shown after its rule (`exp(n9) = 0.37`).
         package var local: Shown
         /// Whether the rule is the number itself (`1`, `-1`), so no value needs to follow it.
@@ -137,12 +141,13 @@ package struct Walkthrough: Sendable {
         let i = trace.steps[k - 1]
         let kind = graph.kind(i)
         let upstream: Upstream
+        let shownUpstream = format.shown(trace.gradients[i])  // every wire's product shows it too
         if i == graph.output {
             upstream = .output
         } else if let terms = forkTerms(i) {
             upstream = .fork(DisplayedArithmetic.sum(terms, trace.gradients[i], format))
         } else {
-            upstream = .value(format.shown(trace.gradients[i]))
+            upstream = .value(shownUpstream)
         }
         let inputs = graph.inputs(of: i)
         var wires: [Wire] = []
@@ -152,9 +157,9 @@ package struct Walkthrough: Sendable {
             let rule = self.rule(i, slot: slot)
             let shownLocal = format.shown(local)
             let same = inputs.indices.filter { inputs[$0] == input }
-            wires.append(Wire(slot: slot, input: input, inputName: labels.operand(input), rule: rule, ruleLaTeX: ruleLaTeX(i, slot: slot),
+            wires.append(Wire(slot: slot, input: input, inputName: labels.operand(input), gate: i, rule: rule,
                               local: shownLocal, ruleIsValue: Double(rule) == local,
-                              product: DisplayedArithmetic.product(local, trace.gradients[i], trace.contribution(i, slot), format),
+                              product: DisplayedArithmetic.product(shownLocal, shownUpstream, trace.contribution(i, slot), format),
                               wireOfInput: same.count > 1 ? (same.firstIndex(of: slot)! + 1, same.count) : nil))
         }
         var notes: [String] = []

@@ -31,6 +31,70 @@ import Testing
         #expect(EquationScanner.falseEquations(in: "x = -2, y = 5; q = x - 1 = 3; 1.5 × 2 ≈ 2.9").isEmpty)
     }
 
+    /// The quick check of an equation (in doubles, falling back to decimals near the boundary)
+    /// answers as the exact one does, on random equations of every operation at every number
+    /// format, and on ties: results exactly half a unit off, where only exact arithmetic knows
+    /// that the equation holds.
+    @Test func theQuickEquationCheckAgreesWithExactDecimals() {
+        var rng = ForwardModeTests.SeededRandom(state: 2026)
+        let formats = [NumberFormat.standard, .diagram, NumberFormat(.decimals(2)), NumberFormat(.decimals(0)), NumberFormat(.significant(3)), NumberFormat(.shortest)]
+        let operations: [(DisplayedArithmetic.Operation, Int)] = [(.product, 2), (.product, 3), (.sum, 2), (.sum, 4), (.update, 3), (.scaledUpdate, 4), (.velocity, 4)]
+        var compared = 0, held = 0, failed = 0
+        func check(_ operands: [Shown], _ result: Shown, _ op: DisplayedArithmetic.Operation) {
+            let quick = DisplayedArithmetic.holds(operands, result, op)
+            let exact = DisplayedArithmetic.holds(operands, result) { op.apply($0) }
+            #expect(quick == exact, "\(op) of \(operands.map(\.text)) = \(result.text)")
+            compared += 1
+            if exact { held += 1 } else { failed += 1 }
+        }
+        for _ in 0..<20_000 {
+            let format = formats.randomElement(using: &rng)!
+            let (op, arity) = operations.randomElement(using: &rng)!
+            let values = (0..<arity).map { _ in
+                Double.random(in: -3...3, using: &rng) * pow(10, Double(Int.random(in: -6...6, using: &rng)))
+            }
+            let operands = values.map { format.shown($0) }
+            check(operands, format.shown(op.apply(values)), op)
+            // The result the operands as shown give, moved by a random part of a unit or two.
+            if let exact = operands.compactMap(\.double).count == arity ? op.apply(operands.compactMap(\.double)) : nil {
+                let r = format.shown(exact)
+                let nudged = exact + Double.random(in: -2...2, using: &rng) * r.halfUnitDouble
+                check(operands, format.shown(nudged), op)
+            }
+        }
+        // Ties: 0.25 × 0.5 = 0.125 is 0.13 and 0.12 at two decimals, each exactly half a unit off.
+        let two = NumberFormat(.decimals(2)), three = NumberFormat(.decimals(3))
+        for (a, b) in [(0.25, 0.5), (0.75, 0.5), (1.25, 0.1), (0.45, 0.1), (2.5, 0.05)] {
+            let p = three.shown(a * b)
+            for r in [p.value - 0.005, p.value + 0.005, p.value - 0.0051, p.value + 0.0049] {
+                check([two.shown(a), two.shown(b)], Shown(value: r, mantissa: three.shown(r).mantissa.dropLast().description), .product)
+            }
+        }
+        #expect(compared > 40_000 && held > 10_000 && failed > 5_000, "\(compared) compared, \(held) held, \(failed) did not")
+    }
+
+    /// Figures are written out from printf's `%e` digits, not from a second `%f`: the two agree
+    /// digit for digit, on random values of every size and on values whose rounding carries
+    /// (9.9996 at 4 figures is 10.00), checked against Foundation's `String(format:)`.
+    @Test func positionalDigitsAreWhatPrintfWrites() {
+        var rng = ForwardModeTests.SeededRandom(state: 17)
+        var values: [Double] = [9.9996, 0.99996, 99.995, 0.00099996, -9.9996, 1, 0.5, 123.456, 1e-4, 9.5, 0.125]
+        for _ in 0..<30_000 {
+            values.append(Double.random(in: -10...10, using: &rng) * pow(10, Double(Int.random(in: -5...6, using: &rng))))
+        }
+        var compared = 0
+        for v in values where v != 0 {
+            for digits in 1...17 {
+                let sci = String(format: "%.\(digits - 1)e", v)
+                let exponent = Int(sci[sci.index(after: sci.firstIndex(of: "e")!)...])!
+                guard digits - 1 - exponent >= 0 else { continue }
+                #expect(NumberFormat.positional(sci, exponent: exponent) == String(format: "%.\(digits - 1 - exponent)f", v), "\(v) at \(digits) figures")
+                compared += 1
+            }
+        }
+        #expect(compared > 300_000)
+    }
+
     @Test func noBuiltPageShowsAFalseEquation() throws {
         let folder = ProcessInfo.processInfo.environment["GRADTRACE_SCAN_DIR"].map { URL(fileURLWithPath: $0) }
             ?? packageRoot.appendingPathComponent("output")
