@@ -32,11 +32,15 @@ struct Build: ParsableCommand {
     @Argument(help: ArgumentHelp("Lesson files or folders of lessons.", valueName: "lessons"))
     var paths: [String] = ["lessons"]
 
-    @Option(name: [.short, .long], help: ArgumentHelp("The output folder.", valueName: "dir"))
-    var output: String = "output"
+    @Option(name: .spec(BuildRequest.output, short: "o"), help: ArgumentHelp(BuildRequest.output))
+    var output: String = BuildRequest.output.defaultValue!
 
-    @Option(name: .long, help: ArgumentHelp("Give worksheets and answer keys new input values drawn from this seed.", valueName: "N"))
-    var seed: UInt64?
+    @Option(name: .spec(BuildRequest.seed), help: ArgumentHelp(BuildRequest.seed))
+    var seed: Int?
+
+    func validate() throws {
+        try checkOptions { () throws(OptionError) in _ = try seed.map { v throws(OptionError) in try BuildRequest.seed.check(v) } }
+    }
 
     func run() throws {
         var files: [String] = []
@@ -49,7 +53,7 @@ struct Build: ParsableCommand {
         if files.isEmpty { throw ValidationError("no lessons (.md files) found in \(paths.joined(separator: ", "))") }
         let summary: LessonBuild.Summary
         do {
-            summary = try LessonBuild(seed: seed).build(files: files, output: output, writeIndex: folders > 0) {
+            summary = try LessonBuild(seed: seed.map { UInt64($0) }).build(files: files, output: output, writeIndex: folders > 0) {
                 Terminal.printNote("waiting for another gradtrace build into '\(output)' to finish…")
             }
         } catch {

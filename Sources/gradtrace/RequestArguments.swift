@@ -7,7 +7,10 @@ import GradTrace
 
 extension NameSpecification {
     /// The long name an option has in its table.
-    static func spec(_ spec: OptionSpec) -> NameSpecification { .customLong(String(spec.name.commandLine.drop { $0 == "-" })) }
+    static func spec(_ spec: OptionSpec, short: Character? = nil) -> NameSpecification {
+        let long = NameSpecification.Element.customLong(String(spec.name.commandLine.drop { $0 == "-" }))
+        return NameSpecification(short.map { [.customShort($0), long] } ?? [long])
+    }
 }
 
 extension ArgumentHelp {

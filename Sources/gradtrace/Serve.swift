@@ -27,14 +27,18 @@ struct Serve: AsyncParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "The address to listen on: 127.0.0.1 (default), 0.0.0.0 for every interface, ::1.")
-    var host = "127.0.0.1"
+    @Option(name: .spec(ServeRequest.host), help: ArgumentHelp(ServeRequest.host))
+    var host = ServeRequest.host.defaultValue!
 
-    @Option(name: .long, help: "The port (0 picks a free one).")
-    var port: UInt16 = 8080
+    @Option(name: .spec(ServeRequest.port), help: ArgumentHelp(ServeRequest.port))
+    var port = Int(ServeRequest.port.defaultValue!)!
 
-    @Option(name: .customLong("allow-host"), help: ArgumentHelp("A name (or name:port) browsers may use for this server besides its address; repeatable.", valueName: "name"))
+    @Option(name: .spec(ServeRequest.allowHost), help: ArgumentHelp(ServeRequest.allowHost))
     var allowedHosts: [String] = []
+
+    func validate() throws {
+        try checkOptions { () throws(OptionError) in _ = try ServeRequest.port.check(port) }
+    }
 
     func run() async throws {
         let server: ClassroomServer
@@ -43,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         // /proc/self/exe is this program even if its file has been replaced since it started.
         let me = FileManager.default.isExecutableFile(atPath: "/proc/self/exe") ? "/proc/self/exe" : Bundle.main.executablePath
         do {
-            server = try ClassroomServer(.init(host: host, port: port, allowedHosts: allowedHosts, graphvizWorker: me.map { [$0, "graphviz-worker"] }))
+            server = try ClassroomServer(.init(host: host, port: UInt16(port), allowedHosts: allowedHosts, graphvizWorker: me.map { [$0, "graphviz-worker"] }))
         } catch {
             throw CommandFailure(message: error.description, status: 2)
         }

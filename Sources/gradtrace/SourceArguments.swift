@@ -48,6 +48,21 @@ enum SourceArguments {
         return (values, short)
     }
 
+    /// `--port -1` as `--port=-1`: a negative number after an option that takes a value is that
+    /// option's value (for commands whose other arguments are not expressions).
+    static func joinNegativeValues(_ arguments: [String], valueOptions: Set<String>) -> [String] {
+        var out: [String] = []
+        for argument in arguments {
+            if out.contains("--") { out.append(argument); continue }
+            if let previous = out.last, previous.hasPrefix("--"), valueOptions.contains(previous), argument.hasPrefix("-"), Double(argument) != nil {
+                out[out.count - 1] = previous + "=" + argument
+            } else {
+                out.append(argument)
+            }
+        }
+        return out
+    }
+
     /// Arguments that begin with '-' but are expressions (`-x^2 + 3`) or negative numbers would
     /// be read as options; a leading space keeps them positional (removed again in `resolve`).
     /// `valueOptions` are the options whose next argument is a value.

@@ -60,6 +60,12 @@ if let command = arguments.first, command == "explain" || command == "train" {
 
 /// `serve` runs as an AsyncParsableCommand (its server is async); in an async function the
 /// async `run()` is the one chosen.
+if let command = arguments.first, command == "build" || command == "serve" {
+    // `--port -1`: a value, checked and refused in the option's own words, not a missing one.
+    let subcommand: ParsableCommand.Type = command == "build" ? Build.self : Serve.self
+    arguments = [command] + SourceArguments.joinNegativeValues(Array(arguments.dropFirst()), valueOptions: SourceArguments.declaredOptions(of: subcommand).values)
+}
+
 func runAsynchronously(_ command: inout any AsyncParsableCommand) async throws {
     try await command.run()
 }

@@ -87,4 +87,34 @@ import Testing
         }
         #expect(checked == TrainRequest.all.count && checked >= 10)
     }
+
+    /// `build` and `serve` read their tables too: each option's help is what `--help` says, and
+    /// a number out of its range gets the table's message.
+    @Test func buildAndServeOptionsComeFromTheirTables() throws {
+        func words(_ s: String) -> String { s.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        var checked = 0
+        for (command, table) in [("build", BuildRequest.all), ("serve", ServeRequest.all)] {
+            let exe = try #require(gradtraceExecutable)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: exe)
+            process.arguments = [command, "--help"]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let help = words(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            process.waitUntilExit()
+            for spec in table {
+                #expect(help.contains(spec.name.commandLine + " <" + spec.valueName + ">"), "\(command) --help names \(spec.name.commandLine)")
+                #expect(help.contains(words(spec.help)), "\(command) --help: \(spec.help)")
+                if case .whole = spec.values {
+                    let (text, _) = Self.invalid(spec)
+                    let arguments = command == "build" ? ["build", "lessons", spec.name.commandLine, text] : ["serve", spec.name.commandLine, text]
+                    let cli = try Self.cli(arguments)
+                    #expect(cli.contains("error: " + OptionError(spec.name, "must be \(spec.takes), got \(text)").message(on: .commandLine)), "\(spec.name.commandLine): \(cli)")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked == BuildRequest.all.count + ServeRequest.all.count && checked >= 5)
+    }
 }
