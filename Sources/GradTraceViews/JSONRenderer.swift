@@ -24,10 +24,35 @@ public enum JSONRenderer {
         out = writer.sink.stream
     }
 
+    /// Where each block's fields go in the format (its field order, fixed by the schema).
+    private static func position(_ block: ExplanationDocument.Block) -> Int {
+        switch block {
+        case .title: 0
+        case .source: 1
+        case .output: 2
+        case .gradients: 3
+        case .inputs: 4
+        case .forwardPass: 5
+        case .backwardSteps: 6
+        case .notes: 7
+        case .check: 8
+        case .forwardMode: 9
+        case .paths: 10
+        case .modeComparison: 11
+        }
+    }
+
+    /// The complete document (`ExplanationDocument.complete`) as JSON, each block's fields in the
+    /// schema's order: one exhaustive `switch`, like every other view, so a new block does not
+    /// compile until JSON says what it holds.
     package static func write<Sink: ByteSink>(_ trace: Trace, check: GradientCheck?, views: ExplainOptions? = nil, into w: inout JSONWriter<Sink>) {
+        var options = views ?? ExplainOptions()
+        options.format = NumberFormat(.shortest)
+        options.check = check
+        let document = ExplanationDocument.complete(trace, options: options)
         let graph = trace.graph
         let n = graph.count
-        let walkthrough = Walkthrough(trace, format: NumberFormat(.shortest))
+        let walkthrough = document.walkthrough
         let labels = walkthrough.labels
         let uses = walkthrough.uses
         let kinds = graph.kinds
@@ -49,188 +74,208 @@ public enum JSONRenderer {
         let kindSymbols = graph.kinds.map { $0.hasParameter ? nil : $0.symbol(0) }
 
         w.raw("{\n  \"schema\": \""); w.rawString(schema); w.raw("\",\n")
-        if let source = graph.source {
-            w.raw("  \"source\": "); w.string(bytes: source.bytes); w.raw(",\n")
-        }
-        w.raw("  \"expanded\": "); w.raw(graph.expanded ? "true" : "false")
-        let definitions = graph.definitions
-        if !definitions.isEmpty {
-            w.raw(",\n  \"definitions\": [")
-            for (k, kind) in definitions.enumerated() {
-                let body = kind.body!(0)
-                w.raw(k == 0 ? "\n    {\"name\": " : ",\n    {\"name\": "); w.string(kind.name)
-                w.raw(", \"parameters\": [")
-                for (j, p) in body.parameters.enumerated() { if j > 0 { w.raw(", ") }; w.string(p) }
-                w.raw("], \"body\": "); w.string(body.text); w.raw("}")
+        for block in document.blocks.sorted(by: { position($0) < position($1) }) {
+            switch block {
+            case .title:
+                break  // a data format has no title
+            case .source:
+                if let source = graph.source {
+                    w.raw("  \"source\": "); w.string(bytes: source.bytes); w.raw(",\n")
+                }
+            case .output:
+                w.raw("  \"expanded\": "); w.raw(graph.expanded ? "true" : "false")
+                let definitions = graph.definitions
+                if !definitions.isEmpty {
+                    w.raw(",\n  \"definitions\": [")
+                    for (k, kind) in definitions.enumerated() {
+                        let body = kind.body!(0)
+                        w.raw(k == 0 ? "\n    {\"name\": " : ",\n    {\"name\": "); w.string(kind.name)
+                        w.raw(", \"parameters\": [")
+                        for (j, p) in body.parameters.enumerated() { if j > 0 { w.raw(", ") }; w.string(p) }
+                        w.raw("], \"body\": "); w.string(body.text); w.raw("}")
+                    }
+                    w.raw("\n  ]")
+                }
+                w.raw(",\n  \"output\": "); w.number(trace.output)
+                w.raw(",\n  \"outputName\": "); w.string(label(graph.output))
+                w.raw(",\n  \"outputNode\": "); w.int(graph.output)
+            case .gradients:
+                w.raw(",\n  \"gradients\": {")
+                for (k, id) in graph.inputs.enumerated() {
+                    w.raw(k == 0 ? "\n    " : ",\n    "); w.string(label(id)); w.raw(": "); w.number(trace.gradients[id])
+                }
+                w.raw(graph.inputs.isEmpty ? "},\n" : "\n  },\n")
+            case .inputs:
+                w.raw("  \"inputs\": [")
+                for (k, id) in graph.inputs.enumerated() {
+                    w.raw(k == 0 ? "\n    {\"name\": " : ",\n    {\"name\": "); w.string(label(id))
+                    w.raw(", \"node\": "); w.int(id)
+                    w.raw(", \"value\": "); w.number(trace.values[id])
+                    w.raw(", \"gradient\": "); w.number(trace.gradients[id]); w.raw("}")
+                }
+                w.raw(graph.inputs.isEmpty ? "],\n" : "\n  ],\n")
+            case .forwardPass:
+                w.raw("  \"nodes\": [")
+                for i in 0..<n {
+                    let node = nodes[i]
+                    w.raw(i == 0 ? "\n    {\"id\": " : ",\n    {\"id\": "); w.int(i)
+                    w.raw(", \"name\": ")
+                    if let name = node.name { w.string(name) } else { w.raw("null") }
+                    w.raw(", \"label\": "); w.string(label(i))
+                    let k = Int(node.gate.kind)
+                    w.raw(", \"gate\": \""); w.rawString(kindNames[k])
+                    w.raw("\", \"symbol\": ")
+                    if let symbol = kindSymbols[k] { w.string(symbol) } else {
+                        w.string(graph.kinds[k].symbol(node.gate.parameter))
+                        w.raw(", \"parameter\": "); w.number(node.gate.parameter)
+                    }
+                    w.raw(", \"inputs\": [")
+                    if node.a >= 0 { w.int(Int(node.a)) }
+                    if node.b >= 0 { w.raw(", "); w.int(Int(node.b)) }
+                    if let extra = graph.extraInputs.isEmpty ? nil : graph.extraInputs[i] { for e in extra { w.raw(", "); w.int(Int(e)) } }
+                    w.raw("], \"value\": "); w.number(trace.values[i])
+                    w.raw(", \"gradient\": "); w.number(trace.gradients[i])
+                    if let call = graph.expandedFrom(i) {
+                        w.raw(", \"expandedFrom\": "); w.string(graph.kinds[Int(call.kind)].name)
+                        w.raw(", \"call\": "); w.string(walkthrough.callText(call))
+                    }
+                    if let span = node.span {
+                        w.raw(", \"line\": "); w.int(span.line + lineOffset)
+                        w.raw(", \"column\": "); w.int(span.column)
+                    }
+                    w.raw("}")
+                }
+                w.raw(n == 0 ? "],\n" : "\n  ],\n")
+            case .backwardSteps:
+                w.raw("  \"steps\": [")
+                for (k, i) in trace.steps.enumerated() {
+                    let node = graph.nodes[i]
+                    w.raw(k == 0 ? "\n    {\"step\": " : ",\n    {\"step\": "); w.int(k + 1)
+                    w.raw(", \"node\": "); w.int(i)
+                    let kind = kinds[Int(node.gate.kind)]
+                    w.raw(", \"gate\": \""); w.rawString(kind.name)
+                    w.raw("\", \"upstream\": "); w.number(trace.gradients[i])
+                    w.raw(", \"inputs\": [")
+                    let ops = gateOperands(i)
+                    for slot in 0..<kind.arity {
+                        w.raw(slot == 0 ? "{\"node\": " : ", {\"node\": "); w.int(graph.input(i, slot))
+                        w.raw(", \"local\": "); w.number(trace.local(i, slot))
+                        w.raw(", \"rule\": "); w.string(kind.rule(slot, ops))
+                        w.raw(", \"contribution\": "); w.number(trace.contribution(i, slot)); w.raw("}")
+                    }
+                    w.raw("]}")
+                }
+                w.raw(trace.steps.isEmpty ? "],\n" : "\n  ],\n")
+                w.raw("  \"forks\": [")
+                var firstFork = true
+                for i in 0..<n where uses.count(of: i) > 1 {
+                    let terms = uses(of: i).filter { trace.reachesOutput[$0.consumer] }.map { trace.contribution($0.consumer, $0.slot) }
+                    guard terms.count > 1 else { continue }
+                    w.raw(firstFork ? "\n    {\"node\": " : ",\n    {\"node\": "); w.int(i)
+                    w.raw(", \"contributions\": [")
+                    for (k, t) in terms.enumerated() { if k > 0 { w.raw(", ") }; w.number(t) }
+                    w.raw("], \"gradient\": "); w.number(trace.gradients[i]); w.raw("}")
+                    firstFork = false
+                }
+                w.raw(firstFork ? "],\n" : "\n  ],\n")
+            case .notes(let messages):
+                w.raw("  \"warnings\": [")
+                for (k, warning) in trace.warnings.enumerated() {
+                    w.raw(k == 0 ? "\n    {\"kind\": \"" : ",\n    {\"kind\": \""); w.rawString(warning.kind.rawValue)
+                    w.raw("\", \"node\": "); w.int(warning.node)
+                    w.raw(", \"message\": "); w.string(messages[k]); w.raw("}")
+                }
+                w.raw(trace.warnings.isEmpty ? "]" : "\n  ]")
+            case .check(let check):
+                w.raw(",\n  \"check\": [")
+                for (k, e) in check.entries.enumerated() {
+                    w.raw(k == 0 ? "\n    {\"node\": " : ",\n    {\"node\": "); w.int(e.node)
+                    w.raw(", \"analytic\": "); w.number(e.analytic)
+                    w.raw(", \"numeric\": "); w.number(e.numeric)
+                    w.raw(", \"relativeError\": "); w.number(e.relativeError)
+                    w.raw(", \"atKink\": "); w.raw(e.atKink ? "true" : "false")
+                    w.raw(", \"passed\": "); w.raw(e.passed ? "true" : "false"); w.raw("}")
+                }
+                w.raw(check.entries.isEmpty ? "]" : "\n  ]")
+            case .forwardMode(let forward):
+                writeForwardMode(forward, into: &w)
+            case .paths(let paths):
+                writePaths(paths, into: &w)
+            case .modeComparison(let cost):
+                writeModes(cost, into: &w)
             }
-            w.raw("\n  ]")
         }
-        w.raw(",\n  \"output\": "); w.number(trace.output)
-        w.raw(",\n  \"outputName\": "); w.string(label(graph.output))
-        w.raw(",\n  \"outputNode\": "); w.int(graph.output)
-        w.raw(",\n  \"gradients\": {")
-        for (k, id) in graph.inputs.enumerated() {
-            w.raw(k == 0 ? "\n    " : ",\n    "); w.string(label(id)); w.raw(": "); w.number(trace.gradients[id])
-        }
-        w.raw(graph.inputs.isEmpty ? "},\n" : "\n  },\n")
-        w.raw("  \"inputs\": [")
-        for (k, id) in graph.inputs.enumerated() {
-            w.raw(k == 0 ? "\n    {\"name\": " : ",\n    {\"name\": "); w.string(label(id))
-            w.raw(", \"node\": "); w.int(id)
-            w.raw(", \"value\": "); w.number(trace.values[id])
-            w.raw(", \"gradient\": "); w.number(trace.gradients[id]); w.raw("}")
-        }
-        w.raw(graph.inputs.isEmpty ? "],\n" : "\n  ],\n")
-        w.raw("  \"nodes\": [")
-        for i in 0..<n {
-            let node = nodes[i]
-            w.raw(i == 0 ? "\n    {\"id\": " : ",\n    {\"id\": "); w.int(i)
-            w.raw(", \"name\": ")
-            if let name = node.name { w.string(name) } else { w.raw("null") }
-            w.raw(", \"label\": "); w.string(label(i))
-            let k = Int(node.gate.kind)
-            w.raw(", \"gate\": \""); w.rawString(kindNames[k])
-            w.raw("\", \"symbol\": ")
-            if let symbol = kindSymbols[k] { w.string(symbol) } else {
-                w.string(graph.kinds[k].symbol(node.gate.parameter))
-                w.raw(", \"parameter\": "); w.number(node.gate.parameter)
-            }
-            w.raw(", \"inputs\": [")
-            if node.a >= 0 { w.int(Int(node.a)) }
-            if node.b >= 0 { w.raw(", "); w.int(Int(node.b)) }
-            if let extra = graph.extraInputs.isEmpty ? nil : graph.extraInputs[i] { for e in extra { w.raw(", "); w.int(Int(e)) } }
-            w.raw("], \"value\": "); w.number(trace.values[i])
-            w.raw(", \"gradient\": "); w.number(trace.gradients[i])
-            if let call = graph.expandedFrom(i) {
-                w.raw(", \"expandedFrom\": "); w.string(graph.kinds[Int(call.kind)].name)
-                w.raw(", \"call\": "); w.string(walkthrough.callText(call))
-            }
-            if let span = node.span {
-                w.raw(", \"line\": "); w.int(span.line + lineOffset)
-                w.raw(", \"column\": "); w.int(span.column)
-            }
-            w.raw("}")
-        }
-        w.raw(n == 0 ? "],\n" : "\n  ],\n")
-        w.raw("  \"steps\": [")
-        for (k, i) in trace.steps.enumerated() {
-            let node = graph.nodes[i]
-            w.raw(k == 0 ? "\n    {\"step\": " : ",\n    {\"step\": "); w.int(k + 1)
-            w.raw(", \"node\": "); w.int(i)
-            let kind = kinds[Int(node.gate.kind)]
-            w.raw(", \"gate\": \""); w.rawString(kind.name)
-            w.raw("\", \"upstream\": "); w.number(trace.gradients[i])
-            w.raw(", \"inputs\": [")
-            let ops = gateOperands(i)
-            for slot in 0..<kind.arity {
-                w.raw(slot == 0 ? "{\"node\": " : ", {\"node\": "); w.int(graph.input(i, slot))
-                w.raw(", \"local\": "); w.number(trace.local(i, slot))
-                w.raw(", \"rule\": "); w.string(kind.rule(slot, ops))
-                w.raw(", \"contribution\": "); w.number(trace.contribution(i, slot)); w.raw("}")
-            }
-            w.raw("]}")
-        }
-        w.raw(trace.steps.isEmpty ? "],\n" : "\n  ],\n")
-        w.raw("  \"forks\": [")
-        var firstFork = true
-        for i in 0..<n where uses.count(of: i) > 1 {
-            let terms = uses(of: i).filter { trace.reachesOutput[$0.consumer] }.map { trace.contribution($0.consumer, $0.slot) }
-            guard terms.count > 1 else { continue }
-            w.raw(firstFork ? "\n    {\"node\": " : ",\n    {\"node\": "); w.int(i)
-            w.raw(", \"contributions\": [")
-            for (k, t) in terms.enumerated() { if k > 0 { w.raw(", ") }; w.number(t) }
-            w.raw("], \"gradient\": "); w.number(trace.gradients[i]); w.raw("}")
-            firstFork = false
-        }
-        w.raw(firstFork ? "],\n" : "\n  ],\n")
-        w.raw("  \"warnings\": [")
-        for (k, warning) in trace.warnings.enumerated() {
-            w.raw(k == 0 ? "\n    {\"kind\": \"" : ",\n    {\"kind\": \""); w.rawString(warning.kind.rawValue)
-            w.raw("\", \"node\": "); w.int(warning.node)
-            w.raw(", \"message\": "); w.string(walkthrough.message(warning)); w.raw("}")
-        }
-        w.raw(trace.warnings.isEmpty ? "]" : "\n  ]")
-        if let check {
-            w.raw(",\n  \"check\": [")
-            for (k, e) in check.entries.enumerated() {
-                w.raw(k == 0 ? "\n    {\"node\": " : ",\n    {\"node\": "); w.int(e.node)
-                w.raw(", \"analytic\": "); w.number(e.analytic)
-                w.raw(", \"numeric\": "); w.number(e.numeric)
-                w.raw(", \"relativeError\": "); w.number(e.relativeError)
-                w.raw(", \"atKink\": "); w.raw(e.atKink ? "true" : "false")
-                w.raw(", \"passed\": "); w.raw(e.passed ? "true" : "false"); w.raw("}")
-            }
-            w.raw(check.entries.isEmpty ? "]" : "\n  ]")
-        }
-        if let views { writeDerivatives(trace, walkthrough, views, into: &w) }
         w.raw("\n}\n")
     }
 }
 
 extension JSONRenderer {
-    /// `forwardMode`: each node's tangent and each gate's wires; `paths`: the count, and the paths
-    /// when listed; `modes`: passes and operation counts of each mode.
-    package static func writeDerivatives<Sink: ByteSink>(_ trace: Trace, _ walkthrough: Walkthrough, _ views: ExplainOptions, into w: inout JSONWriter<Sink>) {
-        let graph = trace.graph
-        if let wrt = views.forwardWith {
-            let t = Tangent(trace, wrt: wrt)
-            w.raw(",\n  \"forwardMode\": {\"wrt\": "); w.string(walkthrough.labels[wrt])
-            w.raw(", \"wrtNode\": "); w.int(wrt)
-            w.raw(", \"derivative\": "); w.number(t.tangents[graph.output])
-            w.raw(", \"tangents\": [")
-            for i in 0..<graph.count { if i > 0 { w.raw(", ") }; w.number(t.tangents[i]) }
-            w.raw("],\n    \"steps\": [")
-            var k = 0
-            for i in 0..<graph.count where !graph.nodes[i].gate.isLeaf {
-                k += 1
-                w.raw(k == 1 ? "\n      {\"step\": " : ",\n      {\"step\": "); w.int(k)
-                w.raw(", \"node\": "); w.int(i)
-                w.raw(", \"inputs\": [")
-                for slot in 0..<graph.arity(i) {
-                    w.raw(slot == 0 ? "{\"node\": " : ", {\"node\": "); w.int(graph.input(i, slot))
-                    w.raw(", \"local\": "); w.number(trace.local(i, slot))
-                    w.raw(", \"tangent\": "); w.number(t.tangents[graph.input(i, slot)])
-                    w.raw(", \"contribution\": "); w.number(t.contribution(i, slot)); w.raw("}")
-                }
-                w.raw("], \"tangent\": "); w.number(t.tangents[i]); w.raw("}")
+    /// `forwardMode`: each node's tangent and each gate's wires.
+    private static func writeForwardMode<Sink: ByteSink>(_ forward: ForwardModeWalkthrough, into w: inout JSONWriter<Sink>) {
+        let trace = forward.walkthrough.trace, graph = trace.graph, walkthrough = forward.walkthrough
+        let wrt = forward.tangent.wrt
+        let t = forward.tangent
+        w.raw(",\n  \"forwardMode\": {\"wrt\": "); w.string(walkthrough.labels[wrt])
+        w.raw(", \"wrtNode\": "); w.int(wrt)
+        w.raw(", \"derivative\": "); w.number(t.tangents[graph.output])
+        w.raw(", \"tangents\": [")
+        for i in 0..<graph.count { if i > 0 { w.raw(", ") }; w.number(t.tangents[i]) }
+        w.raw("],\n    \"steps\": [")
+        var k = 0
+        for i in 0..<graph.count where !graph.nodes[i].gate.isLeaf {
+            k += 1
+            w.raw(k == 1 ? "\n      {\"step\": " : ",\n      {\"step\": "); w.int(k)
+            w.raw(", \"node\": "); w.int(i)
+            w.raw(", \"inputs\": [")
+            for slot in 0..<graph.arity(i) {
+                w.raw(slot == 0 ? "{\"node\": " : ", {\"node\": "); w.int(graph.input(i, slot))
+                w.raw(", \"local\": "); w.number(trace.local(i, slot))
+                w.raw(", \"tangent\": "); w.number(t.tangents[graph.input(i, slot)])
+                w.raw(", \"contribution\": "); w.number(t.contribution(i, slot)); w.raw("}")
             }
-            w.raw(k == 0 ? "]}" : "\n    ]}")
+            w.raw("], \"tangent\": "); w.number(t.tangents[i]); w.raw("}")
         }
-        if let from = views.pathsFrom {
-            let p = Paths(trace, wrt: from, limit: views.pathLimit)
-            w.raw(",\n  \"paths\": {\"from\": "); w.string(walkthrough.labels[from])
-            w.raw(", \"fromNode\": "); w.int(from)
-            w.raw(", \"count\": "); w.number(p.count)
-            w.raw(", \"limit\": "); w.int(p.limit)
-            w.raw(", \"gradient\": "); w.number(trace.gradients[from])
-            w.raw(", \"listed\": ")
-            if let list = p.paths {
-                w.raw("[")
-                for (k, path) in list.enumerated() {
-                    w.raw(k == 0 ? "\n    {\"nodes\": [" : ",\n    {\"nodes\": [")
-                    for (j, node) in path.nodes(from: from).enumerated() { if j > 0 { w.raw(", ") }; w.int(node) }
-                    w.raw("], \"locals\": [")
-                    for (j, l) in path.locals.enumerated() { if j > 0 { w.raw(", ") }; w.number(l) }
-                    w.raw("], \"product\": "); w.number(path.product); w.raw("}")
-                }
-                w.raw(list.isEmpty ? "]}" : "\n  ]}")
-            } else {
-                w.raw("null}")
+        w.raw(k == 0 ? "]}" : "\n    ]}")
+    }
+
+    /// `paths`: the count, and the paths when listed.
+    private static func writePaths<Sink: ByteSink>(_ paths: PathWalkthrough, into w: inout JSONWriter<Sink>) {
+        let trace = paths.walkthrough.trace, walkthrough = paths.walkthrough
+        let from = paths.paths.wrt
+        let p = paths.paths
+        w.raw(",\n  \"paths\": {\"from\": "); w.string(walkthrough.labels[from])
+        w.raw(", \"fromNode\": "); w.int(from)
+        w.raw(", \"count\": "); w.number(p.count)
+        w.raw(", \"limit\": "); w.int(p.limit)
+        w.raw(", \"gradient\": "); w.number(trace.gradients[from])
+        w.raw(", \"listed\": ")
+        if let list = p.paths {
+            w.raw("[")
+            for (k, path) in list.enumerated() {
+                w.raw(k == 0 ? "\n    {\"nodes\": [" : ",\n    {\"nodes\": [")
+                for (j, node) in path.nodes(from: from).enumerated() { if j > 0 { w.raw(", ") }; w.int(node) }
+                w.raw("], \"locals\": [")
+                for (j, l) in path.locals.enumerated() { if j > 0 { w.raw(", ") }; w.number(l) }
+                w.raw("], \"product\": "); w.number(path.product); w.raw("}")
             }
+            w.raw(list.isEmpty ? "]}" : "\n  ]}")
+        } else {
+            w.raw("null}")
         }
-        if views.compareModes {
-            let c = ModeCost(graph)
-            w.raw(",\n  \"modes\": {\"inputs\": "); w.int(c.inputs)
-            w.raw(", \"outputs\": "); w.int(c.outputs)
-            w.raw(", \"gates\": "); w.int(c.gates)
-            w.raw(", \"wires\": "); w.int(c.wires)
-            w.raw(",\n    \"forward\": {\"passes\": "); w.int(c.forwardPasses)
-            w.raw(", \"multiplications\": "); w.int(c.forwardMultiplications)
-            w.raw(", \"additions\": "); w.int(c.forwardAdditions)
-            w.raw("},\n    \"reverse\": {\"passes\": "); w.int(c.reversePasses)
-            w.raw(", \"multiplications\": "); w.int(c.reverseMultiplications)
-            w.raw(", \"additions\": "); w.int(c.reverseAdditions); w.raw("}}")
-        }
+    }
+
+    /// `modes`: passes and operation counts of each mode.
+    private static func writeModes<Sink: ByteSink>(_ c: ModeCost, into w: inout JSONWriter<Sink>) {
+        w.raw(",\n  \"modes\": {\"inputs\": "); w.int(c.inputs)
+        w.raw(", \"outputs\": "); w.int(c.outputs)
+        w.raw(", \"gates\": "); w.int(c.gates)
+        w.raw(", \"wires\": "); w.int(c.wires)
+        w.raw(",\n    \"forward\": {\"passes\": "); w.int(c.forwardPasses)
+        w.raw(", \"multiplications\": "); w.int(c.forwardMultiplications)
+        w.raw(", \"additions\": "); w.int(c.forwardAdditions)
+        w.raw("},\n    \"reverse\": {\"passes\": "); w.int(c.reversePasses)
+        w.raw(", \"multiplications\": "); w.int(c.reverseMultiplications)
+        w.raw(", \"additions\": "); w.int(c.reverseAdditions); w.raw("}}")
     }
 }
 
