@@ -54,8 +54,9 @@ public enum LaTeXRenderer {
                     case .value(let v): rows.append("\(partial(latex(step.name))) &= \(m(v))")
                     case .fork(let sum): rows.append("\(partial(latex(step.name))) &= " + equation(sum, "+") + " && \\text{(a fork: gradients add)}")
                     }
+                    let rules = w.rulesLaTeX(step.node)
                     for wire in step.wires {
-                        let rule = wire.ruleIsValue ? w.ruleLaTeX(wire) : "\(w.ruleLaTeX(wire)) = \(m(wire.local))"
+                        let rule = wire.ruleIsValue ? rules[wire.slot] : "\(rules[wire.slot]) = \(m(wire.local))"
                         rows.append("\\to \(latex(wire.inputName)) &: \(rule),\\quad " + equation(wire.product, "\\times"))
                     }
                 }

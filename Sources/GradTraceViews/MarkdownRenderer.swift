@@ -55,8 +55,9 @@ public enum MarkdownRenderer {
                         out.write("$\(name(step.node))$ feeds \(sum.operands.count) gates, so its upstream gradient is the sum of what they sent back: ")
                         out.write("$\(partial(f, here)) = " + Say.sum(sum.operands.map(m)) + " \(latexEquals(sum)) \(m(sum.result))$.\n\n")
                     }
+                    let rules = w.rulesLaTeX(step.node)
                     for wire in step.wires {
-                        let ruleText = wire.ruleIsValue ? w.ruleLaTeX(wire) : "\(w.ruleLaTeX(wire)) = \(m(wire.local))"
+                        let ruleText = wire.ruleIsValue ? rules[wire.slot] : "\(rules[wire.slot]) = \(m(wire.local))"
                         let p = wire.product
                         let along = wire.wireOfInput.map { " (wire \($0.index) of \($0.count))" } ?? ""
                         out.write("- to $\(latex(wire.inputName))$\(along): local gradient $\(ruleText)$, ")
@@ -154,7 +155,7 @@ package func escapeMarkdown(_ s: String) -> String {
 /// A label in LaTeX math: `w0*x0` → `w0 \cdot x0`, `x_1` → `x\_1`.
 package func latex(_ s: String) -> String {
     // Most labels (`n9`, `w0`) have nothing to change: no copy for them.
-    if s.utf8.allSatisfy({ $0 < 0x80 && !latexSpecialBytes.contains($0) }), !latexFunctionNames.occur(in: s) { return s }
+    if latexEscapes.changesNothing(s), !latexFunctionNames.occur(in: s) { return s }
     var out = latexEscapes.apply(s) ?? latexCharacters(s)
     // Function names upright, as in print: \exp(x), not the italic product e·x·p(x). The names
     // are the gate table's; LaTeX has its own command for some, the rest are \operatorname.
@@ -192,13 +193,23 @@ private let markdownEscapes = ASCIIEscapes(["\\": "\\\\", "`": "\\`", "*": "\\*"
 /// Characters, which cost a long walkthrough a fifth of its time.
 private struct ASCIIEscapes: Sendable {
     private var table = [[UInt8]?](repeating: nil, count: 128)
+    /// Per byte: whether it is replaced or is not ASCII (so that a scan can stop at it).
+    private var stops = [Bool](repeating: true, count: 256)
 
     init(_ replacements: [Character: String]) {
-        for (c, r) in replacements { table[Int(c.asciiValue!)] = Array(r.utf8) }
+        for b in 0..<128 { stops[b] = false }
+        for (c, r) in replacements { table[Int(c.asciiValue!)] = Array(r.utf8); stops[Int(c.asciiValue!)] = true }
+    }
+
+    /// Whether `s` is all ASCII with nothing to replace (it is then its own result).
+    func changesNothing(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { bytes in !bytes.contains { stops[Int($0)] } }
     }
 
     /// `s` with the replacements made, or nil when `s` is not all ASCII.
     func apply(_ s: String) -> String? {
+        if changesNothing(s) { return s }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 8)
         for byte in s.utf8 {
@@ -208,9 +219,6 @@ private struct ASCIIEscapes: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 }
-
-/// The ASCII characters `latex` changes (σ and · are not ASCII, so they are checked apart).
-private let latexSpecialBytes: Set<UInt8> = Set("_*$%&#{}\\".utf8)
 
 /// The built-in gates' function names, split into those LaTeX has a command for (`\exp`) and
 /// the others (`\operatorname{relu}`), in the gate table's order.

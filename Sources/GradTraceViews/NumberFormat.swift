@@ -72,19 +72,33 @@ public struct NumberFormat: Sendable, Equatable {
         case .significant(let n):
             let digits = min(17, n + extra)
             // The exponent after rounding to `digits` figures (9.9996 at 4 figures is 10.00).
-            let sci = printf(value, max(0, digits - 1), UInt8(ascii: "e"))
-            let exponent = Int(sci[sci.index(after: sci.firstIndex(of: "e")!)...]) ?? 0
+            let sci = printfBytes(value, max(0, digits - 1), UInt8(ascii: "e"))
+            let e = sci.firstIndex(of: UInt8(ascii: "e"))!
+            let exponent = Int(String(decoding: sci[(e + 1)...], as: UTF8.self)) ?? 0
             if exponent < -4 || exponent >= max(6, n) {
-                return scientific(value, significant: digits, text: sci)
+                return scientific(value, significant: digits, text: String(decoding: sci, as: UTF8.self))
             }
             let places = max(0, digits - 1 - exponent)
+            let text = digits - 1 - exponent >= 0 ? Self.positional(sci[..<e], exponent: exponent) : Array(fixed(value, places).utf8)
             // Trailing zeros are dropped only where the shorter text is the value (up to float
-            // noise): 1 + 2.785 × 10⁻⁷ shows as 1.00000, not as a 1 that looks exact.
-            let text = digits - 1 - exponent >= 0 ? Self.positional(sci, exponent: exponent) : fixed(value, places)
-            let trimmed = trim(text, keep: 0)
-            let exact = Double(trimmed).map { abs($0 - value) <= 1e-12 * abs(value) } ?? false
-            let keep = trimsZeros && exact ? 0 : places - extra
-            return Shown(value: value, mantissa: trim(text, keep: keep))
+            // noise): 1 + 2.785 × 10⁻⁷ shows as 1.00000, not as a 1 that looks exact. Worked on
+            // the bytes: how many to keep for `keep` decimals, zeros past them dropped, then a
+            // bare point.
+            let dot = text.firstIndex(of: UInt8(ascii: "."))
+            let decimals = dot.map { text.count - 1 - $0 } ?? 0
+            var zeros = 0
+            while zeros < decimals && text[text.count - 1 - zeros] == UInt8(ascii: "0") { zeros += 1 }
+            func end(keep: Int) -> Int {
+                guard let dot else { return text.count }
+                let end = text.count - max(0, min(zeros, decimals - max(0, keep)))
+                return end == dot + 1 ? dot : end
+            }
+            var keep = places - extra
+            if trimsZeros && end(keep: 0) != end(keep: keep),
+               let shown = Double(String(decoding: text, as: UTF8.self)), abs(shown - value) <= 1e-12 * abs(value) {
+                keep = 0
+            }
+            return Shown(value: value, mantissa: String(decoding: text[..<end(keep: keep)], as: UTF8.self))
         }
     }
 
@@ -118,17 +132,31 @@ public struct NumberFormat: Sendable, Equatable {
     /// 10.00 at either place), and it saves a second printf.
     package static func positional(_ sci: String, exponent: Int) -> String {
         let bytes = Array(sci.utf8)
-        let negative = bytes.first == UInt8(ascii: "-")
-        let digits = bytes.prefix { $0 != UInt8(ascii: "e") }.filter { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-        var out: [UInt8] = negative ? [UInt8(ascii: "-")] : []
-        if exponent >= 0 {
-            out += digits.prefix(exponent + 1)
-            let fraction = digits.dropFirst(exponent + 1)
-            if !fraction.isEmpty { out.append(UInt8(ascii: ".")); out += fraction }
-        } else {
-            out += [UInt8(ascii: "0"), UInt8(ascii: ".")] + [UInt8](repeating: UInt8(ascii: "0"), count: -exponent - 1) + digits
+        let e = bytes.firstIndex(of: UInt8(ascii: "e")) ?? bytes.endIndex
+        return String(decoding: positional(bytes[..<e], exponent: exponent), as: UTF8.self)
+    }
+
+    /// The same on the mantissa's bytes (`-1.235`, before the `e`).
+    static func positional(_ mantissa: ArraySlice<UInt8>, exponent: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(mantissa.count + max(0, -exponent) + 2)
+        var digits = mantissa
+        if digits.first == UInt8(ascii: "-") { out.append(UInt8(ascii: "-")); digits = digits.dropFirst() }
+        let zero = UInt8(ascii: "0"), point = UInt8(ascii: ".")
+        if exponent < 0 {
+            out.append(zero)
+            out.append(point)
+            for _ in 0..<(-exponent - 1) { out.append(zero) }
+            for d in digits where d != point { out.append(d) }
+            return out
         }
-        return String(decoding: out, as: UTF8.self)
+        var written = 0
+        for d in digits where d != point {
+            if written == exponent + 1 { out.append(point) }  // only when a digit follows
+            out.append(d)
+            written += 1
+        }
+        return out
     }
 
     private func scientific(_ value: Double, significant: Int, text given: String? = nil) -> Shown {
@@ -141,6 +169,16 @@ public struct NumberFormat: Sendable, Equatable {
         }
         return Shown(value: value, mantissa: mantissa, exponent: Int(text[text.index(after: e)...]) ?? 0)
     }
+}
+
+/// The same as bytes.
+private func printfBytes(_ value: Double, _ places: Int, _ conversion: UInt8) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: 40)
+    let n = out.withUnsafeMutableBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { Int(gradtrace_format_double($0.baseAddress!, 40, Int32(places), CChar(conversion), value)) }
+    }
+    if n >= 0 && n < 40 { out.removeLast(40 - n); return out }
+    return Array(printf(value, places, conversion).utf8)
 }
 
 /// C's `%.{places}f` or `%.{places}e` of `value`: the digits Foundation's `String(format:)` gives

@@ -33,8 +33,17 @@ public enum TextRenderer {
                 let headers = ["node", "gate", "inputs"]
                 let widths = (0..<3).map { col in min(34, rows.reduce(headers[col].count) { max($0, width($1[col])) }) }
                 out.write("  " + (0..<3).map { pad(headers[$0], widths[$0]) }.joined(separator: "  ") + "  value\n")
+                var line = ""
                 for (i, row) in rows.enumerated() {
-                    out.write("  " + (0..<3).map { pad(row[$0], widths[$0]) }.joined(separator: "  ") + "  " + value(fmt.shown(trace.values[i])) + "\n")
+                    line.removeAll(keepingCapacity: true)
+                    line += "  "
+                    for col in 0..<3 {
+                        line += row[col]
+                        line += spaces(max(0, widths[col] - width(row[col])) + 2)  // padded, then two spaces apart
+                    }
+                    line += value(fmt.shown(trace.values[i]))
+                    line += "\n"
+                    out.write(line)
                 }
             case .forwardMode(let forward):
                 DerivativeText.forward(forward, grad: grad, heading: heading, to: &out)
@@ -104,8 +113,15 @@ public enum TextRenderer {
 
     package static func pad(_ s: String, _ width: Int) -> String {
         let count = Self.width(s)
-        return count >= width ? s : s + String(repeating: " ", count: width - count)
+        return count >= width ? s : s + spaces(width - count)
     }
+
+    /// `n` spaces (none when n ≤ 0), made once for the widths a table uses.
+    static func spaces(_ n: Int) -> String {
+        n <= 0 ? "" : n < someSpaces.count ? someSpaces[n] : String(repeating: " ", count: n)
+    }
+
+    private static let someSpaces = (0..<64).map { String(repeating: " ", count: $0) }
 
     /// Characters in `s`, counted by bytes when all are ASCII (a forward table counts thousands).
     package static func width(_ s: String) -> Int {

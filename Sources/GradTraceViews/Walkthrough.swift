@@ -38,8 +38,18 @@ package struct Walkthrough: Sendable {
     /// `f = q*z`, or just the formula when the node has no label of its own.
     package func definition(_ i: Int) -> String {
         let label = labels[i], formula = formula(i)
-        let same = label.filter { $0 != " " } == formula.filter { $0 != " " }  // `a * b` is `a*b`
+        let same = Self.equalIgnoringSpaces(label, formula)  // `a * b` is `a*b`
         return same ? label : "\(label) = \(formula)"
+    }
+
+    /// Whether `a` and `b` are the same text once spaces are removed: byte by byte when both
+    /// are ASCII, else Character by Character (Unicode's equivalence).
+    static func equalIgnoringSpaces(_ a: String, _ b: String) -> Bool {
+        let space = UInt8(ascii: " ")
+        if a.utf8.allSatisfy({ $0 < 0x80 }) && b.utf8.allSatisfy({ $0 < 0x80 }) {
+            return a.utf8.lazy.filter { $0 != space }.elementsEqual(b.utf8.lazy.filter { $0 != space })
+        }
+        return a.filter { $0 != " " } == b.filter { $0 != " " }
     }
 
     /// `f = sigmoid(w0*x0 + w1*x1 + w2)`: the node as the user typed it, for captions and titles.
@@ -63,6 +73,12 @@ package struct Walkthrough: Sendable {
 
     /// A wire's rule in LaTeX.
     package func ruleLaTeX(_ wire: Wire) -> String { ruleLaTeX(wire.gate, slot: wire.slot) }
+
+    /// Every input slot's rule of gate `i` in LaTeX, its operands written once.
+    package func rulesLaTeX(_ i: Int) -> [String] {
+        let kind = graph.kind(i), operands = graph.operands(i) { latex(labels.operand($0)) }
+        return (0..<graph.arity(i)).map { kind.ruleLaTeX($0, operands) }
+    }
 
     /// `x = -2, y = 5, z = -4`.
     package func inputSummary() -> String {
@@ -156,16 +172,18 @@ package struct Walkthrough: Sendable {
             let local = trace.local(i, slot)
             let rule = self.rule(i, slot: slot)
             let shownLocal = format.shown(local)
-            let same = inputs.indices.filter { inputs[$0] == input }
+            // Which of several wires from one input this is (`x*x`), counted without a list.
+            var uses = 0, position = 0
+            for s in inputs.indices where inputs[s] == input { uses += 1; if s == slot { position = uses } }
             wires.append(Wire(slot: slot, input: input, inputName: labels.operand(input), gate: i, rule: rule,
                               local: shownLocal, ruleIsValue: Double(rule) == local,
                               product: DisplayedArithmetic.product(shownLocal, shownUpstream, trace.contribution(i, slot), format),
-                              wireOfInput: same.count > 1 ? (same.firstIndex(of: slot)! + 1, same.count) : nil))
+                              wireOfInput: uses > 1 ? (position, uses) : nil))
         }
         var notes: [String] = []
         if let pattern = kind.pattern { notes.append(pattern) }
         if let call = graph.expandedFrom(i) { notes.append("part of \(callText(call)), drawn as its body") }
-        if let rule = graph.kink(at: i, inputs: inputs.map { trace.values[$0] }) { notes.append("kink: \(rule)") }
+        if kind.kink != nil || kind.isDefinition, let rule = graph.kink(at: i, inputs: inputs.map { trace.values[$0] }) { notes.append("kink: \(rule)") }
         if kind.isDefinition, let body = kind.body?(0) {
             notes.append("\(kind.name)'s local gradients are computed by backpropagating through its body, \(body.text)")
         }
