@@ -49,7 +49,8 @@ let package = Package(
         // One request type per job: every option's names, values, default and help, and its one check.
         .target(name: "GradTraceRequests", dependencies: ["GradTraceCore", "GradTraceViews", "GradTraceTraining"]),
         // Lesson sources to pages: prose, blocks, worksheets, the output folder.
-        .target(name: "GradTraceLessons", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews", "GradTraceTraining", "GradTraceRequests", "CCmarkGFM", "CSystemCalls"]),
+        .target(name: "GradTraceLessons", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews", "GradTraceTraining", "GradTraceRequests", "CCmarkGFM", "CSystemCalls"],
+                resources: [.embedInCode("Resources")]),
         // The library facade: re-exports the stages.
         .target(name: "GradTrace", dependencies: ["GradTraceCore", "GradTraceGraphviz", "GradTraceIO", "GradTraceViews", "GradTraceTraining", "GradTraceRequests", "GradTraceLessons"]),
         // `gradtrace serve`: the live classroom page. Its own target, so the library has no server dependency.

@@ -28,6 +28,18 @@ rm -rf "$flat"; mkdir -p "$flat"
 flatten() { for f in "$@"; do local out="$flat/$(basename "$f")"; grep -v '^import GradTrace' "$f" > "$out"; echo "$out"; done; }
 mapfile -t files < <(flatten "${sources[@]}")
 mapfile -t prose_files < <(flatten "${prose_sources[@]}")
+# SwiftPM embeds the lessons' Resources/ as PackageResources; the flattened build gets the same.
+python3 - "$lessons/Resources" > "$flat/PackageResources.swift" <<'PY'
+import os, sys
+folder = sys.argv[1]
+print("enum PackageResources {")
+for name in sorted(os.listdir(folder)):
+    data = open(os.path.join(folder, name), "rb").read()
+    ident = "".join(c if c.isalnum() else "_" for c in name)
+    print(f"    static let {ident}: [UInt8] = [{', '.join(str(b) for b in data)}]")
+print("}")
+PY
+prose_files+=( "$flat/PackageResources.swift" )
 prose_flags=( -I Sources/CCmarkGFM $(pkg-config --cflags-only-I libcmark-gfm 2>/dev/null | sed 's/-I/-Xcc -I/g')
               $(pkg-config --libs-only-L libcmark-gfm 2>/dev/null) )
 mkdir -p .build/fuzz fuzz/artifacts

@@ -638,28 +638,7 @@ package struct LessonBuilder: Sendable {
         for (k, frame) in frames.enumerated() {
             body += "<section class=\"frame\" id=\"frame-\(k + 1)\"\(k == 0 ? "" : " hidden")>\n\(frame)\n</section>\n"
         }
-        let script = """
-        (function () {
-          var frames = document.querySelectorAll('section.frame');
-          var position = document.getElementById('position');
-          var current = 0;
-          function show(k) {
-            current = Math.max(0, Math.min(frames.length - 1, k));
-            for (var j = 0; j < frames.length; j++) { frames[j].hidden = (j !== current); }
-            position.textContent = (current + 1) + ' / ' + frames.length;
-            if (history.replaceState) { history.replaceState(null, '', '#' + (current + 1)); }
-          }
-          document.getElementById('prev').addEventListener('click', function () { show(current - 1); });
-          document.getElementById('next').addEventListener('click', function () { show(current + 1); });
-          document.addEventListener('keydown', function (e) {
-            if (e.key === 'ArrowRight' || e.key === ' ' || e.key === 'PageDown') { show(current + 1); e.preventDefault(); }
-            else if (e.key === 'ArrowLeft' || e.key === 'PageUp') { show(current - 1); e.preventDefault(); }
-            else if (e.key === 'Home') { show(0); } else if (e.key === 'End') { show(frames.length - 1); }
-          });
-          var start = parseInt((location.hash || '#1').slice(1), 10);
-          show(isNaN(start) ? 0 : start - 1);
-        })();
-        """
+        let script = Styles.stepperScript
         return HTML.page(title: "\(lesson.title) — step through", css: Styles.base + "\n" + Styles.stepper, body: body, script: script)
     }
 }
