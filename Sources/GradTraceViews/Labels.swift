@@ -27,6 +27,16 @@ package struct Labels: Sendable {
         // Generated names are u1, u2, …: only user names of that shape can clash with them.
         var taken = Set(graph.nodes.lazy.compactMap(\.name).filter { $0.utf8.first == UInt8(ascii: "u") && $0.dropFirst().allSatisfy(\.isNumber) })
         var next = 1
+        // Where one piece of source became several gates (`1 - p` is `p*-1`, then `+1`), the
+        // text names the last of them, the one that holds its value; the others get formulas.
+        var partOfLarger = [Bool](repeating: false, count: n)
+        for j in 0..<n {
+            guard let span = graph.nodes[j].span else { continue }
+            for slot in 0..<graph.arity(j) {
+                let input = graph.input(j, slot)
+                if graph.nodes[input].span == span { partOfLarger[input] = true }
+            }
+        }
         for i in 0..<n {
             let node = graph.nodes[i]
             var label: String
@@ -34,7 +44,7 @@ package struct Labels: Sendable {
                 label = name
             } else if node.gate.isConstant {
                 label = format(node.gate.parameter)
-            } else if let text = sourceText(i) {
+            } else if !partOfLarger[i], let text = sourceText(i) {
                 label = text
             } else {
                 label = graph.kind(i).isLeaf ? "?" : graph.kind(i).formula(graph.operands(i) { [labels, compound] in compound[$0] ? "(\(labels[$0]))" : labels[$0] })

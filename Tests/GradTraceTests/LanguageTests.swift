@@ -5,6 +5,27 @@ import Testing
 /// The language and command line as a teacher types them: a leading minus, hints where a user
 /// is close, Unicode names, and the commands' own spelling help.
 @Suite struct LanguageTests {
+    /// A node is named by what it holds: where one piece of text became several gates (`1 - p`
+    /// is `p*-1`, then `+1`; `2/x` is `1/x`, then `*2`), the text names the last, and the gate
+    /// before it a formula of its own, so no two gates holding different values share a name.
+    @Test func aNodeIsNamedByWhatItHolds() throws {
+        for source in ["f = 1 - p", "q = 2/x", "L = -(y*log(p) + (1 - y)*log(1 - p))", "f = 3 - x*y", "f = 1/(1 + exp(-(w*x + b)))"] {
+            let graph = try Parser.parse(SourceText(source, name: "t"))
+            let values: [String: Double] = ["p": 0.3, "x": 4, "y": 1, "w": 2, "b": -1]
+            let trace = try Tracer(bindings: values.filter { graph.inputNames.contains($0.key) }).trace(graph)
+            let labels = Labels(trace.graph)
+            var holder: [String: Double] = [:]
+            for i in 0..<trace.graph.count where !trace.graph.nodes[i].gate.isConstant {
+                if let value = holder[labels[i]] {
+                    #expect(value == trace.values[i], "'\(labels[i])' names \(value) and \(trace.values[i]) in \(source)")
+                }
+                holder[labels[i]] = trace.values[i]
+            }
+        }
+        let p = try Tracer(bindings: ["p": 0.3]).trace(try Parser.parse(SourceText("f = 1 - p", name: "t")))
+        #expect((0..<p.graph.count).map { Labels(p.graph)[$0] } == ["p", "-p", "f"])
+    }
+
     @Test func anExpressionMayStartWithAMinus() throws {
         for args in [["explain", "-x^2 + 3", "x=2"], ["explain", "--precision", "2", "-x^2 + 3", "x=2"],
                      ["explain", "-x^2 + 3", "x=2", "--precision", "2"], ["explain", "-x", "x=-2", "--format", "json"]] {
