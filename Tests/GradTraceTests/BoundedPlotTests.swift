@@ -5,7 +5,7 @@ import Testing
 /// Plots of large runs stay small: `gradtrace train -o` on 10⁶ rows wrote a 200 MB boundary.svg
 /// (every row a node Graphviz laid out, 1.7 GB). A scatter of many points draws a fixed sample
 /// spread evenly through the rows and says so on the plot; small plots draw every point, as
-/// before.
+/// before. Loss curves were already thinned to a few hundred points; tests here keep them so.
 @Suite struct BoundedPlotTests {
     /// `n` points on two interleaved bands: class 0 in the first half of the rows and class 1 in
     /// the second (a sample that took only the first rows would show one class), or, `alternating`,
@@ -86,5 +86,42 @@ import Testing
         #expect(svg.bytes.count < 1_000_000, "\(svg.bytes.count) bytes")
         let noted = String(decoding: svg.bytes, as: UTF8.self).contains("of 20,000 points shown")
         #expect(noted, "the report's boundary says it shows a sample")
+    }
+
+    /// The (x, y) control points of a chart's first series, as drawn (points of the plot).
+    static func drawn(_ chart: Chart) -> [(x: Double, y: Double)] {
+        guard let line = chart.dot().split(separator: "\n").first(where: { $0.contains("penwidth=2, pos=\"") }),
+              let open = line.range(of: "pos=\"") else { return [] }
+        let body = line[open.upperBound...].prefix { $0 != "\"" }
+        return body.split(separator: " ").map { pair in
+            let xy = pair.split(separator: ",").map { Double($0)! }
+            return (xy[0], xy[1])
+        }
+    }
+
+    @Test func aLongNoisyCurveIsBoundedAndDeterministic() {
+        var random = SeededRandom(seed: 1, stream: "noise")
+        let points = (0..<1_000_000).map { k in (x: Double(k), y: 1 / (1 + Double(k) / 1000) + 0.05 * random.unit()) }
+        let chart = Chart(title: "Loss", xLabel: "step", yLabel: "loss (log scale)", logY: true, series: [.init(name: "loss", points: points)])
+        let drawn = BoundedPlotTests.drawn(chart)
+        #expect(drawn.count > 2 && drawn.count <= 4_000, "\(drawn.count) control points")
+        let same = chart.dot() == chart.dot()
+        #expect(same)
+    }
+
+    @Test func aShortOrMonotoneCurveIsDrawnAsBefore() {
+        // Under 400 points every one is drawn; of a longer falling curve, the first 40, about
+        // 200 evenly spaced, and the last.
+        for n in [2, 100, 399] {
+            var random = SeededRandom(seed: 2, stream: "noise")
+            let points = (0..<n).map { (x: Double($0), y: random.unit()) }
+            let drawn = BoundedPlotTests.drawn(Chart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "s", points: points)]))
+            #expect(drawn.count == 1 + 3 * (n - 1), "n = \(n)")
+        }
+        let n = 100_000, stride = n / 200
+        let falling = (0..<n).map { (x: Double($0), y: 1 / (1 + Double($0))) }
+        let expected = (0..<n).filter { $0 < 40 || $0 % stride == 0 }.count + 1
+        let drawn = BoundedPlotTests.drawn(Chart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "s", points: falling)]))
+        #expect(drawn.count == 1 + 3 * (expected - 1))
     }
 }
