@@ -1,11 +1,14 @@
 import Foundation
+import GradTraceCore
 import GradTraceGraphviz
 import GradTraceViews
 
 /// A 2-D classifier's decision regions with the data drawn on top: each cell of a grid is
 /// shaded by the class the model gives its centre, each point marked by its true class (colour
 /// and shape, so it reads in greyscale too). Drawn through Graphviz with fixed positions, like
-/// `Chart`, so SVG, PNG and PDF come out the same every run.
+/// `Chart`, so SVG, PNG and PDF come out the same every run. Of more than `maxPoints` points a
+/// fixed sample spread evenly through the rows is drawn, and the plot says so under its x axis:
+/// every point is a node Graphviz lays out, and 10⁶ of them made a 200 MB SVG and took 1.7 GB.
 package struct DecisionBoundary: Sendable {
     /// A data point and its true class.
     package struct Point: Sendable {
@@ -16,8 +19,10 @@ package struct DecisionBoundary: Sendable {
 
     /// The caption above the plot.
     package var title: String
-    /// The points drawn.
+    /// The data's points; those of `shownRows` are drawn.
     package var points: [Point]
+    /// The most points drawn.
+    package var maxPoints = DecisionBoundary.maxPoints
     /// The x and y ranges drawn.
     package var xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
     /// Cells per side.
@@ -40,6 +45,45 @@ package struct DecisionBoundary: Sendable {
     package static let pointColors = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00"]
     package static let shapes = ["circle", "box", "triangle", "diamond", "pentagon"]
     package static let left = 60.0, bottom = 50.0, size = 360.0
+    /// The most points a plot draws by default (a scatter of more is a blot, and a large file).
+    package static let maxPoints = 2_000
+
+    /// The indices of the points drawn, in order: every one of at most `maxPoints`; of more,
+    /// `DecisionBoundary.sample(_:limit:)` of them.
+    package var shownRows: [Int] { DecisionBoundary.sample(points.count, limit: maxPoints) }
+
+    /// `limit` indices of `0..<count`, in order, or all of them when there are no more: the rows
+    /// are cut into `limit` runs of equal length (±1) and one row of each run is picked by a
+    /// generator of fixed seed. So the sample is spread evenly through the rows, is the same every
+    /// run, and does not alias with a pattern in the rows' order (an even stride through rows of
+    /// alternating classes lands on one class only).
+    package static func sample(_ count: Int, limit: Int) -> [Int] {
+        guard count > limit else { return Array(0..<count) }
+        let limit = max(1, limit)
+        var random = SeededRandom(seed: 0, stream: "decision boundary sample")
+        return (0..<limit).map { k in
+            let start = k * count / limit, end = (k + 1) * count / limit
+            return start + random.below(end - start)
+        }
+    }
+
+    /// What the plot says of a sample, `2,000 of 1,000,000 points shown (a fixed sample, spread
+    /// evenly through the rows)`; nil when every point is drawn.
+    package var sampleNote: String? {
+        let shown = shownRows.count
+        guard shown < points.count else { return nil }
+        return "\(DecisionBoundary.grouped(shown)) of \(DecisionBoundary.grouped(points.count)) points shown (a fixed sample, spread evenly through the rows)"
+    }
+
+    /// `1234567` as `1,234,567`.
+    package static func grouped(_ n: Int) -> String {
+        var digits = String(n.magnitude), out = ""
+        while digits.count > 3 {
+            out = "," + digits.suffix(3) + out
+            digits.removeLast(3)
+        }
+        return (n < 0 ? "-" : "") + digits + out
+    }
 
     /// The plot as DOT for Graphviz's "nop2" layout.
     package func dot() -> String {
@@ -87,8 +131,10 @@ package struct DecisionBoundary: Sendable {
         _ = node(l + s / 2, b - 36, "label=<x1>, fixedsize=false, fontsize=12")
         _ = node(l - 46, b + s / 2, "label=<x2>, fixedsize=false, fontsize=12")
         _ = node(l + s / 2, b + s + 22, "label=<<b>\(DotRenderer.html(title))</b>>, fixedsize=false, fontsize=13")
-        // Points.
-        for p in points {
+        if let note = sampleNote { _ = node(l + s / 2, b - 54, "label=<\(DotRenderer.html(note))>, fixedsize=false, fontsize=11") }
+        // Points: all of them, or the sample the note counts.
+        for r in shownRows {
+            let p = points[r]
             let k = ((p.label % 5) + 5) % 5
             _ = node(px(p.x), py(p.y), "shape=\(DecisionBoundary.shapes[k]), width=0.11, height=0.11, style=filled, fillcolor=\"\(DecisionBoundary.pointColors[k])\", color=\"#111111\", penwidth=0.8")
         }
