@@ -664,9 +664,9 @@ package struct LessonBuilder: Sendable {
           document.getElementById('next').addEventListener('click', function () { show(current + 1); });
           document.addEventListener('keydown', function (e) {
             if (e.altKey || e.ctrlKey || e.metaKey) { return; }
-            // Space, Home and End keep their own meaning on a button, a link or a table's summary.
-            var t = e.target.tagName, own = t === 'BUTTON' || t === 'A' || t === 'SUMMARY' || t === 'INPUT' || t === 'SELECT' || t === 'TEXTAREA';
-            if (own && (e.key === ' ' || e.key === 'Home' || e.key === 'End' || e.key === 'Enter')) { return; }
+            // Space and Enter press the button, link or table summary that has the focus, once.
+            var t = e.target.tagName;
+            if ((t === 'BUTTON' || t === 'A' || t === 'SUMMARY') && (e.key === ' ' || e.key === 'Enter')) { return; }
             if (e.key === 'ArrowRight' || e.key === ' ' || e.key === 'PageDown') { show(current + 1); e.preventDefault(); }
             else if (e.key === 'ArrowLeft' || e.key === 'PageUp') { show(current - 1); e.preventDefault(); }
             else if (e.key === 'Home') { show(0); } else if (e.key === 'End') { show(frames.length - 1); }
