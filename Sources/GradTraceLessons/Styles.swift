@@ -20,6 +20,7 @@ package enum Styles {
     }
     details.wires { font-family: "DejaVu Sans", sans-serif; font-size: 0.85rem; margin: 0.2rem 0 1rem; }
     details.wires summary { cursor: pointer; color: var(--muted); min-height: 24px; }
+    details.wires tbody th { font-weight: normal; }
     body { font-family: "DejaVu Serif", Georgia, serif; color: var(--ink); background: var(--paper); max-width: 52rem; margin: 2rem auto; padding: 0 1.2rem; line-height: 1.5; }
     h1, h2, h3, h4 { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; line-height: 1.25; }
     h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }

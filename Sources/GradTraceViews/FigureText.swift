@@ -81,7 +81,7 @@ package enum FigureText {
                 count += 1
                 guard count <= limit else { continue }
                 let g = gradient.map { "∇ " + fmt($0) } ?? (options.blankGradients ? "blank" : "—")
-                rows += "<tr><td>\(HTML.escape(name(i)))</td><td>\(HTML.escape(to))</td><td class=\"num value\">\(HTML.escape(value))</td><td class=\"num gradient\">\(HTML.escape(g))</td></tr>\n"
+                rows += "<tr><th scope=\"row\">\(HTML.escape(name(i)))</th><td>\(HTML.escape(to))</td><td class=\"num\(value == "blank" ? "" : " value")\">\(HTML.escape(value))</td><td class=\"num\(gradient == nil ? "" : " gradient")\">\(HTML.escape(g))</td></tr>\n"
             }
         }
         let gradientHead = options.tangentWith != nil ? "gradient (see the diagram for tangents)" : "gradient ∂\(f)/∂wire"

@@ -12,7 +12,7 @@ import Testing
 @Suite(.serialized) struct AccessibilityTests {
     static let axePresent = BrowserPageTests.chromiumPresent
         && (try? BrowserPageTests.run(["python3", "-c", "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('axe_playwright_python') else 1)"]).status) == 0
-    static let script = { (name: String) in BrowserPageTests.root.appendingPathComponent("scripts/browser/\(name).py").path }
+    static func script(_ name: String) -> String { BrowserPageTests.root.appendingPathComponent("scripts/browser/\(name).py").path }
     /// Handout, worksheet, key and stepper (01), a training worksheet (08), network charts (14),
     /// forward-mode frames (23), paths (24).
     static let lessons = ["01-chain-rule", "08-one-training-step", "14-moons", "23-forward-and-reverse-mode", "24-sum-over-paths"]

@@ -103,7 +103,7 @@ def stepper(driver, url):
     assert details.get_attribute("open") is not None, "Enter did not open the wire table"
     assert position() == f"2 / {total}", f"Enter on the summary stepped: {position()}"
     rows = details.find_elements(By.CSS_SELECTOR, "tbody tr")
-    assert rows and all(len(r.find_elements(By.TAG_NAME, "td")) == 4 for r in rows), "the wire table has rows of from, to, value, gradient"
+    assert rows and all(len(r.find_elements(By.CSS_SELECTOR, "th, td")) == 4 for r in rows), "the wire table has rows of from, to, value, gradient"
     # No trap: Tab goes on and leaves the page's controls behind.
     seen = set()
     for _ in range(10):
