@@ -321,7 +321,8 @@ package struct LessonBuilder: Sendable {
     /// A circuit for a printed page (PrintLayout): top to bottom as the alternative layout.
     private func printFigure(_ svg: [UInt8], _ options: DotOptions, _ trace: Trace, idPrefix: String, caption: String?,
                              _ lesson: Lesson, _ block: CircuitBlock, keepOnPage: Bool = false, sameAsTopToBottom: Bool = false) -> String {
-        PrintLayout.figure(svg, idPrefix: idPrefix, caption: caption, keepOnPage: keepOnPage, sameAsTopToBottom: sameAsTopToBottom,
+        PrintLayout.figure(svg, idPrefix: idPrefix, caption: caption, alt: FigureText.circuit(trace, options, caption: caption),
+                           table: FigureText.wireTable(trace, options, caption: caption), keepOnPage: keepOnPage, sameAsTopToBottom: sameAsTopToBottom,
                            topToBottom: options.rankdir == "TB" ? nil : {
             var tb = options
             tb.rankdir = "TB"
@@ -349,7 +350,8 @@ package struct LessonBuilder: Sendable {
                 let t = trainings[nextTraining]
                 nextTraining += 1
                 if t.hasChart {
-                    body += PrintLayout.figure(t.svg, idPrefix: "t\(t.index)", caption: t.caption) + "\n"
+                    body += PrintLayout.figure(t.svg, idPrefix: "t\(t.index)", caption: t.caption,
+                                               alt: (t.caption, "Line chart of the training loss: step number across, loss up.")) + "\n"
                 }
                 body += trainingHTML(t)
             case .circuit:
@@ -359,7 +361,8 @@ package struct LessonBuilder: Sendable {
                                         lesson, circuit.block) + "\n"
                 body += HTMLRenderer.walkthrough(circuit.trace, options: circuit.explainOptions)
                 if let svg = circuit.depthSVG {
-                    body += PrintLayout.figure(svg, idPrefix: "d\(circuit.index)", caption: nil) + "\n"
+                    body += PrintLayout.figure(svg, idPrefix: "d\(circuit.index)", caption: nil,
+                                               alt: ("Gradient magnitude along the chain", "Chart of the size of the gradient at each stage of \(circuit.caption), from the output back to the input.")) + "\n"
                 }
             }
         }
@@ -578,6 +581,14 @@ package struct LessonBuilder: Sendable {
 
     // MARK: Stepper
 
+    /// One frame's diagram, named and described for a screen reader, and its wires as a table.
+    private func stepperFigure(_ trace: Trace, _ options: DotOptions, _ lesson: Lesson, _ circuit: Circuit, idPrefix: String) throws(Diagnostic) -> String {
+        let svg = try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block)
+        let alt = FigureText.circuit(trace, options, caption: circuit.caption)
+        return HTML.inlineSVG(svg, idPrefix: idPrefix, title: alt.title, description: alt.description) + "\n"
+            + FigureText.wireTable(trace, options, caption: nil)
+    }
+
     package func stepper(_ lesson: Lesson, _ circuits: [Circuit]) throws(Diagnostic) -> String {
         var frames: [String] = []
         for circuit in circuits {
@@ -589,7 +600,7 @@ package struct LessonBuilder: Sendable {
             var frame = "<h2>\(HTML.escape(circuit.caption)) — forward pass</h2>\n"
             let next = circuit.forwardWith.map { " Press → to push ∂/∂\(w.labels[$0]) up, gate by gate." } ?? " Press → to go backward."
             frame += "<p class=\"line\">Values flow left to right: \(HTML.escape(w.inputSummary())) gives \(HTML.escape(w.outputName)) = \(HTML.escape(circuit.format(trace.output))).\(circuit.block.options.showGradients ? HTML.escape(next) : "")</p>\n"
-            frame += HTML.inlineSVG(try render(DotRenderer.render(trace, options: forward), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
+            frame += try stepperFigure(trace, forward, lesson, circuit, idPrefix: "s\(frames.count)")
             frames.append(frame)
             guard circuit.block.options.showGradients else { continue }
             let drawn = trace.graph.gateCount <= Graphviz.maxFrameGates
@@ -602,7 +613,7 @@ package struct LessonBuilder: Sendable {
                     options.stepCaption = false
                     var frame = "<h2>\(HTML.escape(circuit.caption)) — forward-mode step \(k) of \(fw.stepCount)</h2>\n"
                     frame += "<p class=\"line\">\(DerivativeHTML.step(fw.step(k), fw))</p>\n"
-                    frame += drawn ? HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)") : tooBig
+                    frame += drawn ? try stepperFigure(trace, options, lesson, circuit, idPrefix: "s\(frames.count)") : tooBig
                     frames.append(frame)
                 }
             }
@@ -614,7 +625,7 @@ package struct LessonBuilder: Sendable {
                     options.stepCaption = false
                     var frame = "<h2>\(HTML.escape(circuit.caption)) — path \(row.number) of \(pw.rows!.count) from \(HTML.escape(pw.wrtName))</h2>\n"
                     frame += "<p class=\"line\">\(DerivativeHTML.pathLine(row))</p>\n"
-                    frame += drawn ? HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)") : tooBig
+                    frame += drawn ? try stepperFigure(trace, options, lesson, circuit, idPrefix: "s\(frames.count)") : tooBig
                     frames.append(frame)
                 }
             }
@@ -628,7 +639,7 @@ package struct LessonBuilder: Sendable {
                 // A layout per step: only for circuits small enough (a 119-gate circuit took 95 s).
                 frame += trace.graph.gateCount > Graphviz.maxFrameGates
                     ? "<p class=\"note\">No diagram per step for a circuit of more than \(Graphviz.maxFrameGates) gates.</p>"
-                    : HTML.inlineSVG(try render(DotRenderer.render(trace, options: options), .svg, lesson, circuit.block), idPrefix: "s\(frames.count)")
+                    : try stepperFigure(trace, options, lesson, circuit, idPrefix: "s\(frames.count)")
                 frames.append(frame)
             }
         }
@@ -646,6 +657,18 @@ package struct LessonBuilder: Sendable {
 // MARK: Networks trained on data
 
 extension LessonBuilder {
+    /// The description of a network block's chart, for a screen reader.
+    static func describe(_ figure: NetworkBlock.Figure, _ title: String) -> String {
+        switch figure {
+        case .loss: return "Line chart of the loss per epoch, training and validation: epoch across, loss up."
+        case .accuracy: return "Line chart of the accuracy per epoch, training and validation: epoch across, accuracy up."
+        case .gradients: return "Line chart of the root-mean-square gradient of each layer per epoch: epoch across, gradient size up."
+        case .boundary: return "Plot of the plane (x1 across, x2 up) shaded by the class the trained network predicts, with the data points drawn on it, each class with its own marker."
+        case .network: return "Diagram of the trained network: its layers from the inputs to the output, with a line for each weight."
+        case .dead: return "Chart of the dead ReLUs of each layer per epoch."
+        case .epochs, .layers: return title
+        }
+    }
     /// Work one `gradtrace-network` block may do: tape nodes × examples run through them (training
     /// batches, validation after each epoch, the final scores and the decision boundary's grid).
     package static let maxNetworkWorkPerBlock = 200_000_000
@@ -852,7 +875,8 @@ extension LessonBuilder {
                 table(n.report.gradientRows)
             default:
                 if let f = n.figures.first(where: { $0.figure == figure }) {
-                    out += PrintLayout.figure(f.svg, idPrefix: "n\(n.index)\(f.figure.rawValue.prefix(2))", caption: f.title) + "\n"
+                    out += PrintLayout.figure(f.svg, idPrefix: "n\(n.index)\(f.figure.rawValue.prefix(2))", caption: f.title,
+                                              alt: (f.title, Self.describe(f.figure, f.title))) + "\n"
                 }
             }
         }

@@ -54,13 +54,23 @@ package enum PrintLayout {
     /// The figure as HTML for a printed page. `topToBottom` lays the same figure out top to
     /// bottom, when that is possible; `mayTurn` allows a landscape page. A worksheet keeps its
     /// figure in the flow of its page, beside its table (`keepOnPage`): top to bottom, else slices.
-    package static func figure(_ svg: [UInt8], idPrefix: String, caption: String?, mayTurn: Bool = true, keepOnPage: Bool = false,
+    /// `alt` is the figure's title and description for a screen reader (`HTML.inlineSVG`);
+    /// `table`, the same figure as a table (FigureText.wireTable), follows the caption.
+    package static func figure(_ svg: [UInt8], idPrefix: String, caption: String?, alt: (title: String, description: String),
+                       table: String? = nil, mayTurn: Bool = true, keepOnPage: Bool = false,
                        sameAsTopToBottom: Bool = false, topToBottom: (() -> [UInt8]?)? = nil) -> String {
+        let drawn = drawnFigure(svg, idPrefix: idPrefix, caption: caption, alt: alt, mayTurn: mayTurn, keepOnPage: keepOnPage,
+                           sameAsTopToBottom: sameAsTopToBottom, topToBottom: topToBottom)
+        return table.map { drawn + "\n" + $0 } ?? drawn
+    }
+
+    private static func drawnFigure(_ svg: [UInt8], idPrefix: String, caption: String?, alt: (title: String, description: String),
+                               mayTurn: Bool, keepOnPage: Bool, sameAsTopToBottom: Bool, topToBottom: (() -> [UInt8]?)?) -> String {
         let text = String(decoding: svg, as: UTF8.self)
         let captionHTML = caption.map { "\n" + HTML.text("figcaption", [], $0) } ?? ""
         // The figure drawn whole, with its caption; `kind` is the class the layout tests read.
         func whole(_ svg: [UInt8], _ kind: String?) -> String {
-            "<figure\(kind.map { " class=\"\($0)\"" } ?? "")>\n" + HTML.inlineSVG(svg, idPrefix: idPrefix) + captionHTML + "\n</figure>"
+            "<figure\(kind.map { " class=\"\($0)\"" } ?? "")>\n" + HTML.inlineSVG(svg, idPrefix: idPrefix, title: alt.title, description: alt.description) + captionHTML + "\n</figure>"
         }
         // An answer key is drawn the way its worksheet was, so one can be laid over the other.
         if sameAsTopToBottom, let tb = topToBottom?() {
@@ -93,7 +103,9 @@ package enum PrintLayout {
             let x = min(size.width - sliceWidth, Double(k) * (sliceWidth - sliceOverlap))
             for r in 0..<rows {
                 let y = min(size.height - sliceHeight, Double(r) * (sliceHeight - sliceOverlap))
-                var slice = HTML.inlineSVG(svg, idPrefix: "\(idPrefix)s\(k)" + (rows == 1 ? "" : "r\(r)"))
+                let part = rows == 1 ? "part \(k + 1) of \(count)" : "part \(k * rows + r + 1) of \(count * rows)"
+                var slice = HTML.inlineSVG(svg, idPrefix: "\(idPrefix)s\(k)" + (rows == 1 ? "" : "r\(r)"),
+                                           title: "\(alt.title) (\(part))", description: alt.description)
                 slice = resize(slice, x: x, width: sliceWidth, height: sliceHeight, y: rows == 1 ? nil : y)
                 out += slice + "\n"
                 if k + 1 < count || r + 1 < rows { out += "<div class=\"slice-note\">continued below ↓</div>\n" }

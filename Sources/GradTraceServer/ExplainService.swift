@@ -190,6 +190,8 @@ enum ExplainService {
         /// The circuit as inline SVG, or nil when it is too large to draw (see `diagramNote`).
         var svg: String?
         var diagramNote: String?
+        /// The diagram's wires as a table (FigureText.wireTable), its text alternative; nil with `svg`.
+        var wires: String?
         /// Whether the step-through can draw a frame per step (small circuits only).
         var frames: Bool
         /// The walkthrough as an HTML fragment (HTMLRenderer), escaped by the library.
@@ -251,12 +253,16 @@ enum ExplainService {
         let format = q.numberFormat
         let w = Walkthrough(trace, format: format)
         var svg: String?
+        var wires: String?
         var note: String?
         if let why = undrawable(e) {
             note = why.message
         } else {
-            let dot = DotRenderer.render(trace, options: DotOptions(format: q.diagramFormat, showGradients: !q.forwardOnly, rankdir: q.rankdir))
-            do { svg = HTML.inlineSVG(try graphviz.render(dot: dot, format: .svg), idPrefix: "circuit") } catch {
+            let options = DotOptions(format: q.diagramFormat, showGradients: !q.forwardOnly, rankdir: q.rankdir)
+            let dot = DotRenderer.render(trace, options: options)
+            let alt = FigureText.circuit(trace, options, caption: nil)
+            wires = FigureText.wireTable(trace, options, caption: nil)
+            do { svg = HTML.inlineSVG(try graphviz.render(dot: dot, format: .svg), idPrefix: "circuit", title: alt.title, description: alt.description) } catch {
                 return error.reply("the diagram could not be drawn")
             }
         }
@@ -269,7 +275,7 @@ enum ExplainService {
         }
         let walkthrough = HTMLRenderer.walkthrough(trace, options: ExplainOptions(format: format, showGradients: !q.forwardOnly))
         let result = Result(outputName: w.outputName, outputText: format(trace.output), inputs: inputs, gates: graph.gateCount,
-                            stepCount: q.forwardOnly ? 0 : w.stepCount, svg: svg, diagramNote: note,
+                            stepCount: q.forwardOnly ? 0 : w.stepCount, svg: svg, diagramNote: note, wires: svg == nil ? nil : wires,
                             frames: svg != nil && graph.gateCount <= Graphviz.maxFrameGates, walkthrough: walkthrough, warnings: e.warnings)
         do {
             return .json(200, try JSONEncoder.sorted.encode(result))
@@ -290,10 +296,12 @@ enum ExplainService {
         guard step <= e.trace.steps.count else {
             return .error(400, kind: "request", "there are \(e.trace.steps.count) backward steps")
         }
-        let dot = DotRenderer.render(e.trace, options: DotOptions(format: q.diagramFormat, rankdir: q.rankdir, frame: step))
+        let options = DotOptions(format: q.diagramFormat, rankdir: q.rankdir, frame: step)
+        let dot = DotRenderer.render(e.trace, options: options)
+        let alt = FigureText.circuit(e.trace, options, caption: nil)
         do {
             struct Frame: Encodable { var ok = true; var step: Int; var svg: String }
-            let svg = HTML.inlineSVG(try graphviz.render(dot: dot, format: .svg), idPrefix: "frame")
+            let svg = HTML.inlineSVG(try graphviz.render(dot: dot, format: .svg), idPrefix: "frame", title: alt.title, description: alt.description)
             return .json(200, try JSONEncoder.sorted.encode(Frame(step: step, svg: svg)))
         } catch let error as GraphvizProcesses.Failure {
             return error.reply("the frame could not be drawn")
@@ -319,7 +327,8 @@ enum ExplainService {
             return attachment("text/markdown; charset=utf-8", "md", Data(text.utf8))
         case "svg", "png", "pdf", "html":
             if let why = undrawable(e) { return .json(422, APIError(why).encoded()) }
-            let dot = DotRenderer.render(trace, options: DotOptions(format: q.diagramFormat, showGradients: !q.forwardOnly, rankdir: q.rankdir))
+            let diagram = DotOptions(format: q.diagramFormat, showGradients: !q.forwardOnly, rankdir: q.rankdir)
+            let dot = DotRenderer.render(trace, options: diagram)
             let gv = Graphviz.Format(rawValue: format == "html" ? "svg" : format)!
             let bytes: [UInt8]
             do { bytes = try graphviz.render(dot: dot, format: gv) } catch {
@@ -330,7 +339,10 @@ enum ExplainService {
             case "png": return attachment("image/png", "png", Data(bytes))
             case "pdf": return attachment("application/pdf", "pdf", Data(bytes))
             default:
-                let page = Handout.page(e, query: q, svg: HTML.inlineSVG(bytes, idPrefix: "circuit"), options: options)
+                let alt = FigureText.circuit(trace, diagram, caption: nil)
+                let svg = HTML.inlineSVG(bytes, idPrefix: "circuit", title: alt.title, description: alt.description)
+                    + "\n" + FigureText.wireTable(trace, diagram, caption: nil)
+                let page = Handout.page(e, query: q, svg: svg, options: options)
                 // Opened in a tab to print: the handout's own policy (inline styles, no script at all).
                 return Reply(status: 200, contentType: "text/html; charset=utf-8", body: Data(page.utf8),
                              headers: [("Content-Security-Policy", Handout.policy),

@@ -137,7 +137,7 @@ package enum DotRenderer {
                     attrs += ", xlabel=<<i>\(html(name))</i>>"
                 }
                 if i == active { attrs += ", style=\"filled,bold\", fillcolor=\"#ffe08a\", penwidth=2.5" }
-                if !trace.reachesOutput[i] { attrs += ", style=dashed, color=\"#999999\", fontcolor=\"#999999\"" }
+                if !trace.reachesOutput[i] { attrs += ", style=dashed, color=\"#6e7781\", fontcolor=\"#6e7781\"" }
                 out.write("  n\(i) [\(attrs)]\n")
             }
         }
@@ -182,7 +182,7 @@ package enum DotRenderer {
             let useList = uses(of: i)
             let isOutput = i == graph.output
             let total = useList.count + (isOutput ? 1 : 0)
-            let dim = trace.reachesOutput[i] ? "" : ", style=dashed, color=\"#999999\", fontcolor=\"#999999\""
+            let dim = trace.reachesOutput[i] ? "" : ", style=dashed, color=\"#6e7781\", fontcolor=\"#6e7781\""
             if total > 1 {
                 let allKnown = useList.allSatisfy { known($0.consumer) }
                 let terms = useList.map { trace.contribution($0.consumer, $0.slot) }

@@ -58,27 +58,36 @@ package enum HTML {
     }
 
     /// Graphviz SVG made ready to inline in a page: the XML prolog and doctype dropped, ids
-    /// prefixed so several diagrams can share a page, and sized to fit the column.
-    package static func inlineSVG(_ svg: [UInt8], idPrefix: String) -> String {
+    /// prefixed so several diagrams can share a page, and sized to fit the column. It is an
+    /// image (`role="img"`) named by `title` and described by `description`, its first two
+    /// children `<title>` and `<desc>` (WCAG 1.1.1: a screen reader says what the figure shows).
+    package static func inlineSVG(_ svg: [UInt8], idPrefix: String, title: String, description: String) -> String {
         var text = String(decoding: svg, as: UTF8.self)
         if let start = text.range(of: "<svg") { text = String(text[start.lowerBound...]) }
         text = text.replacingOccurrences(of: " id=\"", with: " id=\"\(idPrefix)-")
-        text = text.replacingOccurrences(of: "<svg ", with: "<svg class=\"circuit\" role=\"img\" ", options: [], range: text.range(of: "<svg "))
         // Comments carry Graphviz's version and the node ids; they are noise in a handout.
         while let open = text.range(of: "<!--"), let close = text.range(of: "-->", range: open.upperBound..<text.endIndex) {
             text.removeSubrange(open.lowerBound..<close.upperBound)
         }
-        // So are the <title>s Graphviz gives each node and edge (n7, n2&#45;&gt;n4): a reader
-        // hovering a gate would see an internal id the figure does not show.
+        // So are the <title>s Graphviz gives each node and edge (n7, n2&#45;&gt;n4) and the graph
+        // (circuit, chart): a reader hovering a gate would see an internal id the figure does not
+        // show, and a screen reader would read them out.
         var search = text.startIndex..<text.endIndex
         while let open = text.range(of: "<title>", range: search), let close = text.range(of: "</title>", range: open.upperBound..<text.endIndex) {
             let inner = text[open.upperBound..<close.lowerBound]
-            if inner.hasPrefix("n") || inner.hasPrefix("f") || inner.hasPrefix("out") || inner.hasPrefix("p") || inner.hasPrefix("cluster") {
+            if inner.hasPrefix("n") || inner.hasPrefix("f") || inner.hasPrefix("out") || inner.hasPrefix("p") || inner.hasPrefix("cluster")
+                || inner == "circuit" || inner == "chart" || inner == "boundary" {
                 text.removeSubrange(open.lowerBound..<close.upperBound)
                 search = open.lowerBound..<text.endIndex
             } else {
                 search = close.upperBound..<text.endIndex
             }
+        }
+        let id = escape(idPrefix)
+        text = text.replacingOccurrences(of: "<svg ", with: "<svg class=\"circuit\" role=\"img\" aria-labelledby=\"\(id)-title\" aria-describedby=\"\(id)-desc\" ",
+                                         options: [], range: text.range(of: "<svg "))
+        if let open = text.range(of: "<svg "), let close = text.range(of: ">", range: open.upperBound..<text.endIndex) {
+            text.insert(contentsOf: "\n<title id=\"\(id)-title\">\(escape(title))</title>\n<desc id=\"\(id)-desc\">\(escape(description))</desc>", at: close.upperBound)
         }
         return text.trimmingTrailingNewlines()
     }

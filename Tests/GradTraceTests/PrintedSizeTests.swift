@@ -69,7 +69,7 @@ import Testing
     @Test func aWideCircuitGoesOnALandscapePageOrIntoSlices() throws {
         let svg = try Graphviz.render(dot: DotRenderer.render(trace((1...30).map { "sigmoid(a\($0))" }.joined(separator: " * "),
             Dictionary(uniqueKeysWithValues: (1...30).map { ("a\($0)", 0.1) }))), format: .svg)
-        let html = PrintLayout.figure(svg, idPrefix: "x", caption: nil)
+        let html = PrintLayout.figure(svg, idPrefix: "x", caption: nil, alt: ("a figure", "a wide figure, cut into slices"))
         let figures = Self.figures(html)
         #expect(figures.count == 1)
         let (kind, svgs) = figures[0]

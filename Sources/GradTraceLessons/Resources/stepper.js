@@ -11,6 +11,10 @@
   document.getElementById('prev').addEventListener('click', function () { show(current - 1); });
   document.getElementById('next').addEventListener('click', function () { show(current + 1); });
   document.addEventListener('keydown', function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) { return; }
+    // Space and Enter press the button, link or table summary that has the focus, once.
+    var t = e.target.tagName;
+    if ((t === 'BUTTON' || t === 'A' || t === 'SUMMARY') && (e.key === ' ' || e.key === 'Enter')) { return; }
     if (e.key === 'ArrowRight' || e.key === ' ' || e.key === 'PageDown') { show(current + 1); e.preventDefault(); }
     else if (e.key === 'ArrowLeft' || e.key === 'PageUp') { show(current - 1); e.preventDefault(); }
     else if (e.key === 'Home') { show(0); } else if (e.key === 'End') { show(frames.length - 1); }

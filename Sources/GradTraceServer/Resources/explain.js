@@ -99,6 +99,12 @@
     // Unchanged parts are left alone, so nothing flickers while a slider moves.
     if (lastSvg !== data.svg) { $('diagram').innerHTML = data.svg || ''; lastSvg = data.svg; }
     $('diagram').hidden = !data.svg;
+    // The same wires as a table, kept open or closed as the reader left it.
+    var wires = $('wires'), open = !!wires.querySelector('details[open]');
+    if (wires.getAttribute('data-html') !== (data.wires || '')) {
+      wires.innerHTML = data.wires || ''; wires.setAttribute('data-html', data.wires || '');
+      var details = wires.querySelector('details'); if (details && open) details.open = true;
+    }
     $('diagram-note').textContent = data.diagramNote || '';
     if (lastWalkthrough !== data.walkthrough) { $('walkthrough').innerHTML = data.walkthrough; lastWalkthrough = data.walkthrough; }
     if (step > data.stepCount) step = data.stepCount;
@@ -178,8 +184,15 @@
   function showStep() {
     var n = result && !result.forwardOnly ? result.stepCount : 0;
     $('step-label').textContent = n ? 'step ' + step + ' of ' + n : 'no backward pass';
+    var focused = document.activeElement;
     $('first').disabled = $('prev').disabled = !n || step <= 1;
     $('next').disabled = $('last').disabled = !n || step >= n;
+    // A button that was just disabled under the keyboard's focus would drop it to the page's
+    // start: move it to the way back (or forward) instead.
+    if (focused && focused.disabled && focused.tagName === 'BUTTON') {
+      var other = focused.id === 'next' || focused.id === 'last' ? $('prev') : $('next');
+      if (!other.disabled) other.focus();
+    }
     var items = $('walkthrough').querySelectorAll('ol.steps > li');
     $('step-text').innerHTML = n && items[step - 1] ? items[step - 1].innerHTML : '';
     var frame = $('frame');

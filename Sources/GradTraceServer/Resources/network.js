@@ -58,6 +58,7 @@
     const pick = $('weight-pick');
     while (pick.options.length > 1) pick.remove(1);
     m.model.parameters.forEach((name, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = name; pick.appendChild(o); });
+    fillPointPick();
     buttons.forEach((b) => { $(b).disabled = false; });
     setStatus('ready: ' + m.model.trainingRows + ' training rows, ' + m.model.validationRows + ' validation rows, ' + m.model.parameters.length + ' parameters');
     document.body.dataset.ready = '1';
@@ -68,8 +69,18 @@
   function onPoints(m) {
     ready.training = m.training; ready.grid = m.grid;
     if (selectedPoint && selectedPoint.set === 'training') selectedPoint = null; // its row number may have moved
+    fillPointPick();
     setStatus(m.change + ' a point: ' + m.training.length + ' training rows; the run goes on from these weights');
     document.body.dataset.trainingRows = String(m.training.length);
+  }
+
+  // The keyboard's way to a point (the plot answers clicks only): every row, by set and number.
+  function fillPointPick() {
+    const pick = $('point-pick'), label = (p) => '(' + shown(p[0], 3) + ', ' + shown(p[1], 3) + '), y = ' + (p[2] > 0 ? 1 : 0);
+    while (pick.options.length > 1) pick.remove(1);
+    for (const [set, rows] of [['training', ready.training], ['validation', ready.validation]]) {
+      rows.forEach((p, i) => { const o = document.createElement('option'); o.value = set + ':' + i; o.textContent = set + ' row ' + (i + 1) + ' ' + label(p); pick.appendChild(o); });
+    }
   }
 
   function onFrame(f) {
@@ -130,7 +141,10 @@
     for (const [set, rows] of sets) {
       rows.forEach((p, i) => {
         const [px, py] = toPixel(p[0], p[1], canvas);
-        ctx.beginPath(); ctx.arc(px, py, set === 'training' ? 3.5 : 4, 0, 2 * Math.PI);
+        // Class by shape as well as colour: y = 0 round, y = 1 square.
+        const r = set === 'training' ? 3.5 : 4;
+        ctx.beginPath();
+        if (p[2] > 0) ctx.rect(px - r, py - r, 2 * r, 2 * r); else ctx.arc(px, py, r, 0, 2 * Math.PI);
         if (set === 'training') { ctx.fillStyle = pointColors[p[2] > 0 ? 1 : 0]; ctx.fill(); ctx.strokeStyle = '#fff'; ctx.lineWidth = 0.8; ctx.stroke(); }
         else { ctx.strokeStyle = pointColors[p[2] > 0 ? 1 : 0]; ctx.lineWidth = 2; ctx.stroke(); }
         if (set === 'training' && i === 0) canvas.dataset.firstPoint = px.toFixed(1) + ',' + py.toFixed(1);
@@ -166,9 +180,11 @@
       ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]);
       ctx.strokeStyle = v >= 0 ? 'rgba(9,105,218,0.55)' : 'rgba(207,34,46,0.55)';
       ctx.lineWidth = 0.3 + 3.7 * Math.abs(v) / largest;
+      ctx.setLineDash(v < 0 && selectedWeight !== e[3] ? [5, 3] : []); // the sign by line as well as colour
       if (selectedWeight === e[3]) { ctx.strokeStyle = '#1f2328'; ctx.lineWidth = Math.max(3, ctx.lineWidth); }
       ctx.stroke();
     });
+    ctx.setLineDash([]);
     const first = ready.model.edges[0];
     if (first) { const [a, b] = edgeEnds(first, pos); canvas.dataset.firstEdge = ((a[0] + b[0]) / 2).toFixed(1) + ',' + ((a[1] + b[1]) / 2).toFixed(1); }
     pos.forEach((layer, k) => layer.forEach((p, i) => {
@@ -239,6 +255,12 @@
     if (best) { selectedPoint = best; drawBoundary(); send({ type: 'explainPoint', set: best.set, row: best.row }); }
   });
 
+  $('point-pick').addEventListener('change', () => {
+    const v = $('point-pick').value;
+    if (!ready || v === '') return;
+    const [set, row] = v.split(':');
+    selectedPoint = { set: set, row: Number(row) }; drawBoundary(); send({ type: 'explainPoint', set: set, row: Number(row) });
+  });
   $('build').addEventListener('click', connect);
   function ownData() { const own = $('dataset').value === 'csv'; $('points').disabled = own; $('noise').disabled = own; }
   $('dataset').addEventListener('change', ownData);
