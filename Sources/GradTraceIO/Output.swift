@@ -48,7 +48,8 @@ package final class FileStream: TextOutputStream {
         if sanitizesControls {
             buffer.append(contentsOf: TerminalText.sanitize(string, keepColors: true).utf8)
         } else {
-            buffer.append(contentsOf: string.utf8)
+            var string = string
+            string.withUTF8 { buffer.append(contentsOf: $0) }  // one copy of contiguous bytes, not a generic walk
         }
         if buffer.count >= 1 << 16 { flush() }
     }
