@@ -183,7 +183,7 @@ package struct Walkthrough: Sendable {
         var notes: [String] = []
         if let pattern = kind.pattern { notes.append(pattern) }
         if let call = graph.expandedFrom(i) { notes.append("part of \(callText(call)), drawn as its body") }
-        if kind.kink != nil || kind.isDefinition, let rule = graph.kink(at: i, inputs: inputs.map { trace.values[$0] }) { notes.append("kink: \(rule)") }
+        if let rule = graph.kink(at: i, values: trace.values) { notes.append("kink: \(rule)") }
         if kind.isDefinition, let body = kind.body?(0) {
             notes.append("\(kind.name)'s local gradients are computed by backpropagating through its body, \(body.text)")
         }

@@ -109,6 +109,15 @@ public struct Graph: Sendable {
     /// The nodes feeding node `i`, in slot order.
     package func inputs(of i: Int) -> [Int] { (0..<arity(i)).map { input(i, $0) } }
 
+    /// The kink rule of node `i`'s gate when it sits on a kink, its inputs read from `values`
+    /// (every node's value, as a trace holds them); nil at once for a gate that has no kink
+    /// and is no def, without gathering its inputs.
+    package func kink(at i: Int, values: [Double]) -> String? {
+        let kind = kinds[Int(nodes[i].gate.kind)]
+        guard kind.kink != nil || kind.isDefinition else { return nil }
+        return kink(at: i, inputs: inputs(of: i).map { values[$0] })
+    }
+
     /// The kink rule of node `i`'s gate when it sits on a kink at these input values (a max
     /// tie, relu at 0, …); for a call of a def, the rule of a kink inside its body.
     package func kink(at i: Int, inputs: [Double]) -> String? {
@@ -123,7 +132,7 @@ public struct Graph: Sendable {
         var forward = Forward(graph: tape, inputs: values)
         forward.run()
         for j in 0..<tape.count where !tape.nodes[j].gate.isLeaf {
-            if let rule = tape.kink(at: j, inputs: tape.inputs(of: j).map { forward.values[$0] }) {
+            if let rule = tape.kink(at: j, values: forward.values) {
                 return "inside \(kind.name)'s body, \(tape.kind(j).name) is at a kink: \(rule)"
             }
         }

@@ -81,8 +81,7 @@ public struct GradientCheck: Sendable {
             if arity == 0 { continue }
             // Nudging a node moves the inputs of the gates after it: a kink at a gate matters to
             // the nodes feeding it (and everything before them), not to the gate's own output.
-            let kind = graph.kind(i)
-            let atKink = (kind.kink != nil || kind.isDefinition) && graph.kink(at: i, inputs: graph.inputs(of: i).map { trace.values[$0] }) != nil
+            let atKink = graph.kink(at: i, values: trace.values) != nil
             if below[i] || atKink { for slot in 0..<arity { below[graph.input(i, slot)] = true } }
         }
         return below

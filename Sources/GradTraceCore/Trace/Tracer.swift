@@ -98,7 +98,7 @@ package struct Tracer {
             let a = arity > 0 ? values[Int(node.a)] : 0
             let b = arity > 1 ? values[Int(node.b)] : 0
             let isKink = arity > 0 && reaches[i]
-                && (kinkTests[k]?(a, b, node.gate.parameter) ?? (definitions[k] && graph.kink(at: i, inputs: graph.inputs(of: i).map { values[$0] }) != nil))
+                && (kinkTests[k]?(a, b, node.gate.parameter) ?? (definitions[k] && graph.kink(at: i, values: values) != nil))
             // Cheap checks first: most nodes have nothing to warn about.
             if v.isFinite && (arity == 0 || gradients[i].isFinite || !reaches[i]) && !isKink && (reaches[i] || node.name == nil) {
                 continue
@@ -113,7 +113,7 @@ package struct Tracer {
             } else if arity > 0, v.isFinite, reaches[i], !gradients[i].isFinite, gradients[Int(node.a)].isFinite {
                 out.append(TraceWarning(kind: .nonFinite, node: i, reason: .nonFiniteGradient))
             }
-            if isKink, let rule = graph.kink(at: i, inputs: graph.inputs(of: i).map { values[$0] }) {
+            if isKink, let rule = graph.kink(at: i, values: values) {
                 out.append(TraceWarning(kind: .kink, node: i, reason: .kink(rule)))
             }
             if !reaches[i], node.name != nil, arity > 0 || node.gate.isInput {
