@@ -171,29 +171,26 @@ public struct NumberFormat: Sendable, Equatable {
     }
 }
 
-/// The same as bytes.
+/// C's `%.{places}f` or `%.{places}e` of `value`, as bytes: the digits Foundation's
+/// `String(format:)` gives (it calls the same printf), without its format-string parsing,
+/// boxing and bridging, which cost a text walkthrough a third of its time.
 private func printfBytes(_ value: Double, _ places: Int, _ conversion: UInt8) -> [UInt8] {
-    var out = [UInt8](repeating: 0, count: 40)
-    let n = out.withUnsafeMutableBufferPointer { buffer in
-        buffer.withMemoryRebound(to: CChar.self) { Int(gradtrace_format_double($0.baseAddress!, 40, Int32(places), CChar(conversion), value)) }
+    func write(capacity: Int) -> (bytes: [UInt8]?, needed: Int) {
+        var out = [UInt8](repeating: 0, count: capacity)
+        let n = out.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { Int(gradtrace_format_double($0.baseAddress!, capacity, Int32(places), CChar(conversion), value)) }
+        }
+        guard n >= 0 && n < capacity else { return (nil, n) }
+        out.removeLast(capacity - n)
+        return (out, n)
     }
-    if n >= 0 && n < 40 { out.removeLast(40 - n); return out }
-    return Array(printf(value, places, conversion).utf8)
+    let first = write(capacity: 40)  // %e, and %f of the usual sizes; %.17f of 1e300 needs more
+    return first.bytes ?? write(capacity: first.needed + 1).bytes ?? []
 }
 
-/// C's `%.{places}f` or `%.{places}e` of `value`: the digits Foundation's `String(format:)` gives
-/// (it calls the same printf), without its format-string parsing, boxing and bridging, which
-/// cost a text walkthrough a third of its time.
+/// The same as text.
 private func printf(_ value: Double, _ places: Int, _ conversion: UInt8) -> String {
-    func write(capacity: Int) -> (String?, Int) {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
-            let n = Int(gradtrace_format_double(buffer.baseAddress!, capacity, Int32(places), CChar(conversion), value))
-            guard n >= 0 && n < capacity else { return (nil, n) }
-            return (String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n), as: UTF8.self), n)
-        }
-    }
-    let (text, needed) = write(capacity: 64)
-    return text ?? write(capacity: needed + 1).0 ?? ""
+    String(decoding: printfBytes(value, places, conversion), as: UTF8.self)
 }
 
 /// A number as a page shows it: a decimal mantissa and, in scientific notation, a power of ten.
@@ -243,8 +240,14 @@ package struct Shown: Sendable, Equatable {
 
     /// Half a unit of the last digit shown.
     package var halfUnit: Decimal {
-        let decimals = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
-        return Decimal(sign: .plus, exponent: max(-120, min(120, (exponent ?? 0) - decimals)) - 1, significand: 5)  // 0.5 units, without a division
+        Decimal(sign: .plus, exponent: lastDigitPower - 1, significand: 5)  // 0.5 units, without a division
+    }
+
+    /// The power of ten of the last digit shown (clamped to ±120, which no page reaches).
+    private var lastDigitPower: Int {
+        let digits = mantissa.utf8
+        let decimals = digits.firstIndex(of: UInt8(ascii: ".")).map { digits.distance(from: $0, to: digits.endIndex) - 1 } ?? 0
+        return max(-120, min(120, (exponent ?? 0) - decimals))
     }
 
     /// The value as shown, read back as the nearest double (nil for non-finite values).
@@ -254,10 +257,7 @@ package struct Shown: Sendable, Equatable {
     }
 
     /// Half a unit of the last digit shown, as the nearest double.
-    package var halfUnitDouble: Double {
-        let decimals = mantissa.utf8.firstIndex(of: UInt8(ascii: ".")).map { mantissa.utf8.distance(from: $0, to: mantissa.utf8.endIndex) - 1 } ?? 0
-        return 0.5 * pow(10, Double(max(-120, min(120, (exponent ?? 0) - decimals))))
-    }
+    package var halfUnitDouble: Double { 0.5 * pow(10, Double(lastDigitPower)) }
 
     /// Whether the shown digits read back as the value itself (more digits would add nothing).
     package var isExact: Bool { !value.isFinite || Double(plain) == value }

@@ -52,8 +52,10 @@ enum SourceArguments {
     /// option's value (for commands whose other arguments are not expressions).
     static func joinNegativeValues(_ arguments: [String], valueOptions: Set<String>) -> [String] {
         var out: [String] = []
+        var afterDoubleDash = false
         for argument in arguments {
-            if out.contains("--") { out.append(argument); continue }
+            if afterDoubleDash { out.append(argument); continue }
+            if argument == "--" { afterDoubleDash = true }
             if let previous = out.last, previous.hasPrefix("--"), valueOptions.contains(previous), argument.hasPrefix("-"), Double(argument) != nil {
                 out[out.count - 1] = previous + "=" + argument
             } else {
